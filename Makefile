@@ -1,0 +1,44 @@
+# The two commands: `make run` and `make test`. Both install what is missing first.
+BUILD_DIR ?= build
+FUZZ_DIR  ?= build-fuzz
+JOBS      ?= $(shell nproc)
+SUITE     ?= ../shared/conformance/twitter-text
+DATA_DIR  ?= ./var/plaza
+LISTEN    ?= 127.0.0.1:8080
+FUZZ_SECONDS ?= 300
+
+.PHONY: setup configure build run test unit conformance fuzz fuzz-build bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+configure: setup
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	@mkdir -p $(DATA_DIR)
+	$(BUILD_DIR)/src/app/plaza serve --listen $(LISTEN) --data-dir $(DATA_DIR)
+
+fuzz-build: setup
+	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DPLAZA_FUZZ=ON -DPLAZA_BUILD_TESTS=OFF -DPLAZA_BUILD_BENCH=OFF >/dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target plaza_fuzz_targets
+
+# Everything: unit tests, conformance, API tests over HTTP, crash test, client test, short fuzz runs.
+test: build fuzz-build
+	@bash scripts/test.sh $(BUILD_DIR) $(FUZZ_DIR)
+
+conformance: build
+	@$(BUILD_DIR)/tests/conformance/plaza_conformance $(SUITE)
+
+fuzz: fuzz-build
+	@bash scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+bench: build
+	@bash scripts/bench.sh $(BUILD_DIR)
+
+clean:
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR)

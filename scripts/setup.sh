@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs every Debian package Plaza needs to build, run and test. Idempotent: packages that are
+# already installed are not fetched again, so `make run` and `make test` call it every time.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libboost1.81-dev libboost-json1.81-dev
+  librocksdb-dev libsimdjson-dev libsodium-dev
+  libvectorscan-dev libutf8proc-dev libopencc-dev opencc libicu-dev
+  libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
+  libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev libyaml-cpp-dev
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev
+  nodejs npm curl wrk
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+# node and npm may come from outside Debian's packages on some images; accept them when present.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  filtered=()
+  for p in "${missing[@]}"; do
+    [[ "$p" == nodejs || "$p" == npm ]] || filtered+=("$p")
+  done
+  missing=("${filtered[@]}")
+fi
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all packages present"
+fi
