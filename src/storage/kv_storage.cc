@@ -1,0 +1,228 @@
+#include "storage/kv_storage.h"
+
+#include <type_traits>
+#include <utility>
+
+#include "storage/record_codec.h"
+
+namespace plaza::storage {
+
+std::string PrefixSuccessor(std::string_view prefix) {
+  std::string s(prefix);
+  while (!s.empty()) {
+    auto last = static_cast<unsigned char>(s.back());
+    if (last != 0xff) {
+      s.back() = static_cast<char>(last + 1);
+      return s;
+    }
+    s.pop_back();
+  }
+  return s;
+}
+
+namespace {
+
+// Overload set for std::visit.
+template <typename... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <typename... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+class KvStorage final : public Storage {
+ public:
+  KvStorage(std::unique_ptr<KvEngine> engine, const KvStorageOptions& options)
+      : engine_(std::move(engine)), sync_(options.sync) {}
+
+  Status Commit(const WriteBatch& batch) override {
+    if (batch.empty()) return Status::Ok();
+    KvWriteBatch kv;
+    for (const WriteOp& op : batch.ops()) AddOp(op, kv);
+    return engine_->Write(kv, sync_);
+  }
+
+  Status ForEachAccount(const std::function<Status(const AccountRecord&)>& fn) override {
+    return ForEach(codec::Table::kAccount, codec::DecodeAccount, fn);
+  }
+  Status ForEachApp(const std::function<Status(const AppRecord&)>& fn) override {
+    return ForEach(codec::Table::kApp, codec::DecodeApp, fn);
+  }
+  Status ForEachStatus(const std::function<Status(const StatusRecord&)>& fn) override {
+    return ForEach(codec::Table::kStatus, codec::DecodeStatus, fn);
+  }
+  Status ForEachEdge(const std::function<Status(const EdgeRecord&)>& fn) override {
+    return ForEach(codec::Table::kEdge, codec::DecodeEdge, fn);
+  }
+  Status ForEachMark(const std::function<Status(const MarkRecord&)>& fn) override {
+    return ForEach(codec::Table::kMark, codec::DecodeMark, fn);
+  }
+
+  Result<StatusRecord> GetStatus(Id id) override {
+    return Get(codec::StatusKey(id), codec::DecodeStatus, "status");
+  }
+  Result<TokenRecord> GetToken(std::string_view token_hash) override {
+    return Get(codec::TokenKey(token_hash), codec::DecodeToken, "token");
+  }
+  Result<AuthCodeRecord> GetAuthCode(std::string_view code_hash) override {
+    return Get(codec::AuthCodeKey(code_hash), codec::DecodeAuthCode, "authorization code");
+  }
+  Result<IdempotencyRecord> GetIdempotency(Id account_id, std::string_view key) override {
+    return Get(codec::IdempotencyKey(account_id, key), codec::DecodeIdempotency,
+               "idempotency key");
+  }
+
+  Result<std::vector<StatusEditRecord>> ListStatusEdits(Id status_id) override {
+    std::vector<StatusEditRecord> edits;
+    Status decode_status;
+    Status scan = engine_->Scan(codec::StatusEditPrefix(status_id), {}, /*reverse=*/false,
+                                [&](std::string_view key, std::string_view value) {
+                                  auto edit = codec::DecodeStatusEdit(key, value);
+                                  if (!edit.ok()) {
+                                    decode_status = edit.status();
+                                    return false;
+                                  }
+                                  edits.push_back(std::move(edit).value());
+                                  return true;
+                                });
+    if (!scan.ok()) return scan;
+    if (!decode_status.ok()) return decode_status;
+    return edits;
+  }
+
+  Status ScanNotifications(Id account_id, Id start, bool descending,
+                           const std::function<bool(const NotificationRecord&)>& fn) override {
+    std::string start_key;
+    if (start != 0) start_key = codec::NotificationKey(account_id, start);
+    Status decode_status;
+    Status scan = engine_->Scan(codec::NotificationPrefix(account_id), start_key, descending,
+                                [&](std::string_view key, std::string_view value) {
+                                  auto n = codec::DecodeNotification(key, value);
+                                  if (!n.ok()) {
+                                    decode_status = n.status();
+                                    return false;
+                                  }
+                                  return fn(n.value());
+                                });
+    if (!scan.ok()) return scan;
+    return decode_status;
+  }
+
+  Result<Id> GetNotificationMarker(Id account_id) override {
+    auto value = engine_->Get(codec::NotificationMarkerKey(account_id));
+    if (!value.ok()) {
+      if (value.status().IsNotFound()) return Id{0};
+      return value.status();
+    }
+    return codec::DecodeMarkerValue(value.value());
+  }
+
+ private:
+  template <typename Record>
+  static void PutRecord(const Record& r, std::string key, KvWriteBatch& kv) {
+    kv.Put(std::move(key), codec::EncodeValue(r));
+  }
+
+  static void AddOp(const WriteOp& op, KvWriteBatch& kv) {
+    std::visit(
+        Overloaded{
+            [&](const AccountRecord& r) { PutRecord(r, codec::AccountKey(r.id), kv); },
+            [&](const AppRecord& r) { PutRecord(r, codec::AppKey(r.id), kv); },
+            [&](const TokenRecord& r) { PutRecord(r, codec::TokenKey(r.token_hash), kv); },
+            [&](const DeleteToken& d) { kv.Delete(codec::TokenKey(d.token_hash)); },
+            [&](const AuthCodeRecord& r) { PutRecord(r, codec::AuthCodeKey(r.code_hash), kv); },
+            [&](const DeleteAuthCode& d) { kv.Delete(codec::AuthCodeKey(d.code_hash)); },
+            [&](const StatusRecord& r) { PutRecord(r, codec::StatusKey(r.id), kv); },
+            [&](const DeleteStatus& d) {
+              kv.Delete(codec::StatusKey(d.id));
+              std::string prefix = codec::StatusEditPrefix(d.id);
+              std::string end = PrefixSuccessor(prefix);
+              kv.DeleteRange(std::move(prefix), std::move(end));
+            },
+            [&](const StatusEditRecord& r) {
+              PutRecord(r, codec::StatusEditKey(r.status_id, r.version), kv);
+            },
+            [&](const EdgeRecord& r) {
+              PutRecord(r, codec::EdgeKey(r.kind, r.source, r.target), kv);
+            },
+            [&](const DeleteEdge& d) { kv.Delete(codec::EdgeKey(d.kind, d.source, d.target)); },
+            [&](const MarkRecord& r) {
+              PutRecord(r, codec::MarkKey(r.kind, r.account_id, r.status_id), kv);
+            },
+            [&](const DeleteMark& d) {
+              kv.Delete(codec::MarkKey(d.kind, d.account_id, d.status_id));
+            },
+            [&](const NotificationRecord& r) {
+              PutRecord(r, codec::NotificationKey(r.account_id, r.id), kv);
+            },
+            [&](const DeleteNotification& d) {
+              kv.Delete(codec::NotificationKey(d.account_id, d.id));
+            },
+            [&](const ClearNotifications& c) {
+              std::string prefix = codec::NotificationPrefix(c.account_id);
+              std::string end = PrefixSuccessor(prefix);
+              kv.DeleteRange(std::move(prefix), std::move(end));
+            },
+            [&](const NotificationMarker& m) {
+              kv.Put(codec::NotificationMarkerKey(m.account_id),
+                     codec::EncodeMarkerValue(m.last_read_id));
+            },
+            [&](const IdempotencyRecord& r) {
+              PutRecord(r, codec::IdempotencyKey(r.account_id, r.key), kv);
+            },
+            [&](const DeleteIdempotency& d) {
+              kv.Delete(codec::IdempotencyKey(d.account_id, d.key));
+            },
+        },
+        op);
+  }
+
+  template <typename Record>
+  Result<Record> Get(const std::string& key,
+                     Result<Record> (*decode)(std::string_view, std::string_view),
+                     std::string_view what) {
+    auto value = engine_->Get(key);
+    if (!value.ok()) {
+      if (value.status().IsNotFound()) return Status::NotFound(std::string(what) + " not found");
+      return value.status();
+    }
+    return decode(key, value.value());
+  }
+
+  template <typename Record>
+  Status ForEach(codec::Table table, Result<Record> (*decode)(std::string_view, std::string_view),
+                 const std::function<Status(const Record&)>& fn) {
+    Status result;
+    Status scan = engine_->Scan(codec::TablePrefix(table), {}, /*reverse=*/false,
+                                [&](std::string_view key, std::string_view value) {
+                                  auto record = decode(key, value);
+                                  result = record.ok() ? fn(record.value()) : record.status();
+                                  return result.ok();
+                                });
+    if (!scan.ok()) return scan;
+    return result;
+  }
+
+  // Set at construction.
+  const std::unique_ptr<KvEngine> engine_;
+  const bool sync_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Storage>> OpenKvStorage(std::unique_ptr<KvEngine> engine,
+                                               const KvStorageOptions& options) {
+  auto format = engine->Get(codec::FormatKey());
+  if (format.ok()) {
+    PLAZA_RETURN_IF_ERROR(codec::CheckFormatValue(format.value()));
+  } else if (format.status().IsNotFound()) {
+    KvWriteBatch init;
+    init.Put(codec::FormatKey(), codec::EncodeFormatValue());
+    PLAZA_RETURN_IF_ERROR(engine->Write(init, options.sync));
+  } else {
+    return format.status();
+  }
+  return std::unique_ptr<Storage>(std::make_unique<KvStorage>(std::move(engine), options));
+}
+
+}  // namespace plaza::storage
