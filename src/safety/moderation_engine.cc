@@ -1,0 +1,378 @@
+#include "safety/moderation_engine.h"
+
+#include <hs/hs.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "common/utf8.h"
+
+namespace plaza::safety {
+
+namespace {
+
+constexpr size_t kMaxTextBytes = 16 << 20;
+
+std::atomic<uint64_t> g_next_version{1};
+
+struct RawMatch {
+  uint32_t id;
+  uint32_t from;
+  uint32_t to;
+};
+
+struct UnitSpan {
+  uint32_t first;  // unit indices, inclusive
+  uint32_t last;
+  uint32_t rule;
+};
+
+// Per-thread Vectorscan scratch, grown to fit every database this thread has scanned with.
+struct ThreadScratch {
+  hs_scratch_t* scratch = nullptr;
+  uint64_t sized_for = 0;
+  ~ThreadScratch() {
+    if (scratch != nullptr) hs_free_scratch(scratch);
+  }
+};
+
+struct CheckBuffers {
+  NormalizedText text;
+  std::vector<RawMatch> raw;
+  std::vector<UnitSpan> accepted;
+  std::vector<UnitSpan> allowed;
+};
+
+CheckBuffers& ThreadBuffers() {
+  thread_local CheckBuffers buffers;
+  return buffers;
+}
+
+int OnMatch(unsigned int id, unsigned long long from, unsigned long long to, unsigned int,
+            void* ctx) {
+  static_cast<std::vector<RawMatch>*>(ctx)->push_back(
+      RawMatch{id, static_cast<uint32_t>(from), static_cast<uint32_t>(to)});
+  return 0;
+}
+
+std::string EscapeLiteral(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 4);
+  for (char c : bytes) {
+    auto u = static_cast<unsigned char>(c);
+    if ((u >= 'a' && u <= 'z') || (u >= '0' && u <= '9')) {
+      out += c;
+    } else {
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    }
+  }
+  return out;
+}
+
+// Maps the literal letters of a regular expression the way text is normalized, leaving escapes
+// (\x{..}, \p{..}, \d, ...) and POSIX classes ([:alpha:]) untouched.
+std::string NormalizeRegex(std::string_view pattern, const Normalizer& normalizer) {
+  std::string out;
+  size_t i = 0;
+  while (i < pattern.size()) {
+    char c = pattern[i];
+    if (c == '\\' && i + 1 < pattern.size()) {
+      size_t start = i;
+      i += 1;
+      DecodeUtf8(pattern, i);
+      if (i < pattern.size() && pattern[i] == '{') {
+        size_t close = pattern.find('}', i);
+        i = close == std::string_view::npos ? pattern.size() : close + 1;
+      }
+      out.append(pattern.substr(start, i - start));
+      continue;
+    }
+    if (c == '[' && i + 1 < pattern.size() && pattern[i + 1] == ':') {
+      size_t close = pattern.find(":]", i);
+      if (close != std::string_view::npos) {
+        out.append(pattern.substr(i, close + 2 - i));
+        i = close + 2;
+        continue;
+      }
+    }
+    if (c == '(' && pattern.substr(i, 3) == "(?<") {  // named group: keep the name
+      size_t close = pattern.find('>', i);
+      if (close != std::string_view::npos) {
+        out.append(pattern.substr(i, close + 1 - i));
+        i = close + 1;
+        continue;
+      }
+    }
+    size_t start = i;
+    char32_t cp = DecodeUtf8(pattern, i);
+    bool letter = cp >= 0x80 || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
+    char32_t mapped = letter ? normalizer.MapLetter(cp) : 0;
+    if (mapped != 0) {
+      AppendUtf8(out, mapped);
+    } else {
+      out.append(pattern.substr(start, i - start));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+struct CompiledRules::Meta {
+  uint32_t length = 0;  // canonical byte length (literals)
+  uint32_t inner_begin = 0;
+  uint16_t inner_count = 0;
+  RuleKind kind = RuleKind::kLiteral;
+  WordBoundary boundary = WordBoundary::kAuto;
+  bool allow = false;
+};
+
+struct CompiledRules::Database {
+  hs_database_t* db = nullptr;
+  ~Database() {
+    if (db != nullptr) hs_free_database(db);
+  }
+};
+
+CompiledRules::CompiledRules() = default;
+CompiledRules::~CompiledRules() = default;
+
+const Rule& Verdict::rule(size_t i) const { return rule_set->rule(rules[i]); }
+
+Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
+    const RuleSet& set, std::shared_ptr<const Normalizer> normalizer, const RuleLimits& limits) {
+  PLAZA_RETURN_IF_ERROR(ValidateRuleSet(set, limits));
+  auto started = std::chrono::steady_clock::now();
+  std::shared_ptr<CompiledRules> c(new CompiledRules());
+  c->normalizer_ = std::move(normalizer);
+  c->rules_ = set.rules;
+  c->version_ = g_next_version.fetch_add(1);
+  const size_t total = set.rules.size() + set.allow.size();
+  c->meta_.resize(total);
+
+  std::vector<std::string> expressions(total);
+  std::vector<unsigned> flags(total);
+  std::vector<unsigned> ids(total);
+  NormalizedText nt;
+  auto where = [](const Rule& r) {
+    return r.line > 0 ? "rules line " + std::to_string(r.line) + ": " : "rule '" + r.id + "': ";
+  };
+  for (size_t i = 0; i < total; ++i) {
+    const bool allow = i >= set.rules.size();
+    const Rule* rule = allow ? nullptr : &set.rules[i];
+    Meta& m = c->meta_[i];
+    m.allow = allow;
+    ids[i] = static_cast<unsigned>(i);
+    if (rule != nullptr && rule->kind == RuleKind::kRegex) {
+      m.kind = RuleKind::kRegex;
+      m.boundary = rule->word_boundary;
+      expressions[i] = NormalizeRegex(rule->pattern, *c->normalizer_);
+      flags[i] = HS_FLAG_UTF8 | HS_FLAG_UCP | HS_FLAG_CASELESS | HS_FLAG_SOM_LEFTMOST;
+      continue;
+    }
+    const std::string& pattern = allow ? set.allow[i - set.rules.size()] : rule->pattern;
+    c->normalizer_->Normalize(pattern, nt);
+    if (nt.bytes.empty()) {
+      std::string msg = "'" + pattern + "' normalizes to nothing (only separators or symbols)";
+      return Status::Invalid(allow ? "allow-list term " + msg : where(*rule) + "pattern " + msg);
+    }
+    m.kind = RuleKind::kLiteral;
+    m.boundary = allow ? WordBoundary::kNever : rule->word_boundary;
+    m.length = static_cast<uint32_t>(nt.bytes.size());
+    m.inner_begin = static_cast<uint32_t>(c->inner_boundaries_.size());
+    for (size_t u = 1; u < nt.units.size(); ++u) {
+      if ((nt.units[u].flags & kUnitSpaceBefore) != 0) {
+        c->inner_boundaries_.push_back(static_cast<uint16_t>(u));
+        ++m.inner_count;
+      }
+    }
+    expressions[i] = EscapeLiteral(nt.bytes);
+    flags[i] = 0;
+  }
+
+  c->db_ = std::make_unique<Database>();
+  if (total > 0) {
+    std::vector<const char*> ptrs(total);
+    for (size_t i = 0; i < total; ++i) ptrs[i] = expressions[i].c_str();
+    hs_compile_error_t* error = nullptr;
+    hs_error_t rc = hs_compile_multi(ptrs.data(), flags.data(), ids.data(),
+                                     static_cast<unsigned>(total), HS_MODE_BLOCK, nullptr,
+                                     &c->db_->db, &error);
+    if (rc != HS_SUCCESS) {
+      std::string message = error != nullptr ? error->message : "unknown error";
+      int expr = error != nullptr ? error->expression : -1;
+      hs_free_compile_error(error);
+      if (expr >= 0 && static_cast<size_t>(expr) < set.rules.size()) {
+        return Status::Invalid(where(set.rules[expr]) + "pattern does not compile: " + message);
+      }
+      if (expr >= 0) return Status::Invalid("allow-list term does not compile: " + message);
+      return Status::TooLarge("rule set does not compile: " + message);
+    }
+  }
+  c->compile_ms_ = std::chrono::duration<double, std::milli>(
+                       std::chrono::steady_clock::now() - started)
+                       .count();
+  return std::shared_ptr<const CompiledRules>(std::move(c));
+}
+
+Result<Verdict> CompiledRules::Check(const std::shared_ptr<const CompiledRules>& self,
+                                     std::string_view text) {
+  if (text.size() > kMaxTextBytes) return Status::TooLarge("text is longer than 16 MiB");
+  if (!IsValidUtf8(text)) return Status::Invalid("invalid UTF-8");
+  Verdict verdict;
+  verdict.rule_set = self;
+  const CompiledRules& rs = *self;
+  if (rs.db_ == nullptr || rs.db_->db == nullptr || text.empty()) return verdict;
+
+  CheckBuffers& buf = ThreadBuffers();
+  rs.normalizer_->Normalize(text, buf.text);
+  const NormalizedText& nt = buf.text;
+  if (nt.bytes.empty()) return verdict;
+
+  thread_local ThreadScratch scratch;
+  if (scratch.sized_for != rs.version_) {
+    if (hs_alloc_scratch(rs.db_->db, &scratch.scratch) != HS_SUCCESS) {
+      return Status::Internal("cannot allocate Vectorscan scratch");
+    }
+    scratch.sized_for = rs.version_;
+  }
+  buf.raw.clear();
+  hs_error_t rc = hs_scan(rs.db_->db, nt.bytes.data(), static_cast<unsigned>(nt.bytes.size()), 0,
+                          scratch.scratch, OnMatch, &buf.raw);
+  if (rc != HS_SUCCESS) return Status::Internal("Vectorscan scan failed: " + std::to_string(rc));
+  if (buf.raw.empty()) return verdict;
+
+  buf.accepted.clear();
+  buf.allowed.clear();
+  const auto& units = nt.units;
+  for (const RawMatch& m : buf.raw) {
+    const Meta& meta = rs.meta_[m.id];
+    uint32_t from = meta.kind == RuleKind::kLiteral ? m.to - meta.length : m.from;
+    if (m.to <= from) continue;  // empty regex match
+    uint32_t first = nt.byte_to_unit[from];
+    uint32_t last = nt.byte_to_unit[m.to - 1];
+    if (meta.allow) {
+      buf.allowed.push_back(UnitSpan{first, last, m.id});
+      continue;
+    }
+    const uint8_t lf = units[first].flags;
+    const uint8_t rf = units[last].flags;
+    if (meta.boundary == WordBoundary::kAlways) {
+      if ((lf & kUnitLeftEdge) == 0 || (rf & kUnitRightEdge) == 0) continue;
+    } else if (meta.boundary == WordBoundary::kAuto) {
+      if ((lf & kUnitWord) != 0 && (lf & kUnitLeftEdge) == 0) continue;
+      if ((rf & kUnitWord) != 0 && (rf & kUnitRightEdge) == 0) continue;
+    }
+    if (meta.kind == RuleKind::kLiteral) {
+      bool ok = true;
+      const uint16_t* inner = rs.inner_boundaries_.data() + meta.inner_begin;
+      for (uint32_t u = first + 1; u <= last && ok; ++u) {
+        if ((units[u].flags & kUnitHardInner) == 0) continue;
+        ok = std::find(inner, inner + meta.inner_count, static_cast<uint16_t>(u - first)) !=
+             inner + meta.inner_count;
+      }
+      if (!ok) continue;
+    }
+    buf.accepted.push_back(UnitSpan{first, last, m.id});
+  }
+
+  for (const UnitSpan& s : buf.accepted) {
+    bool suppressed = false;
+    for (const UnitSpan& a : buf.allowed) {
+      if (a.first <= s.first && s.last <= a.last) {
+        suppressed = true;
+        break;
+      }
+    }
+    if (suppressed) continue;
+    verdict.matches.push_back(MatchSpan{units[s.first].orig_begin, units[s.last].orig_end, s.rule});
+  }
+  if (verdict.matches.empty()) return verdict;
+  std::sort(verdict.matches.begin(), verdict.matches.end(),
+            [](const MatchSpan& a, const MatchSpan& b) {
+              if (a.begin != b.begin) return a.begin < b.begin;
+              if (a.end != b.end) return a.end < b.end;
+              return a.rule < b.rule;
+            });
+  verdict.matches.erase(std::unique(verdict.matches.begin(), verdict.matches.end(),
+                                    [](const MatchSpan& a, const MatchSpan& b) {
+                                      return a.begin == b.begin && a.end == b.end &&
+                                             a.rule == b.rule;
+                                    }),
+                        verdict.matches.end());
+  for (const MatchSpan& m : verdict.matches) {
+    if (std::find(verdict.rules.begin(), verdict.rules.end(), m.rule) == verdict.rules.end()) {
+      verdict.rules.push_back(m.rule);
+    }
+    verdict.action = std::max(verdict.action, rs.rules_[m.rule].action);
+  }
+  return verdict;
+}
+
+std::string Mask(std::string_view text, const Verdict& verdict, std::string_view replacement,
+                 Action min_action) {
+  std::vector<std::pair<uint32_t, uint32_t>> spans;
+  for (const MatchSpan& m : verdict.matches) {
+    if (verdict.rule_set->rule(m.rule).action < min_action) continue;
+    if (m.end > text.size() || m.begin >= m.end) continue;
+    spans.emplace_back(m.begin, m.end);
+  }
+  std::sort(spans.begin(), spans.end());
+  std::string out;
+  out.reserve(text.size());
+  size_t pos = 0;
+  for (size_t i = 0; i < spans.size();) {
+    uint32_t begin = spans[i].first;
+    uint32_t end = spans[i].second;
+    for (++i; i < spans.size() && spans[i].first <= end; ++i) end = std::max(end, spans[i].second);
+    if (begin < pos) begin = static_cast<uint32_t>(pos);
+    out.append(text.substr(pos, begin - pos));
+    out.append(replacement);
+    pos = end;
+  }
+  out.append(text.substr(std::min(pos, text.size())));
+  return out;
+}
+
+ModerationEngine::ModerationEngine(EngineOptions options,
+                                   std::shared_ptr<const Normalizer> normalizer)
+    : options_(std::move(options)), normalizer_(std::move(normalizer)) {}
+
+Result<std::unique_ptr<ModerationEngine>> ModerationEngine::Create(const EngineOptions& options) {
+  std::shared_ptr<const Normalizer> normalizer;
+  if (options.normalizer.opencc_config == kDefaultOpenccT2sConfig) {
+    PLAZA_ASSIGN_OR_RETURN(normalizer, Normalizer::Default());
+  } else {
+    PLAZA_ASSIGN_OR_RETURN(normalizer, Normalizer::Create(options.normalizer));
+  }
+  PLAZA_ASSIGN_OR_RETURN(auto empty, CompiledRules::Compile(RuleSet{}, normalizer, options.limits));
+  std::unique_ptr<ModerationEngine> engine(new ModerationEngine(options, std::move(normalizer)));
+  engine->current_.store(std::move(empty));
+  return engine;
+}
+
+Status ModerationEngine::Replace(const RuleSet& set) {
+  std::lock_guard<std::mutex> lock(replace_mu_);
+  PLAZA_ASSIGN_OR_RETURN(auto compiled, CompiledRules::Compile(set, normalizer_, options_.limits));
+  current_.store(std::move(compiled));
+  return Status::Ok();
+}
+
+Status ModerationEngine::ReplaceFromText(std::string_view text) {
+  PLAZA_ASSIGN_OR_RETURN(RuleSet set, ParseRules(text, options_.limits));
+  return Replace(set);
+}
+
+Status ModerationEngine::ReplaceFromFile(const std::string& path) {
+  PLAZA_ASSIGN_OR_RETURN(RuleSet set, LoadRulesFile(path, options_.limits));
+  return Replace(set);
+}
+
+Result<Verdict> ModerationEngine::Check(std::string_view text) const {
+  return CompiledRules::Check(current_.load(), text);
+}
+
+}  // namespace plaza::safety

@@ -1,0 +1,137 @@
+// ModerationEngine: checks text against a hot-swappable set of moderation rules.
+//
+// A RuleSet (rules.h) is compiled into an immutable CompiledRules: every rule and allow-list term
+// is normalized (normalizer.h) and all of them go into ONE Vectorscan block-mode database, built
+// once per rule-set version. Literals are escaped byte patterns (their start is end − length, so
+// they need no start-of-match tracking); regular expressions run in UTF-8/UCP mode with
+// leftmost start-of-match. A check:
+//   1. refuses text that is not valid UTF-8 (Status kInvalid, "invalid UTF-8");
+//   2. normalizes it (one pass, table driven) keeping a map back to original byte offsets;
+//   3. scans the canonical bytes once with a per-thread Vectorscan scratch;
+//   4. keeps a match only if it passes the rule's word-boundary test (see normalizer.h for the
+//      Scunthorpe design) and does not lie inside an allow-listed term;
+//   5. returns the strongest action (reject > review > label > mask > allow), the matched rules
+//      and the match spans in ORIGINAL byte offsets.
+//
+// Hot swap: the engine holds a std::atomic<std::shared_ptr<const CompiledRules>>. Replace()
+// compiles the new set off to the side and publishes it with one atomic store; a check takes one
+// snapshot at its start and uses only that, so every verdict comes from exactly one rule set
+// (Verdict::rules keeps the snapshot alive). If compiling fails, the running set stays.
+//
+// Thread-safety: Check() and Mask() may run concurrently from any number of threads, also while
+// Replace() runs. Replace() calls are serialized internally.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "safety/normalizer.h"
+#include "safety/rules.h"
+
+namespace plaza::safety {
+
+class CompiledRules;
+
+struct MatchSpan {
+  uint32_t begin = 0;  // byte offsets in the original text, end exclusive
+  uint32_t end = 0;
+  uint32_t rule = 0;   // index into CompiledRules::rule()
+};
+
+struct Verdict {
+  Action action = Action::kAllow;
+  std::vector<uint32_t> rules;     // distinct matched rule indices, in order of first match
+  std::vector<MatchSpan> matches;  // accepted matches sorted by (begin, end, rule)
+  std::shared_ptr<const CompiledRules> rule_set;  // the snapshot that produced this verdict
+
+  bool allowed() const { return action == Action::kAllow; }
+  // REQUIRES: i < rules.size().
+  const Rule& rule(size_t i) const;
+};
+
+// Replaces every span matched by a rule whose action is at least `min_action` (default: mask,
+// i.e. every match) with `replacement`; overlapping or touching spans are masked once.
+// REQUIRES: `verdict` was produced by checking exactly `text`.
+std::string Mask(std::string_view text, const Verdict& verdict,
+                 std::string_view replacement = "***", Action min_action = Action::kMask);
+
+// One compiled, immutable rule-set version.
+class CompiledRules {
+ public:
+  // Compiles `set`. Fails (kInvalid/kTooLarge, message naming the rule's line) when a rule is
+  // malformed, normalizes to nothing, or the set exceeds `limits`.
+  static Result<std::shared_ptr<const CompiledRules>> Compile(
+      const RuleSet& set, std::shared_ptr<const Normalizer> normalizer,
+      const RuleLimits& limits = {});
+
+  ~CompiledRules();
+  CompiledRules(const CompiledRules&) = delete;
+  CompiledRules& operator=(const CompiledRules&) = delete;
+
+  // Checks `text` against this set. Fails with kInvalid on invalid UTF-8 and kTooLarge on text
+  // over 16 MiB. `self` must own this object (it is stored in the verdict).
+  static Result<Verdict> Check(const std::shared_ptr<const CompiledRules>& self,
+                               std::string_view text);
+
+  size_t size() const { return rules_.size(); }
+  const Rule& rule(size_t i) const { return rules_[i]; }
+  uint64_t version() const { return version_; }  // unique per compiled set in this process
+  double compile_ms() const { return compile_ms_; }
+  const Normalizer& normalizer() const { return *normalizer_; }
+
+  struct Meta;  // per-rule matching data; defined in moderation_engine.cc
+
+ private:
+  CompiledRules();
+
+  std::shared_ptr<const Normalizer> normalizer_;
+  std::vector<Rule> rules_;
+  std::vector<Meta> meta_;  // rules_ then allow-list terms
+  std::vector<uint16_t> inner_boundaries_;
+  struct Database;
+  std::unique_ptr<Database> db_;
+  uint64_t version_ = 0;
+  double compile_ms_ = 0;
+};
+
+struct EngineOptions {
+  NormalizerOptions normalizer;
+  RuleLimits limits;
+};
+
+class ModerationEngine {
+ public:
+  // Builds the normalizer (loads OpenCC once) and starts with an empty rule set.
+  static Result<std::unique_ptr<ModerationEngine>> Create(const EngineOptions& options = {});
+
+  // Compiles `set` and swaps it in. On failure the running set is kept and the error returned.
+  Status Replace(const RuleSet& set);
+  // Parses rules in either format (auto-detected) and swaps them in.
+  Status ReplaceFromText(std::string_view text);
+  Status ReplaceFromFile(const std::string& path);
+
+  // Checks one text against the current rule set snapshot.
+  Result<Verdict> Check(std::string_view text) const;
+
+  std::shared_ptr<const CompiledRules> rules() const { return current_.load(); }
+  const Normalizer& normalizer() const { return *normalizer_; }
+  const RuleLimits& limits() const { return options_.limits; }
+
+ private:
+  ModerationEngine(EngineOptions options, std::shared_ptr<const Normalizer> normalizer);
+
+  // Set at construction.
+  const EngineOptions options_;
+  const std::shared_ptr<const Normalizer> normalizer_;
+
+  std::mutex replace_mu_;  // serializes Replace()
+  std::atomic<std::shared_ptr<const CompiledRules>> current_;
+};
+
+}  // namespace plaza::safety

@@ -1,0 +1,448 @@
+#include "safety/normalizer.h"
+
+#include <opencc/Config.hpp>
+#include <opencc/Conversion.hpp>
+#include <opencc/ConversionChain.hpp>
+#include <opencc/Converter.hpp>
+#include <opencc/Dict.hpp>
+#include <opencc/DictEntry.hpp>
+#include <opencc/Lexicon.hpp>
+#include <utf8proc.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <mutex>
+
+#include "common/utf8.h"
+
+namespace plaza::safety {
+
+namespace {
+
+// Code points below this are precomputed; the rest (rare: CJK extensions beyond B..F, tags) are
+// computed per use.
+constexpr char32_t kTableSize = 0x30000;
+// Upper bound on the expansion of one code point (NFKC of U+FDFA is 18 code points).
+constexpr int kMaxExpansion = 32;
+// Digit runs at least this long are numbers: never leet, and a token of their own.
+constexpr uint32_t kMinNumberRun = 3;
+
+enum Class : uint8_t { kDrop = 0, kSpace, kPunct, kLetter, kDigit, kSym, kCjk };
+
+bool IsWordClass(uint8_t c) { return c == kLetter || c == kDigit || c == kSym; }
+
+// Look-alikes of Latin letters, keyed by the code point as written (before case folding, since
+// folding would turn e.g. Greek capital Eta "Η" into "η", which no longer looks like "h").
+constexpr std::pair<char32_t, char> kHomoglyphs[] = {
+    // Cyrillic capitals and small letters.
+    {0x0410, 'a'}, {0x0430, 'a'}, {0x0412, 'b'}, {0x0432, 'b'}, {0x0415, 'e'}, {0x0435, 'e'},
+    {0x0401, 'e'}, {0x0451, 'e'}, {0x041A, 'k'}, {0x043A, 'k'}, {0x041C, 'm'}, {0x043C, 'm'},
+    {0x041D, 'h'}, {0x043D, 'h'}, {0x041E, 'o'}, {0x043E, 'o'}, {0x0420, 'p'}, {0x0440, 'p'},
+    {0x0421, 'c'}, {0x0441, 'c'}, {0x0422, 't'}, {0x0442, 't'}, {0x0423, 'y'}, {0x0443, 'y'},
+    {0x0425, 'x'}, {0x0445, 'x'}, {0x0405, 's'}, {0x0455, 's'}, {0x0406, 'i'}, {0x0456, 'i'},
+    {0x0407, 'i'}, {0x0457, 'i'}, {0x0408, 'j'}, {0x0458, 'j'}, {0x0500, 'd'}, {0x0501, 'd'},
+    {0x04BA, 'h'}, {0x04BB, 'h'}, {0x04AE, 'y'}, {0x04AF, 'y'}, {0x051A, 'q'}, {0x051B, 'q'},
+    {0x051C, 'w'}, {0x051D, 'w'}, {0x04C0, 'i'}, {0x04CF, 'i'}, {0x0417, '3'}, {0x0437, '3'},
+    {0x0427, '4'}, {0x0447, '4'}, {0x042C, 'b'}, {0x044C, 'b'}, {0x0413, 'r'}, {0x0433, 'r'},
+    {0x041F, 'n'}, {0x043F, 'n'}, {0x0418, 'u'}, {0x0438, 'u'},
+    // Greek capitals and small letters.
+    {0x0391, 'a'}, {0x03B1, 'a'}, {0x0392, 'b'}, {0x03B2, 'b'}, {0x0395, 'e'}, {0x03B5, 'e'},
+    {0x0396, 'z'}, {0x0397, 'h'}, {0x03B7, 'n'}, {0x0399, 'i'}, {0x03B9, 'i'}, {0x039A, 'k'},
+    {0x03BA, 'k'}, {0x039C, 'm'}, {0x039D, 'n'}, {0x03BD, 'v'}, {0x039F, 'o'}, {0x03BF, 'o'},
+    {0x03A1, 'p'}, {0x03C1, 'p'}, {0x03A4, 't'}, {0x03C4, 't'}, {0x03A5, 'y'}, {0x03C5, 'u'},
+    {0x03A7, 'x'}, {0x03C7, 'x'}, {0x03F2, 'c'}, {0x03F9, 'c'}, {0x03C9, 'w'}, {0x0394, 'a'},
+    {0x03A3, 'e'}, {0x03C3, 'o'}, {0x03C2, 's'}, {0x03BC, 'u'},
+    // Latin look-alikes that NFKC leaves alone.
+    {0x0131, 'i'}, {0x0251, 'a'}, {0x0261, 'g'}, {0x0269, 'i'}, {0x026A, 'i'}, {0x0280, 'r'},
+    {0x028F, 'y'}, {0x1D00, 'a'}, {0x1D04, 'c'}, {0x1D05, 'd'}, {0x1D07, 'e'}, {0x1D0A, 'j'},
+    {0x1D0B, 'k'}, {0x1D0D, 'm'}, {0x1D0F, 'o'}, {0x1D18, 'p'}, {0x1D1B, 't'}, {0x1D1C, 'u'},
+    {0x1D20, 'v'}, {0x1D21, 'w'}, {0x1D22, 'z'}, {0x0274, 'n'}, {0x029C, 'h'}, {0x0299, 'b'},
+    {0x0262, 'g'}, {0x029F, 'i'}, {0x0432, 'b'}, {0x00F8, 'o'}, {0x00D8, 'o'}, {0x0111, 'd'},
+    {0x0110, 'd'}, {0x0127, 'h'}, {0x0126, 'h'}, {0x0142, 'i'}, {0x0141, 'i'}, {0x0180, 'b'},
+    {0x01B6, 'z'},
+};
+
+// Leet substitutions applied inside tokens that contain a real letter.
+char LeetOf(char32_t cp) {
+  switch (cp) {
+    case '0': return 'o';
+    case '1': return 'i';
+    case '3': return 'e';
+    case '4': return 'a';
+    case '5': return 's';
+    case '7': return 't';
+    case '@': return 'a';
+    case '$': return 's';
+    default: return 0;
+  }
+}
+
+char32_t Homoglyph(char32_t cp) {
+  static const std::vector<char32_t> table = [] {
+    std::vector<char32_t> t(0x2000, 0);
+    for (const auto& [from, to] : kHomoglyphs) {
+      if (from < t.size() && t[from] == 0) t[from] = static_cast<char32_t>(to);
+    }
+    return t;
+  }();
+  return cp < table.size() ? table[cp] : 0;
+}
+
+bool IsCjkRange(char32_t c) {
+  return (c >= 0x1100 && c <= 0x11FF) || (c >= 0x2E80 && c <= 0x2FDF) ||
+         (c >= 0x3005 && c <= 0x3007) || (c >= 0x3021 && c <= 0x3029) ||
+         (c >= 0x3031 && c <= 0x303C) || (c >= 0x3040 && c <= 0x31FF) ||
+         (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
+         (c >= 0xA960 && c <= 0xA97F) || (c >= 0xAC00 && c <= 0xD7FF) ||
+         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFF66 && c <= 0xFFDC) ||
+         (c >= 0x20000 && c <= 0x3FFFF);
+}
+
+uint8_t Classify(char32_t c) {
+  if (c == ' ' || (c >= '\t' && c <= '\r')) return kSpace;
+  if (c == '@' || c == '$') return kSym;
+  switch (utf8proc_category(static_cast<utf8proc_int32_t>(c))) {
+    case UTF8PROC_CATEGORY_ZS:
+    case UTF8PROC_CATEGORY_ZL:
+    case UTF8PROC_CATEGORY_ZP:
+      return kSpace;
+    case UTF8PROC_CATEGORY_CC:
+    case UTF8PROC_CATEGORY_CF:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_CS:
+      return kDrop;
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_MC:
+      return IsCjkRange(c) ? kCjk : kLetter;
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NO:
+      return kDigit;
+    default:
+      return kPunct;  // punctuation, symbols (emoji), private use, unassigned
+  }
+}
+
+struct Unit {
+  uint32_t orig_begin;
+  uint32_t orig_end;
+  char32_t cp;
+  uint8_t cls;
+  uint8_t leet;
+  uint8_t sep_before;  // 0 none, 1 punctuation/symbol, 2 whitespace
+};
+
+struct Token {
+  uint32_t begin;  // unit index
+  uint32_t end;
+  bool has_letter;
+};
+
+struct Scratch {
+  std::vector<Unit> units;
+  std::vector<Token> tokens;
+};
+
+Scratch& ThreadScratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
+}  // namespace
+
+struct Normalizer::Entry {
+  uint32_t value = 0;  // the code point when count == 1; index into expansions_ when count > 1
+  uint8_t count = 0;   // number of code points produced (0: dropped)
+  uint8_t cls = kDrop;
+  uint8_t leet = 0;
+};
+
+Normalizer::Normalizer() = default;
+Normalizer::~Normalizer() = default;
+
+namespace {
+
+// Runs the per-code-point pipeline; returns how many (code point, class) pairs it wrote.
+int ComputeSequence(char32_t cp, const std::vector<std::pair<char32_t, char32_t>>& t2s,
+                    char32_t* out_cp, uint8_t* out_cls) {
+  if (cp >= 0xD800 && cp <= 0xDFFF) return 0;
+  if (char32_t h = Homoglyph(cp); h != 0) cp = h;
+  std::string utf8;
+  AppendUtf8(utf8, cp);
+  utf8proc_uint8_t* mapped = nullptr;
+  utf8proc_ssize_t len = utf8proc_map(
+      reinterpret_cast<const utf8proc_uint8_t*>(utf8.data()),
+      static_cast<utf8proc_ssize_t>(utf8.size()), &mapped,
+      static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
+                                     UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE));
+  std::string norm;
+  if (len < 0) {
+    norm = utf8;
+  } else {
+    norm.assign(reinterpret_cast<const char*>(mapped), static_cast<size_t>(len));
+  }
+  std::free(mapped);
+  int n = 0;
+  for (size_t i = 0; i < norm.size() && n < kMaxExpansion;) {
+    char32_t r = DecodeUtf8(norm, i);
+    if (char32_t h = Homoglyph(r); h != 0) r = h;
+    auto it = std::lower_bound(t2s.begin(), t2s.end(), std::make_pair(r, char32_t{0}));
+    if (it != t2s.end() && it->first == r) r = it->second;
+    if (r == 'l') r = 'i';
+    uint8_t cls = Classify(r);
+    out_cp[n] = r;
+    out_cls[n] = cls;
+    ++n;
+  }
+  return n;
+}
+
+Result<std::vector<std::pair<char32_t, char32_t>>> LoadT2s(const std::string& config) {
+  std::error_code ec;
+  if (!std::filesystem::exists(config, ec)) {
+    return Status::Unavailable("OpenCC config " + config +
+                               " not found: install the Debian 'opencc' package (it ships "
+                               "t2s.json and TSCharacters.ocd2) or set another opencc_config");
+  }
+  std::vector<std::pair<char32_t, char32_t>> pairs;
+  try {
+    opencc::Config cfg;
+    opencc::ConverterPtr converter = cfg.NewFromFile(config);
+    for (const auto& conversion : converter->GetConversionChain()->GetConversions()) {
+      opencc::LexiconPtr lexicon = conversion->GetDict()->GetLexicon();
+      for (const auto& entry : *lexicon) {
+        std::string key = entry->Key();
+        std::string value = entry->GetDefault();
+        if (key.empty() || value.empty() || !IsValidUtf8(key) || !IsValidUtf8(value)) continue;
+        if (CountCodePoints(key) != 1 || CountCodePoints(value) != 1) continue;
+        size_t i = 0;
+        size_t j = 0;
+        char32_t from = DecodeUtf8(key, i);
+        char32_t to = DecodeUtf8(value, j);
+        if (from != to) pairs.emplace_back(from, to);
+      }
+    }
+  } catch (const std::exception& e) {
+    return Status::Unavailable("cannot load OpenCC config " + config + ": " + e.what());
+  }
+  if (pairs.empty()) {
+    return Status::Unavailable("OpenCC config " + config +
+                               " has no character-level Traditional→Simplified entries");
+  }
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end(),
+                          [](const auto& a, const auto& b) { return a.first == b.first; }),
+              pairs.end());
+  return pairs;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Normalizer>> Normalizer::Create(const NormalizerOptions& options) {
+  std::shared_ptr<Normalizer> n(new Normalizer());
+  if (!options.opencc_config.empty()) {
+    PLAZA_ASSIGN_OR_RETURN(n->t2s_, LoadT2s(options.opencc_config));
+    n->has_t2s_ = true;
+  }
+  n->table_.resize(kTableSize);
+  char32_t cps[kMaxExpansion];
+  uint8_t classes[kMaxExpansion];
+  for (char32_t cp = 0; cp < kTableSize; ++cp) {
+    int count = ComputeSequence(cp, n->t2s_, cps, classes);
+    Entry& e = n->table_[cp];
+    // Separators and dropped code points inside an expansion are kept so that e.g. "½" → "1⁄2"
+    // still separates the digits.
+    if (count == 1) {
+      e.value = cps[0];
+      e.count = 1;
+      e.cls = classes[0];
+      e.leet = static_cast<uint8_t>(LeetOf(cps[0]));
+    } else if (count > 1) {
+      e.value = static_cast<uint32_t>(n->expansions_.size());
+      e.count = static_cast<uint8_t>(count);
+      e.cls = classes[0];
+      for (int k = 0; k < count; ++k) {
+        n->expansions_.push_back(Entry{cps[k], 1, classes[k], static_cast<uint8_t>(LeetOf(cps[k]))});
+      }
+    }
+  }
+  return std::shared_ptr<const Normalizer>(std::move(n));
+}
+
+Result<std::shared_ptr<const Normalizer>> Normalizer::Default() {
+  static std::once_flag once;
+  static Result<std::shared_ptr<const Normalizer>>* instance = nullptr;
+  std::call_once(once, [] {
+    instance = new Result<std::shared_ptr<const Normalizer>>(Create(NormalizerOptions{}));
+  });
+  return *instance;
+}
+
+Normalizer::Entry Normalizer::Lookup(char32_t cp) const {
+  if (cp < kTableSize) return table_[cp];
+  return Compute(cp);
+}
+
+Normalizer::Entry Normalizer::Compute(char32_t cp) const {
+  char32_t cps[kMaxExpansion];
+  uint8_t classes[kMaxExpansion];
+  int count = ComputeSequence(cp, t2s_, cps, classes);
+  // Beyond the table only single code points are representable; longer expansions (none are
+  // known above U+2FFFF) keep their first character.
+  if (count == 0) return Entry{};
+  return Entry{cps[0], 1, classes[0], static_cast<uint8_t>(LeetOf(cps[0]))};
+}
+
+char32_t Normalizer::MapLetter(char32_t cp) const {
+  Entry e = Lookup(cp);
+  if (e.count != 1 || (e.cls != kLetter && e.cls != kCjk)) return 0;
+  return e.value;
+}
+
+void Normalizer::Normalize(std::string_view text, NormalizedText& out) const {
+  out.Clear();
+  Scratch& scratch = ThreadScratch();
+  std::vector<Unit>& units = scratch.units;
+  units.clear();
+
+  // Pass 1: map every code point and drop separators, remembering what separated the units.
+  uint8_t pending_sep = 0;
+  auto add = [&](const Entry& e, uint32_t begin, uint32_t end) {
+    switch (e.cls) {
+      case kDrop:
+        return;
+      case kSpace:
+        pending_sep = 2;
+        return;
+      case kPunct:
+        if (pending_sep == 0) pending_sep = 1;
+        return;
+      default:
+        units.push_back(Unit{begin, end, e.value, e.cls, e.leet, pending_sep});
+        pending_sep = 0;
+    }
+  };
+  const size_t n = text.size();
+  size_t i = 0;
+  while (i < n) {
+    auto begin = static_cast<uint32_t>(i);
+    auto c = static_cast<unsigned char>(text[i]);
+    char32_t cp;
+    if (c < 0x80) {
+      cp = c;
+      ++i;
+    } else {
+      cp = DecodeUtf8(text, i);
+    }
+    Entry e = cp < kTableSize ? table_[cp] : Compute(cp);
+    auto end = static_cast<uint32_t>(i);
+    if (e.count <= 1) {
+      add(e, begin, end);
+    } else {
+      for (uint32_t k = 0; k < e.count; ++k) add(expansions_[e.value + k], begin, end);
+    }
+  }
+
+  // Pass 2: find tokens (runs of word units with nothing between them).
+  std::vector<Token>& tokens = scratch.tokens;
+  tokens.clear();
+  const auto count = static_cast<uint32_t>(units.size());
+  for (uint32_t k = 0; k < count;) {
+    if (!IsWordClass(units[k].cls)) {
+      ++k;
+      continue;
+    }
+    uint32_t end = k + 1;
+    while (end < count && IsWordClass(units[end].cls) && units[end].sep_before == 0) ++end;
+    // A run of kMinNumberRun or more digits is a number, not leet: it becomes a token of its own
+    // ("qq123456" → "qq" + "123456", "fuck2024" → "fuck" + "2024").
+    uint32_t start = k;
+    for (uint32_t p = k; p < end;) {
+      if (units[p].cls != kDigit) {
+        ++p;
+        continue;
+      }
+      uint32_t q = p;
+      while (q < end && units[q].cls == kDigit) ++q;
+      if (q - p >= kMinNumberRun) {
+        if (p > start) tokens.push_back(Token{start, p, false});
+        tokens.push_back(Token{p, q, false});
+        start = q;
+      }
+      p = q;
+    }
+    if (start < end) tokens.push_back(Token{start, end, false});
+    k = end;
+  }
+  for (Token& t : tokens) {
+    for (uint32_t p = t.begin; p < t.end && !t.has_letter; ++p) {
+      t.has_letter = units[p].cls == kLetter;
+    }
+  }
+
+  // Pass 3: decide leet per token (per run of one-character tokens), set flags, emit bytes.
+  out.units.resize(count);
+  for (uint32_t k = 0; k < count; ++k) {
+    const Unit& u = units[k];
+    NormalizedUnit& nu = out.units[k];
+    nu.orig_begin = u.orig_begin;
+    nu.orig_end = u.orig_end;
+    uint8_t flags = u.sep_before == 2 ? kUnitSpaceBefore : 0;
+    if (u.cls == kCjk) {
+      flags |= kUnitCjk;
+      if (k == 0 || u.sep_before != 0 || units[k - 1].cls != kCjk) flags |= kUnitLeftEdge;
+      if (k + 1 == count || units[k + 1].sep_before != 0 || units[k + 1].cls != kCjk) {
+        flags |= kUnitRightEdge;
+      }
+    }
+    nu.flags = flags;
+  }
+  for (size_t t = 0; t < tokens.size();) {
+    size_t group_end = t + 1;
+    bool leet = tokens[t].has_letter;
+    if (tokens[t].end - tokens[t].begin == 1) {
+      while (group_end < tokens.size() && tokens[group_end].end - tokens[group_end].begin == 1 &&
+             tokens[group_end].begin == tokens[group_end - 1].end) {
+        leet |= tokens[group_end].has_letter;
+        ++group_end;
+      }
+    }
+    for (size_t g = t; g < group_end; ++g) {
+      const Token& tok = tokens[g];
+      const bool single = tok.end - tok.begin == 1;
+      for (uint32_t k = tok.begin; k < tok.end; ++k) {
+        if (leet && units[k].leet != 0) units[k].cp = units[k].leet;
+        out.units[k].flags |= kUnitWord;
+      }
+      out.units[tok.begin].flags |= kUnitLeftEdge;
+      out.units[tok.end - 1].flags |= kUnitRightEdge;
+      if (g > 0 && tokens[g - 1].end == tok.begin && units[tok.begin].sep_before == 2) {
+        const bool prev_single = tokens[g - 1].end - tokens[g - 1].begin == 1;
+        if (!(single && prev_single)) out.units[tok.begin].flags |= kUnitHardInner;
+      }
+    }
+    t = group_end;
+  }
+  out.bytes.reserve(count * 3);
+  out.byte_to_unit.reserve(count * 3);
+  for (uint32_t k = 0; k < count; ++k) {
+    out.units[k].byte_begin = static_cast<uint32_t>(out.bytes.size());
+    AppendUtf8(out.bytes, units[k].cp);
+    out.byte_to_unit.resize(out.bytes.size(), k);
+  }
+}
+
+std::string Normalizer::Canonical(std::string_view text) const {
+  NormalizedText out;
+  Normalize(text, out);
+  return out.bytes;
+}
+
+}  // namespace plaza::safety
