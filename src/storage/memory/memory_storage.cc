@@ -30,7 +30,13 @@ class MemoryEngine final : public KvEngine {
     if (ReadLock::HeldBy(this)) {
       return Status::Internal("memory storage: Commit called from inside a scan callback");
     }
-    std::unique_lock lock(mu_);
+    std::unique_lock lock(mu_, std::defer_lock);
+    {
+      // Holding the turnstile while waiting stops new readers, so a stream of overlapping scans
+      // cannot starve writers (glibc's rwlock prefers readers).
+      std::lock_guard turnstile(turnstile_);
+      lock.lock();
+    }
     for (const auto& op : batch.ops()) {
       switch (op.type) {
         case KvWriteBatch::OpType::kPut:
@@ -89,6 +95,9 @@ class MemoryEngine final : public KvEngine {
    public:
     explicit ReadLock(MemoryEngine* engine) : engine_(engine) {
       if (HeldBy(engine)) return;
+      {
+        std::lock_guard turnstile(engine->turnstile_);
+      }
       engine->mu_.lock_shared();
       held_.push_back(engine);
       owner_ = true;
@@ -112,6 +121,7 @@ class MemoryEngine final : public KvEngine {
     bool owner_ = false;
   };
 
+  std::mutex turnstile_;  // taken by a writer while it waits for mu_, and passed by readers
   std::shared_mutex mu_;
   Map map_;  // GUARDED_BY(mu_)
 };
