@@ -221,8 +221,10 @@ class UrlScanner {
     return cps_[r3] == ')' ? r3 + 1 : 0;
   }
 
-  // The path after '/' at p: every path character and balanced parenthesis group, cut back to
-  // the last one that may end a path.
+  // The path after '/' at p. twitter-text's path is a run of segments, each either path
+  // characters and balanced parenthesis groups ending in a path-ending character, or one
+  // balanced group on its own. So the path reaches the last top-level path-ending character of
+  // the run of path items, plus any balanced groups that directly follow it.
   size_t MatchPath(size_t p) const {
     size_t last = p, i = p;
     while (true) {
@@ -233,10 +235,15 @@ class UrlScanner {
       } else if (c == '(') {
         size_t e = MatchBalancedParens(i);
         if (e == 0) break;
-        i = last = e;
+        i = e;
       } else {
         break;
       }
+    }
+    while (cps_[last] == '(') {
+      size_t e = MatchBalancedParens(last);
+      if (e == 0) break;
+      last = e;
     }
     return last;
   }

@@ -239,10 +239,13 @@ size_t EmojiElement(const CodePoints& cps, size_t i, bool& qualified) {
     qualified = false;
     return 0;
   }
-  if (cps[j] == kVs16) {
+  if (cps[j] == kVs16 && !presentation) {
+    // RGI sequences carry VS16 only after text-default characters; after an emoji-default one
+    // it stands alone (twemoji counts it as a separate emoji).
     qualified = true;
     ++j;
-  } else if (IsModifier(cps[j]) && Has(c, UCHAR_EMOJI_MODIFIER_BASE)) {
+  }
+  if (IsModifier(cps[j]) && Has(c, UCHAR_EMOJI_MODIFIER_BASE)) {
     qualified = true;
     ++j;
   }
@@ -260,6 +263,7 @@ size_t EmojiElement(const CodePoints& cps, size_t i, bool& qualified) {
 }  // namespace
 
 size_t EmojiLengthAt(const CodePoints& cps, size_t i) {
+  if (cps[i] == kVs16) return 1;  // a stray VS16 is an emoji of its own for twemoji
   bool qualified;
   size_t n = EmojiElement(cps, i, qualified);
   if (n == 0) return 0;
