@@ -12,16 +12,16 @@
 //
 // A trailing "[]" is dropped from form keys; JSON arrays of scalars become repeated values; JSON
 // arrays of objects/arrays are indexed ("f[0][name]"); true/false become "true"/"false"; null
-// and empty arrays are absent; numbers keep their spelling as sent. A JSON body must be an
-// object (an empty body is treated as no parameters).
+// and empty arrays are absent; numbers are written back in shortest form (1.50 -> "1.5", 1e2 ->
+// "100"). A JSON body must be an object (an empty body is treated as no parameters).
 //
 // When a key appears both in the query string and in the body, the body's values replace the
 // query's (as Rails does). Get() returns the last value of a key, GetAll() every value in order.
 //
 // Every key and every non-file value is valid UTF-8; decoding rejects anything else, along with
 // bad percent-escapes, malformed JSON or multipart, more than `max_fields` values, and nesting
-// deeper than `max_depth`. Those failures are Status kInvalid (400) or kTooLarge (413, too many
-// fields) carrying a message fit for the client.
+// deeper than `max_depth`. Those failures are Status kInvalid (400) carrying a message fit for
+// the client.
 //
 // Thread-safety: a Params is a value; const methods may be called concurrently. String views
 // returned stay valid until the Params is modified, moved from or destroyed. File data views
@@ -120,8 +120,9 @@ Result<Params> DecodeFormParams(std::string_view form, const ParamLimits& limits
 // Decodes a body according to its Content-Type header value (media type matched
 // case-insensitively, parameters such as charset ignored). JSON, form and multipart are decoded;
 // any other type yields no parameters (the handler may still read the raw body). File parts of a
-// multipart body land in files() with views into `body`.
+// multipart body land in files() with views into `body`. `body_padded` promises that at least 64
+// readable bytes follow `body` in memory, which lets JSON be parsed without copying.
 Result<Params> DecodeBodyParams(std::string_view content_type, std::string_view body,
-                                const ParamLimits& limits);
+                                const ParamLimits& limits, bool body_padded = false);
 
 }  // namespace plaza::http

@@ -106,7 +106,7 @@ class Request {
   std::string& mutable_body() { return body_; }
   void SetRemoteIp(std::string_view ip) { remote_ip_.assign(ip); }
   // Decodes the query string and, by Content-Type, the body into params(). On failure params()
-  // is left empty and the Status (kInvalid / kTooLarge) explains why.
+  // is left empty and the Status (kInvalid) explains why.
   Status DecodeParams(const ParamLimits& limits);
   // `name` must outlive the request (the Router owns it).
   void AddPathParam(std::string_view name, std::string_view value);

@@ -1,0 +1,201 @@
+#include "http/request.h"
+
+#include "common/utf8.h"
+
+namespace plaza::http {
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i];
+    char y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) {
+      return false;
+    }
+  }
+  return true;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string_view MethodName(Method m) {
+  switch (m) {
+    case Method::kGet: return "GET";
+    case Method::kHead: return "HEAD";
+    case Method::kPost: return "POST";
+    case Method::kPut: return "PUT";
+    case Method::kPatch: return "PATCH";
+    case Method::kDelete: return "DELETE";
+    case Method::kOptions: return "OPTIONS";
+    case Method::kOther: return "OTHER";
+  }
+  return "OTHER";
+}
+
+Method ParseMethod(std::string_view name) {
+  if (name == "GET") return Method::kGet;
+  if (name == "POST") return Method::kPost;
+  if (name == "HEAD") return Method::kHead;
+  if (name == "PUT") return Method::kPut;
+  if (name == "PATCH") return Method::kPatch;
+  if (name == "DELETE") return Method::kDelete;
+  if (name == "OPTIONS") return Method::kOptions;
+  return Method::kOther;
+}
+
+std::string_view Request::Header(std::string_view name) const {
+  for (const HeaderEntry& h : headers_) {
+    if (EqualsIgnoreCase(std::string_view(header_buf_.data() + h.name_off, h.name_len), name)) {
+      return std::string_view(header_buf_.data() + h.value_off, h.value_len);
+    }
+  }
+  return {};
+}
+
+bool Request::HasHeader(std::string_view name) const {
+  for (const HeaderEntry& h : headers_) {
+    if (EqualsIgnoreCase(std::string_view(header_buf_.data() + h.name_off, h.name_len), name)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view Request::PathParam(std::string_view name) const {
+  for (const PathParamEntry& p : path_params_) {
+    if (p.name == name) {
+      return std::string_view(path_param_buf_.data() + p.value_off, p.value_len);
+    }
+  }
+  return {};
+}
+
+Status Request::SetTarget(std::string_view target) {
+  target_.assign(target);
+  path_.clear();
+  raw_path_len_ = 0;
+  std::string_view t = target_;
+  // Absolute-form ("http://host/path") is legal in HTTP/1.1; keep only the path and query.
+  size_t skip = 0;
+  if (t.starts_with("http://") || t.starts_with("https://")) {
+    size_t authority = t.find("//") + 2;
+    size_t slash = t.find_first_of("/?", authority);
+    if (slash == std::string_view::npos || t[slash] != '/') {
+      return Status::Invalid("Malformed request target");
+    }
+    skip = slash;
+  }
+  if (skip > 0) {
+    target_.erase(0, skip);
+    t = target_;
+  }
+  if (t.empty() || t[0] != '/') {
+    return Status::Invalid("Malformed request target");
+  }
+  size_t q = t.find('?');
+  raw_path_len_ = q == std::string_view::npos ? t.size() : q;
+  std::string_view raw = t.substr(0, raw_path_len_);
+  path_.reserve(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (c == '%') {
+      if (i + 2 >= raw.size()) {
+        return Status::Invalid("Malformed percent-encoding in path");
+      }
+      int hi = HexValue(raw[i + 1]);
+      int lo = HexValue(raw[i + 2]);
+      if (hi < 0 || lo < 0) {
+        return Status::Invalid("Malformed percent-encoding in path");
+      }
+      c = static_cast<char>(hi * 16 + lo);
+      i += 2;
+    }
+    if (c == '\0') {
+      return Status::Invalid("Malformed path");
+    }
+    path_ += c;
+  }
+  if (!IsValidUtf8(path_)) {
+    return Status::Invalid("Path is not valid UTF-8");
+  }
+  return Status::Ok();
+}
+
+void Request::AddHeader(std::string_view name, std::string_view value) {
+  HeaderEntry h;
+  h.name_off = static_cast<uint32_t>(header_buf_.size());
+  h.name_len = static_cast<uint32_t>(name.size());
+  header_buf_.append(name);
+  h.value_off = static_cast<uint32_t>(header_buf_.size());
+  h.value_len = static_cast<uint32_t>(value.size());
+  header_buf_.append(value);
+  headers_.push_back(h);
+}
+
+Status Request::DecodeParams(const ParamLimits& limits) {
+  params_.Clear();
+  Result<Params> query = DecodeFormParams(raw_query(), limits);
+  if (!query.ok()) {
+    return query.status();
+  }
+  std::string_view content_type = Header("Content-Type");
+  if (body_.empty() || content_type.empty()) {
+    params_ = std::move(query).value();
+    return Status::Ok();
+  }
+  bool padded = body_.capacity() - body_.size() >= 64;
+  Result<Params> body = DecodeBodyParams(content_type, body_, limits, padded);
+  if (!body.ok()) {
+    return body.status();
+  }
+  if (query->size() + body->size() + body->files().size() > limits.max_fields) {
+    return Status::Invalid("Too many parameters");
+  }
+  if (query->empty()) {
+    params_ = std::move(body).value();
+  } else {
+    params_ = std::move(query).value();
+    params_.MergeFrom(*body);
+  }
+  return Status::Ok();
+}
+
+void Request::AddPathParam(std::string_view name, std::string_view value) {
+  PathParamEntry p;
+  p.name = name;
+  p.value_off = static_cast<uint32_t>(path_param_buf_.size());
+  p.value_len = static_cast<uint32_t>(value.size());
+  path_param_buf_.append(value);
+  path_params_.push_back(p);
+}
+
+void Request::Clear() {
+  method_ = Method::kGet;
+  target_.clear();
+  path_.clear();
+  raw_path_len_ = 0;
+  header_buf_.clear();
+  headers_.clear();
+  body_.clear();
+  remote_ip_.clear();
+  path_params_.clear();
+  path_param_buf_.clear();
+  route_pattern_ = {};
+  route_tag_ = {};
+  params_.Clear();
+  context_.reset();
+}
+
+}  // namespace plaza::http

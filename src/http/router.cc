@@ -1,0 +1,261 @@
+#include "http/router.h"
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+
+#include "common/utf8.h"
+
+namespace plaza::http {
+namespace {
+
+constexpr size_t kMaxSegments = 64;
+
+struct Span {
+  uint32_t off;
+  uint32_t len;
+};
+
+[[noreturn]] void RouteError(std::string_view pattern, const char* why) {
+  std::fprintf(stderr, "plaza: bad route \"%.*s\": %s\n", static_cast<int>(pattern.size()),
+               pattern.data(), why);
+  std::abort();
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Splits a path (leading '/' required) into segments, ignoring one trailing '/'.
+// Returns the segment views; an empty vector for "/".
+std::vector<std::string_view> SplitPattern(std::string_view path) {
+  std::vector<std::string_view> out;
+  path.remove_prefix(1);
+  if (!path.empty() && path.back() == '/') {
+    path.remove_suffix(1);
+  }
+  if (path.empty()) {
+    return out;
+  }
+  size_t pos = 0;
+  for (;;) {
+    size_t slash = path.find('/', pos);
+    if (slash == std::string_view::npos) {
+      out.push_back(path.substr(pos));
+      return out;
+    }
+    out.push_back(path.substr(pos, slash - pos));
+    pos = slash + 1;
+  }
+}
+
+unsigned MethodBit(Method m) { return 1u << static_cast<unsigned>(m); }
+
+}  // namespace
+
+struct Router::Node {
+  std::map<std::string, std::unique_ptr<Node>, std::less<>> literals;
+  std::vector<std::pair<std::string, std::unique_ptr<Node>>> params;
+  std::array<const Route*, kMethodCount> routes{};
+
+  unsigned AllowedMask() const {
+    unsigned mask = 0;
+    for (int i = 0; i < kMethodCount; ++i) {
+      if (routes[i] != nullptr) {
+        mask |= 1u << i;
+      }
+    }
+    if (mask & MethodBit(Method::kGet)) {
+      mask |= MethodBit(Method::kHead);
+    }
+    return mask;
+  }
+};
+
+Router::Router() : root_(std::make_unique<Node>()) {}
+Router::~Router() = default;
+
+void Router::Add(Method method, std::string_view pattern, Handler handler, RouteOptions options) {
+  if (method == Method::kOther) {
+    RouteError(pattern, "method kOther cannot be routed");
+  }
+  if (pattern.empty() || pattern[0] != '/') {
+    RouteError(pattern, "pattern must start with '/'");
+  }
+  if (!handler) {
+    RouteError(pattern, "empty handler");
+  }
+  Node* node = root_.get();
+  for (std::string_view seg : SplitPattern(pattern)) {
+    if (!seg.empty() && seg[0] == ':') {
+      std::string_view name = seg.substr(1);
+      if (name.empty()) {
+        RouteError(pattern, "empty parameter name");
+      }
+      Node* next = nullptr;
+      for (auto& [pname, child] : node->params) {
+        if (pname == name) {
+          next = child.get();
+        }
+      }
+      if (next == nullptr) {
+        node->params.emplace_back(std::string(name), std::make_unique<Node>());
+        next = node->params.back().second.get();
+      }
+      node = next;
+    } else {
+      if (seg.empty()) {
+        RouteError(pattern, "empty segment");
+      }
+      auto it = node->literals.find(seg);
+      if (it == node->literals.end()) {
+        it = node->literals.emplace(std::string(seg), std::make_unique<Node>()).first;
+      }
+      node = it->second.get();
+    }
+  }
+  auto index = static_cast<size_t>(method);
+  if (node->routes[index] != nullptr) {
+    RouteError(pattern, "registered twice for the same method");
+  }
+  auto route = std::make_unique<Route>();
+  route->method = method;
+  route->pattern.assign(pattern);
+  route->handler = std::move(handler);
+  route->options = std::move(options);
+  max_route_body_bytes_ = std::max(max_route_body_bytes_, route->options.max_body_bytes);
+  node->routes[index] = route.get();
+  routes_.push_back(std::move(route));
+}
+
+Result<Router::Match> Router::Find(Method method, std::string_view raw_path,
+                                   Request* request) const {
+  Match match;
+  if (raw_path.empty() || raw_path[0] != '/') {
+    return match;
+  }
+  // Decode every segment into one per-thread buffer: no allocation once it has grown.
+  thread_local std::string decoded;
+  decoded.clear();
+  std::array<Span, kMaxSegments> segments;
+  size_t count = 0;
+  std::string_view rest = raw_path.substr(1);
+  if (!rest.empty() && rest.back() == '/') {
+    rest.remove_suffix(1);
+  }
+  if (!rest.empty()) {
+    size_t pos = 0;
+    for (;;) {
+      if (count == kMaxSegments) {
+        return match;  // deeper than any route
+      }
+      size_t slash = rest.find('/', pos);
+      std::string_view seg =
+          rest.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
+      Span span{static_cast<uint32_t>(decoded.size()), 0};
+      for (size_t i = 0; i < seg.size(); ++i) {
+        char c = seg[i];
+        if (c == '%') {
+          int hi = i + 2 < seg.size() ? HexValue(seg[i + 1]) : -1;
+          int lo = i + 2 < seg.size() ? HexValue(seg[i + 2]) : -1;
+          if (hi < 0 || lo < 0) {
+            return Status::Invalid("Malformed percent-encoding in path");
+          }
+          c = static_cast<char>(hi * 16 + lo);
+          i += 2;
+        }
+        decoded += c;
+      }
+      span.len = static_cast<uint32_t>(decoded.size() - span.off);
+      if (!IsValidUtf8(std::string_view(decoded).substr(span.off, span.len))) {
+        return Status::Invalid("Path is not valid UTF-8");
+      }
+      segments[count++] = span;
+      if (slash == std::string_view::npos) {
+        break;
+      }
+      pos = slash + 1;
+    }
+  }
+
+  auto seg_at = [&](size_t i) {
+    return std::string_view(decoded).substr(segments[i].off, segments[i].len);
+  };
+  std::array<std::string_view, kMaxSegments> capture_names{};  // "" for literal positions
+  const auto method_index = static_cast<size_t>(method);
+
+  // Depth-first: literal child first, then parameter children, backtracking on failure. A node
+  // whose path matches but lacks the method records its methods for the 405.
+  auto search = [&](auto& self, const Node* node, size_t i) -> const Route* {
+    if (i == count) {
+      unsigned allowed = node->AllowedMask();
+      if (allowed == 0) {
+        return nullptr;
+      }
+      const Route* route = method_index < kMethodCount ? node->routes[method_index] : nullptr;
+      if (route == nullptr && method == Method::kHead) {
+        route = node->routes[static_cast<size_t>(Method::kGet)];
+      }
+      if (route == nullptr) {
+        match.allowed_methods |= allowed;
+        match.outcome = Outcome::kMethodNotAllowed;
+        return nullptr;
+      }
+      match.allowed_methods = allowed;
+      return route;
+    }
+    std::string_view seg = seg_at(i);
+    auto it = node->literals.find(seg);
+    if (it != node->literals.end()) {
+      capture_names[i] = {};
+      if (const Route* r = self(self, it->second.get(), i + 1)) {
+        return r;
+      }
+    }
+    if (!seg.empty()) {
+      for (const auto& [name, child] : node->params) {
+        capture_names[i] = name;
+        if (const Route* r = self(self, child.get(), i + 1)) {
+          return r;
+        }
+      }
+      capture_names[i] = {};
+    }
+    return nullptr;
+  };
+
+  const Route* route = search(search, root_.get(), 0);
+  if (route == nullptr) {
+    return match;
+  }
+  match.outcome = Outcome::kFound;
+  match.route = route;
+  if (request != nullptr) {
+    for (size_t i = 0; i < count; ++i) {
+      if (!capture_names[i].empty()) {
+        request->AddPathParam(capture_names[i], seg_at(i));
+      }
+    }
+    request->SetRoute(route->pattern, route->options.tag);
+  }
+  return match;
+}
+
+std::string Router::AllowHeader(unsigned allowed_methods) {
+  std::string out;
+  for (int i = 0; i < kMethodCount; ++i) {
+    if (allowed_methods & (1u << i)) {
+      if (!out.empty()) {
+        out += ", ";
+      }
+      out += MethodName(static_cast<Method>(i));
+    }
+  }
+  return out;
+}
+
+}  // namespace plaza::http
