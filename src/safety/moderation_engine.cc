@@ -55,6 +55,11 @@ int OnMatch(unsigned int id, unsigned long long from, unsigned long long to, uns
   return 0;
 }
 
+// Canonical letters that are words on their own in English chat ("a", "I", "u", "r", "y", "o").
+bool IsOneLetterWord(char c) {
+  return c == 'a' || c == 'i' || c == 'u' || c == 'r' || c == 'y' || c == 'o';
+}
+
 std::string EscapeLiteral(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
@@ -265,6 +270,18 @@ Result<Verdict> CompiledRules::Check(const std::shared_ptr<const CompiledRules>&
     } else if (meta.boundary == WordBoundary::kAuto) {
       if ((lf & kUnitWord) != 0 && (lf & kUnitLeftEdge) == 0) continue;
       if ((rf & kUnitWord) != 0 && (rf & kUnitRightEdge) == 0) continue;
+    }
+    if (meta.boundary != WordBoundary::kNever && first != last && (lf & kUnitSpaced) != 0 &&
+        (rf & kUnitSpaced) != 0 && units[first].group_begin == units[last].group_begin) {
+      // Inside a spaced-out run the match must be the whole run, except for one-letter words
+      // ("so u r a f u c k"), so "G R A P E S" does not contain "rape".
+      bool ok = true;
+      for (uint32_t u = units[first].group_begin; u < units[last].group_end && ok; ++u) {
+        if (u == first) u = last + 1;
+        if (u >= units[last].group_end) break;
+        ok = IsOneLetterWord(nt.bytes[units[u].byte_begin]);
+      }
+      if (!ok) continue;
     }
     if (meta.kind == RuleKind::kLiteral) {
       bool ok = true;

@@ -383,7 +383,7 @@ void Normalizer::Normalize(std::string_view text, NormalizedText& out) const {
   }
   for (Token& t : tokens) {
     for (uint32_t p = t.begin; p < t.end && !t.has_letter; ++p) {
-      t.has_letter = units[p].cls == kLetter;
+      t.has_letter = units[p].cls == kLetter || units[p].cls == kSym;
     }
   }
 
@@ -413,9 +413,25 @@ void Normalizer::Normalize(std::string_view text, NormalizedText& out) const {
         leet |= tokens[group_end].has_letter;
         ++group_end;
       }
+      // A lone digit between words is a letter too ("1 w1ll k1ll y0u"); "page 1 of 3" is not
+      // affected unless a term spans it.
+      if (!leet && group_end == t + 1) {
+        const bool prev_word = t > 0 && tokens[t - 1].end == tokens[t].begin &&
+                               tokens[t - 1].has_letter;
+        const bool next_word = t + 1 < tokens.size() &&
+                               tokens[t + 1].begin == tokens[t].end && tokens[t + 1].has_letter;
+        leet = prev_word || next_word;
+      }
     }
+    const bool spaced = group_end - t >= 2;
     for (size_t g = t; g < group_end; ++g) {
       const Token& tok = tokens[g];
+      if (spaced) {
+        NormalizedUnit& nu = out.units[tok.begin];
+        nu.flags |= kUnitSpaced;
+        nu.group_begin = tokens[t].begin;
+        nu.group_end = tokens[group_end - 1].end;
+      }
       const bool single = tok.end - tok.begin == 1;
       for (uint32_t k = tok.begin; k < tok.end; ++k) {
         if (leet && units[k].leet != 0) units[k].cp = units[k].leet;

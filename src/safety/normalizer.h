@@ -22,7 +22,7 @@
 //     canonical text of "f.u.c.k", "法 轮 功" or "fu\u200bck" is "fuck" / "法轮功" / "fuck";
 //   - a "token" is a maximal run of word units with no separator and no CJK unit inside;
 //   - leet digits (0→o 1→i 3→e 4→a 5→s 7→t) and "@"→a, "$"→s are applied only inside tokens
-//     that contain a real letter, so "sh1t" and "a$$" become "shit"/"ass" while numbers such as
+//     that contain a real letter (or "@"/"$"), and to a lone digit next to such a token, so "sh1t" and "a$$" become "shit"/"ass" while numbers such as
 //     "455" or "2024" stay numbers; a run of one-character tokens ("5 3 x") counts as one token
 //     for this decision. A run of three or more digits is always a number and forms a token of
 //     its own, so "qq123456" is "qq" + "123456" and "fuck2024" still contains the word "fuck".
@@ -35,7 +35,10 @@
 //   - it does not cross whitespace between two tokens of which at least one is longer than one
 //     character, unless the rule itself has whitespace at that place ("buy followers").
 // Whitespace between one-character tokens ("f u c k") and punctuation inside a word ("fu.ck",
-// "f.u.c.k") are crossed freely; that is how spaced-out spellings are caught.
+// "f.u.c.k") are crossed freely; that is how spaced-out spellings are caught. A run of
+// one-character tokens is read as one spaced-out word: a match inside it must cover the whole
+// run except for one-letter words such as "a", "I", "u", "r" ("so u r a f u c k" matches;
+// "C L A S S", "G R A P E S" and "A S S E S S M E N T" do not contain "ass"/"rape").
 //
 // Thread-safety: a Normalizer is immutable after Create() and may be shared by any number of
 // threads. NormalizedText is a per-call buffer owned by one thread.
@@ -70,12 +73,15 @@ enum UnitFlag : uint8_t {
   kUnitHardInner = 1 << 4,   // whitespace separates this unit from the previous word unit and
                              // the two tokens are not both one character long
   kUnitSpaceBefore = 1 << 5, // whitespace (not only punctuation) precedes this unit
+  kUnitSpaced = 1 << 6,      // one of a run of two or more one-character tokens ("f u c k")
 };
 
 struct NormalizedUnit {
   uint32_t orig_begin = 0;  // byte range of the source code point in the original text
   uint32_t orig_end = 0;
   uint32_t byte_begin = 0;  // byte offset of this unit in NormalizedText::bytes
+  uint32_t group_begin = 0; // with kUnitSpaced: the unit range [group_begin, group_end) of the
+  uint32_t group_end = 0;   // run of one-character tokens this unit belongs to
   uint8_t flags = 0;
 };
 
