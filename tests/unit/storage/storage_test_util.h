@@ -55,7 +55,7 @@ inline auto Tie(const IdempotencyRecord& r) {
 
 #define PLAZA_RECORD_EQ(T)                                                      \
   inline bool operator==(const T& a, const T& b) { return Tie(a) == Tie(b); }  \
-  inline void PrintTo(const T& r, std::ostream* os) { *os << #T "{...}"; }
+  inline void PrintTo(const T&, std::ostream* os) { *os << #T "{...}"; }
 PLAZA_RECORD_EQ(AccountRecord)
 PLAZA_RECORD_EQ(AppRecord)
 PLAZA_RECORD_EQ(TokenRecord)
