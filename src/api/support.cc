@@ -1,0 +1,89 @@
+#include "api/support.h"
+
+#include <any>
+
+#include "http/params.h"
+
+namespace plaza::api {
+
+const Caller& CallerOf(const http::Request& req) {
+  static const Caller kAnonymous;
+  const Caller* c = std::any_cast<Caller>(&req.context());
+  return c != nullptr ? *c : kAnonymous;
+}
+
+Result<domain::Page> ParsePage(const http::Request& req, size_t def_limit, size_t max_limit) {
+  domain::Page page;
+  page.limit = def_limit;
+  auto id_param = [&](std::string_view key, Id& out) -> Status {
+    auto v = req.params().Get(key);
+    if (!v || v->empty()) return Status::Ok();
+    auto id = ParseId(*v);
+    if (!id) return Status::Invalid(std::string(key) + " must be a status id");
+    out = *id;
+    return Status::Ok();
+  };
+  PLAZA_RETURN_IF_ERROR(id_param("max_id", page.max_id));
+  PLAZA_RETURN_IF_ERROR(id_param("since_id", page.since_id));
+  PLAZA_RETURN_IF_ERROR(id_param("min_id", page.min_id));
+  if (req.params().Has("limit")) {
+    auto limit = req.params().GetInt("limit");
+    if (!limit.ok()) return Status::Invalid("limit must be an integer");
+    int64_t l = *limit;
+    if (l < 1) l = 1;
+    if (static_cast<size_t>(l) > max_limit) l = static_cast<int64_t>(max_limit);
+    page.limit = static_cast<size_t>(l);
+  }
+  return page;
+}
+
+void AddLinkHeader(http::Response& resp, const http::Request& req, const RenderContext& ctx,
+                   Id newest_cursor, Id oldest_cursor) {
+  if (newest_cursor == 0 && oldest_cursor == 0) return;
+  std::string others;
+  std::string_view raw = req.raw_query();
+  // Keep the caller's other parameters as they were sent.
+  size_t start = 0;
+  while (start <= raw.size() && !raw.empty()) {
+    size_t amp = raw.find('&', start);
+    std::string_view part = raw.substr(start, amp == std::string_view::npos ? raw.npos : amp - start);
+    std::string_view key = part.substr(0, part.find('='));
+    if (!part.empty() && key != "max_id" && key != "min_id" && key != "since_id") {
+      others += '&';
+      others += part;
+    }
+    if (amp == std::string_view::npos) break;
+    start = amp + 1;
+  }
+  std::string base = ctx.base_url + std::string(req.path());
+  std::string link = "<" + base + "?max_id=" + IdToString(oldest_cursor) + others +
+                     ">; rel=\"next\", <" + base + "?min_id=" + IdToString(newest_cursor) +
+                     others + ">; rel=\"prev\"";
+  resp.SetHeader("Link", std::move(link));
+}
+
+Result<Id> PathId(const http::Request& req, std::string_view name) {
+  auto id = ParseId(req.PathParam(name));
+  if (!id || *id == 0) return Status::NotFound("record not found");
+  return *id;
+}
+
+std::string ParamString(const http::Request& req, std::string_view key) {
+  auto v = req.params().Get(key);
+  return v ? std::string(*v) : std::string();
+}
+
+std::optional<bool> ParamBool(const http::Request& req, std::string_view key) {
+  return req.params().GetBool(key);
+}
+
+http::Response JsonResponse(int status, const std::function<void(JsonWriter&)>& fn) {
+  http::Response resp;
+  resp.status = status;
+  resp.body.reserve(1024);
+  JsonWriter w(resp.body);
+  fn(w);
+  return resp;
+}
+
+}  // namespace plaza::api

@@ -1,0 +1,179 @@
+// The plaza binary: `plaza serve` runs the server; `plaza admin ...` and other subcommands run
+// operator tasks against the same data directory. This is the only place that knows which
+// storage adapter is in use.
+#include <pthread.h>
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "api/api.h"
+#include "app/config.h"
+#include "domain/domain.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "storage/rocksdb/rocksdb_storage.h"
+
+namespace plaza::app {
+namespace {
+
+Result<std::unique_ptr<storage::Storage>> OpenStorage(const Config& c) {
+  storage::RocksDbOptions opts;
+  opts.sync = c.sync;
+  opts.block_cache_mb = c.block_cache_mb;
+  return storage::OpenRocksDbStorage(c.data_dir, opts);
+}
+
+int Serve(Config config) {
+  FinishConfig(config);
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  spdlog::set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%v"})",
+                      spdlog::pattern_time_type::utc);
+
+  // Block the shutdown signals in every thread; one thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto storage = OpenStorage(config);
+  if (!storage.ok()) {
+    spdlog::critical("cannot open storage at {}: {}", config.data_dir, storage.status().ToString());
+    return 1;
+  }
+  domain::Domain domain(**storage, config.domain);
+  auto loaded = domain.Start();
+  if (!loaded.ok()) {
+    spdlog::critical("cannot load state: {}", loaded.status().ToString());
+    return 1;
+  }
+  spdlog::info("loaded {} accounts, {} statuses, {} edges, {} marks in {} ms", loaded->accounts,
+               loaded->statuses, loaded->edges, loaded->marks, loaded->elapsed_ms);
+
+  http::Router router;
+  api::Api api(domain, config.api);
+  api.Register(router);
+  http::Server server(router, config.server);
+  api.Install(server);
+  if (auto st = server.Start(); !st.ok()) {
+    spdlog::critical("cannot listen on {}: {}", config.server.listen, st.ToString());
+    return 1;
+  }
+  spdlog::info("plaza listening on {} (port {}), data in {}", config.server.listen, server.port(),
+               config.data_dir);
+
+  std::thread waiter([&server, signals] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    spdlog::info("signal {} received, shutting down", sig);
+    server.Stop();
+  });
+  server.Run();
+  // Run() returns after Stop(); make the waiter exit if the server stopped by itself.
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  domain.Stop();
+  spdlog::info("plaza stopped");
+  return 0;
+}
+
+int SetRole(Config config, const std::string& username, const std::string& role_name) {
+  FinishConfig(config);
+  storage::Role role;
+  if (role_name == "admin") {
+    role = storage::Role::kAdmin;
+  } else if (role_name == "moderator") {
+    role = storage::Role::kModerator;
+  } else if (role_name == "user") {
+    role = storage::Role::kUser;
+  } else {
+    std::cerr << "role must be admin, moderator or user\n";
+    return 2;
+  }
+  auto storage = OpenStorage(config);
+  if (!storage.ok()) {
+    std::cerr << "cannot open storage: " << storage.status().ToString() << "\n";
+    return 1;
+  }
+  domain::Domain domain(**storage, config.domain);
+  if (auto st = domain.Start(); !st.ok()) {
+    std::cerr << st.status().ToString() << "\n";
+    return 1;
+  }
+  auto account = domain.accounts().FindByUsername(username);
+  if (!account) {
+    std::cerr << "no account named " << username << "\n";
+    return 1;
+  }
+  if (auto st = domain.accounts().SetRole(account->rec->id, role); !st.ok()) {
+    std::cerr << st.ToString() << "\n";
+    return 1;
+  }
+  std::cout << username << " is now " << role_name << "\n";
+  return 0;
+}
+
+}  // namespace
+}  // namespace plaza::app
+
+int main(int argc, char** argv) {
+  using plaza::app::Config;
+  CLI::App cli{"Plaza: a microblogging server with social commerce built in"};
+  cli.require_subcommand(1);
+  Config config;
+  std::string config_file;
+  cli.add_option("-c,--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
+
+  auto* serve = cli.add_subcommand("serve", "Run the HTTP server");
+  std::optional<std::string> listen, data_dir, log_level, base_url;
+  std::optional<int> threads, max_chars;
+  std::optional<int64_t> celebrity_threshold;
+  std::optional<bool> no_rate_limit;
+  serve->add_option("--listen", listen, "host:port to listen on (default 127.0.0.1:8080)");
+  serve->add_option("--data-dir", data_dir, "data directory (default ./var/plaza)");
+  serve->add_option("--threads", threads, "io threads (default: one per core)");
+  serve->add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  serve->add_option("--base-url", base_url, "public base URL used in links");
+  serve->add_option("--max-chars", max_chars, "Weibo length limit of a status (default 140)");
+  serve->add_option("--celebrity-threshold", celebrity_threshold,
+                    "followers above which an author's posts are pulled at read time");
+  serve->add_flag("--no-rate-limit", no_rate_limit, "disable per-IP and per-token rate limits");
+
+  auto* admin = cli.add_subcommand("admin", "Operator tasks");
+  admin->require_subcommand(1);
+  auto* role = admin->add_subcommand("set-role", "Give an account a role");
+  std::string role_user, role_name;
+  std::optional<std::string> admin_data_dir;
+  role->add_option("--username", role_user)->required();
+  role->add_option("--role", role_name, "admin, moderator or user")->required();
+  role->add_option("--data-dir", admin_data_dir, "data directory");
+
+  CLI11_PARSE(cli, argc, argv);
+
+  if (!config_file.empty()) {
+    if (auto st = plaza::app::LoadConfigFile(config_file, config); !st.ok()) {
+      std::cerr << st.message() << "\n";
+      return 2;
+    }
+  }
+  if (listen) config.server.listen = *listen;
+  if (data_dir) config.data_dir = *data_dir;
+  if (admin_data_dir) config.data_dir = *admin_data_dir;
+  if (threads) config.server.threads = *threads;
+  if (log_level) config.log_level = *log_level;
+  if (base_url) config.api.base_url = *base_url;
+  if (max_chars) config.domain.max_status_chars = *max_chars;
+  if (celebrity_threshold) config.domain.celebrity_threshold = *celebrity_threshold;
+  if (no_rate_limit && *no_rate_limit) {
+    config.server.ip_rate_limit_enabled = false;
+    config.api.token_rate_limit_enabled = false;
+  }
+  if (*serve) return plaza::app::Serve(config);
+  if (*role) return plaza::app::SetRole(config, role_user, role_name);
+  return 2;
+}

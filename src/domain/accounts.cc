@@ -1,0 +1,228 @@
+#include "domain/accounts.h"
+
+#include <algorithm>
+
+#include "common/clock.h"
+#include "common/utf8.h"
+#include "domain/crypto.h"
+
+namespace plaza::domain {
+namespace {
+
+constexpr uint64_t kLockUsername = 1;
+constexpr uint64_t kLockEmail = 2;
+constexpr uint64_t kLockAccount = 3;
+constexpr int64_t kHourMs = 3600 * 1000;
+
+bool IsPlausibleEmail(std::string_view e) {
+  if (e.size() < 3 || e.size() > 254) return false;
+  auto at = e.find('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 >= e.size()) return false;
+  if (e.find('@', at + 1) != std::string_view::npos) return false;
+  auto domain = e.substr(at + 1);
+  if (domain.find('.') == std::string_view::npos || domain.front() == '.' ||
+      domain.back() == '.') {
+    return false;
+  }
+  for (unsigned char c : e) {
+    if (c <= 0x20 || c == 0x7F || c == '<' || c == '>' || c == '"' || c == ',') return false;
+  }
+  return true;
+}
+
+uint64_t StringKey(std::string_view s) { return std::hash<std::string_view>{}(s); }
+
+Status ValidateProfileText(std::string_view value, int max_chars, const char* field) {
+  if (!IsValidUtf8(value)) return Status::Invalid(std::string(field) + " is not valid UTF-8");
+  if (HasControlChars(value) && std::string_view(field) == "display_name") {
+    return Status::Unprocessable("display_name contains control characters");
+  }
+  if (CountCodePoints(value) > static_cast<size_t>(max_chars)) {
+    return Status::Unprocessable(std::string(field) + " is too long (maximum " +
+                                 std::to_string(max_chars) + " characters)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool Accounts::IsValidUsername(std::string_view u) {
+  if (u.empty() || u.size() > 30) return false;
+  return std::all_of(u.begin(), u.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+std::string Accounts::Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+Result<AccountView> Accounts::Register(const SignUp& in) {
+  if (!IsValidUsername(in.username)) {
+    return Status::Unprocessable(
+        "username must be 1 to 30 characters of letters, digits and underscores");
+  }
+  std::string email = Lower(in.email);
+  if (!IsValidUtf8(email) || !IsPlausibleEmail(email)) {
+    return Status::Unprocessable("email is not a valid address");
+  }
+  if (in.password.size() < 8 || in.password.size() > 72) {
+    return Status::Unprocessable("password must be 8 to 72 bytes long");
+  }
+  if (!in.agreement) return Status::Unprocessable("agreement must be accepted");
+
+  std::string lower = Lower(in.username);
+  // Hash before taking locks: argon2id is deliberately slow.
+  PLAZA_ASSIGN_OR_RETURN(
+      std::string hash,
+      HashPassword(in.password, {s_.config.password_ops, s_.config.password_mem_bytes}));
+
+  auto guard = s_.locks.Lock({KeyLocks::Key(kLockUsername, StringKey(lower)),
+                              KeyLocks::Key(kLockEmail, StringKey(email))});
+  {
+    std::shared_lock lock(s_.mu);
+    if (s_.account_by_username.count(lower)) {
+      return Status::Unprocessable("username has already been taken");
+    }
+    if (s_.account_by_email.count(email)) {
+      return Status::Unprocessable("email has already been taken");
+    }
+  }
+  AccountRecord rec;
+  rec.id = s_.ids.Next();
+  rec.username = in.username;
+  rec.email = email;
+  rec.password_hash = std::move(hash);
+  rec.created_at_ms = NowUnixMs();
+  storage::WriteBatch batch;
+  batch.Put(rec);
+  PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
+  PLAZA_RETURN_IF_ERROR(ApplyAccount(rec));
+  return *Get(rec.id);
+}
+
+Status Accounts::ApplyAccount(const AccountRecord& rec) {
+  std::unique_lock lock(s_.mu);
+  auto& entry = s_.accounts[rec.id];
+  entry.rec = std::make_shared<const AccountRecord>(rec);
+  s_.account_by_username[Lower(rec.username)] = rec.id;
+  if (!rec.email.empty()) s_.account_by_email[rec.email] = rec.id;
+  return Status::Ok();
+}
+
+Result<Id> Accounts::CheckPassword(std::string_view login, std::string_view password) {
+  std::string key = Lower(login);
+  std::shared_ptr<const AccountRecord> rec;
+  {
+    std::shared_lock lock(s_.mu);
+    auto it = key.find('@') != std::string::npos ? s_.account_by_email.find(key)
+                                                 : s_.account_by_username.find(key);
+    auto end = key.find('@') != std::string::npos ? s_.account_by_email.end()
+                                                  : s_.account_by_username.end();
+    if (it != end) rec = s_.accounts.at(it->second).rec;
+  }
+  if (rec == nullptr) {
+    // Spend the same effort as a real check so response time does not reveal which logins exist.
+    static const std::string kDummy =
+        HashPassword("not a real password", {s_.config.password_ops, s_.config.password_mem_bytes})
+            .value();
+    VerifyPassword(password, kDummy);
+    return Status::Unauthorized("invalid login or password");
+  }
+  if (!AllowLoginAttempt(rec->id)) {
+    return Status::RateLimited("too many failed sign-in attempts; try again later");
+  }
+  if (!VerifyPassword(password, rec->password_hash)) {
+    RecordLoginFailure(rec->id);
+    return Status::Unauthorized("invalid login or password");
+  }
+  if (rec->suspended) return Status::Forbidden("account is suspended");
+  return rec->id;
+}
+
+bool Accounts::AllowLoginAttempt(Id id) {
+  std::lock_guard lock(failures_mu_);
+  auto it = failures_.find(id);
+  if (it == failures_.end()) return true;
+  int64_t cutoff = NowUnixMs() - kHourMs;
+  while (!it->second.empty() && it->second.front() < cutoff) it->second.pop_front();
+  return static_cast<int>(it->second.size()) < s_.config.max_failed_logins_per_hour;
+}
+
+void Accounts::RecordLoginFailure(Id id) {
+  std::lock_guard lock(failures_mu_);
+  failures_[id].push_back(NowUnixMs());
+}
+
+std::optional<AccountView> Accounts::Get(Id id) const {
+  std::shared_lock lock(s_.mu);
+  const AccountEntry* e = s_.FindAccount(id);
+  if (e == nullptr) return std::nullopt;
+  return s_.ViewAccount(*e);
+}
+
+std::optional<AccountView> Accounts::FindByUsername(std::string_view username) const {
+  std::string lower = Lower(username);
+  std::shared_lock lock(s_.mu);
+  auto it = s_.account_by_username.find(lower);
+  if (it == s_.account_by_username.end()) return std::nullopt;
+  return s_.ViewAccount(s_.accounts.at(it->second));
+}
+
+Result<AccountView> Accounts::UpdateProfile(Id id, const ProfileUpdate& u) {
+  if (u.display_name) {
+    PLAZA_RETURN_IF_ERROR(
+        ValidateProfileText(*u.display_name, s_.config.max_display_name_chars, "display_name"));
+  }
+  if (u.note) PLAZA_RETURN_IF_ERROR(ValidateProfileText(*u.note, s_.config.max_note_chars, "note"));
+  auto guard = s_.locks.Lock({KeyLocks::Key(kLockAccount, id)});
+  AccountRecord rec;
+  {
+    std::shared_lock lock(s_.mu);
+    const AccountEntry* e = s_.FindAccount(id);
+    if (e == nullptr) return Status::NotFound("account not found");
+    rec = *e->rec;
+  }
+  if (u.display_name) rec.display_name = *u.display_name;
+  if (u.note) rec.note = *u.note;
+  if (u.locked) rec.locked = *u.locked;
+  if (u.bot) rec.bot = *u.bot;
+  storage::WriteBatch batch;
+  batch.Put(rec);
+  PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
+  PLAZA_RETURN_IF_ERROR(ApplyAccount(rec));
+  return *Get(id);
+}
+
+Status Accounts::SetRole(Id id, Role role) {
+  auto guard = s_.locks.Lock({KeyLocks::Key(kLockAccount, id)});
+  AccountRecord rec;
+  {
+    std::shared_lock lock(s_.mu);
+    const AccountEntry* e = s_.FindAccount(id);
+    if (e == nullptr) return Status::NotFound("account not found");
+    rec = *e->rec;
+  }
+  rec.role = role;
+  storage::WriteBatch batch;
+  batch.Put(rec);
+  PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
+  return ApplyAccount(rec);
+}
+
+std::vector<AccountView> Accounts::SearchByPrefix(std::string_view prefix, size_t limit) const {
+  std::string lower = Lower(prefix);
+  std::vector<AccountView> out;
+  std::shared_lock lock(s_.mu);
+  for (const auto& [name, id] : s_.account_by_username) {
+    if (out.size() >= limit) break;
+    if (name.compare(0, lower.size(), lower) == 0) out.push_back(s_.ViewAccount(s_.accounts.at(id)));
+  }
+  return out;
+}
+
+}  // namespace plaza::domain

@@ -1,0 +1,92 @@
+// OAuth 2 as Mastodon speaks it: registered apps, authorization codes (with optional PKCE),
+// the password and client_credentials grants, bearer tokens and scopes. Tokens and secrets are
+// stored only as SHA-256 hashes. Thread-safe.
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/status.h"
+#include "domain/accounts.h"
+#include "domain/state.h"
+
+namespace plaza::domain {
+
+struct CreatedApp {
+  storage::AppRecord rec;
+  std::string client_secret;  // shown once
+};
+
+struct IssuedToken {
+  std::string access_token;  // shown once
+  std::string scopes;
+  int64_t created_at_ms = 0;
+};
+
+struct TokenInfo {
+  Id account_id = 0;  // 0 for an app-only token
+  Id app_id = 0;
+  std::string scopes;
+  std::string token_hash;
+};
+
+class Auth {
+ public:
+  Auth(State& state, Accounts& accounts) : s_(state), accounts_(accounts) {}
+
+  Status Load();
+
+  Result<CreatedApp> CreateApp(std::string_view name, std::string_view redirect_uris,
+                               std::string_view scopes, std::string_view website);
+  std::optional<storage::AppRecord> FindApp(std::string_view client_id) const;
+  std::optional<storage::AppRecord> FindAppById(Id app_id) const;
+  // kUnauthorized unless the client exists and (when `secret` is non-null) the secret matches.
+  Result<storage::AppRecord> VerifyClient(std::string_view client_id,
+                                          const std::string* secret) const;
+
+  // Issues a one-time code for the consent page (valid 10 minutes).
+  Result<std::string> IssueCode(const storage::AppRecord& app, Id account_id,
+                                std::string_view scopes, std::string_view redirect_uri,
+                                std::string_view code_challenge,
+                                std::string_view code_challenge_method);
+  Result<IssuedToken> ExchangeCode(std::string_view client_id, const std::string* client_secret,
+                                   std::string_view code, std::string_view redirect_uri,
+                                   std::string_view code_verifier);
+  Result<IssuedToken> PasswordGrant(std::string_view client_id, const std::string& client_secret,
+                                    std::string_view login, std::string_view password,
+                                    std::string_view scopes);
+  Result<IssuedToken> ClientCredentials(std::string_view client_id,
+                                        const std::string& client_secret, std::string_view scopes);
+  Result<IssuedToken> IssueToken(Id app_id, Id account_id, std::string_view scopes);
+  // Revokes `token` if it belongs to the client. Unknown tokens are not an error (RFC 7009).
+  Status Revoke(std::string_view client_id, const std::string& client_secret,
+                std::string_view token);
+
+  // Resolves a bearer token; nullopt when unknown or revoked.
+  std::optional<TokenInfo> Authenticate(std::string_view bearer);
+
+  // Scope rules: "read" covers "read:*", "write" covers "write:*", "follow" covers the follow
+  // family, "admin:read" covers "admin:read:*".
+  static bool ScopeAllows(std::string_view granted, std::string_view required);
+  // Normalizes a space/plus separated scope list; kInvalid for unknown scopes.
+  static Result<std::string> NormalizeScopes(std::string_view scopes, std::string_view fallback);
+  // True when every scope in `requested` is allowed by `allowed`.
+  static bool ScopesSubset(std::string_view requested, std::string_view allowed);
+
+ private:
+  Result<std::string> CheckRequestedScopes(const storage::AppRecord& app, std::string_view scopes);
+
+  State& s_;
+  Accounts& accounts_;
+  mutable std::shared_mutex mu_;
+  // ---- guarded by mu_ ----
+  std::unordered_map<std::string, storage::AppRecord> apps_;  // by client_id
+  std::unordered_map<Id, std::string> app_client_ids_;
+  std::unordered_map<std::string, TokenInfo> token_cache_;  // by token hash
+};
+
+}  // namespace plaza::domain

@@ -1,0 +1,76 @@
+#include "domain/domain.h"
+
+#include "common/clock.h"
+#include "domain/crypto.h"
+
+namespace plaza::domain {
+
+Domain::Domain(storage::Storage& storage, const DomainConfig& config)
+    : state_(storage, config),
+      notifications_(state_),
+      home_(state_),
+      accounts_(state_),
+      auth_(state_, accounts_),
+      graph_(state_, notifications_, home_),
+      statuses_(state_, notifications_, home_),
+      timelines_(state_, home_) {
+  InitCrypto();
+}
+
+Domain::~Domain() { Stop(); }
+
+Result<LoadStats> Domain::Start() {
+  LoadStats stats;
+  int64_t start = MonotonicNs();
+  storage::Storage& st = state_.storage;
+  PLAZA_RETURN_IF_ERROR(auth_.Load());
+  {
+    std::unique_lock lock(state_.mu);
+    PLAZA_RETURN_IF_ERROR(st.ForEachAccount([&](const AccountRecord& rec) {
+      auto& e = state_.accounts[rec.id];
+      e.rec = std::make_shared<const AccountRecord>(rec);
+      state_.account_by_username[Accounts::Lower(rec.username)] = rec.id;
+      if (!rec.email.empty()) state_.account_by_email[rec.email] = rec.id;
+      state_.ids.AdvancePast(rec.id);
+      ++stats.accounts;
+      return Status::Ok();
+    }));
+    // Statuses arrive in id order, so parents and originals precede replies and reposts.
+    PLAZA_RETURN_IF_ERROR(st.ForEachStatus([&](const StatusRecord& rec) {
+      if (state_.FindAccount(rec.account_id) == nullptr) return Status::Ok();
+      statuses_.ApplyCreateLocked(rec);
+      state_.ids.AdvancePast(rec.id);
+      ++stats.statuses;
+      return Status::Ok();
+    }));
+    PLAZA_RETURN_IF_ERROR(st.ForEachEdge([&](const storage::EdgeRecord& e) {
+      if (state_.FindAccount(e.source) == nullptr || state_.FindAccount(e.target) == nullptr) {
+        return Status::Ok();
+      }
+      switch (e.kind) {
+        case storage::EdgeKind::kFollow: graph_.ApplyFollowLocked(e); break;
+        case storage::EdgeKind::kBlock: state_.blocks[{e.source, e.target}] = e.id; break;
+        case storage::EdgeKind::kMute:
+          state_.mutes[{e.source, e.target}] = MuteInfo{e.id, e.notifications};
+          break;
+      }
+      state_.ids.AdvancePast(e.id);
+      ++stats.edges;
+      return Status::Ok();
+    }));
+    PLAZA_RETURN_IF_ERROR(st.ForEachMark([&](const storage::MarkRecord& m) {
+      if (state_.FindStatus(m.status_id) == nullptr) return Status::Ok();
+      statuses_.ApplyMarkLocked(m);
+      state_.ids.AdvancePast(m.id);
+      ++stats.marks;
+      return Status::Ok();
+    }));
+  }
+  home_.Start();
+  stats.elapsed_ms = (MonotonicNs() - start) / 1'000'000;
+  return stats;
+}
+
+void Domain::Stop() { home_.Stop(); }
+
+}  // namespace plaza::domain

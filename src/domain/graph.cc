@@ -1,0 +1,280 @@
+#include "domain/graph.h"
+
+#include <algorithm>
+
+namespace plaza::domain {
+namespace {
+constexpr uint64_t kLockPair = 10;
+}  // namespace
+
+std::vector<PageItem> PageItems(const std::vector<PageItem>& ascending, const Page& page) {
+  std::vector<PageItem> out;
+  if (page.limit == 0) return out;
+  auto by_cursor = [](const PageItem& a, Id c) { return a.cursor < c; };
+  if (page.min_id != 0) {
+    auto it = std::upper_bound(ascending.begin(), ascending.end(), page.min_id,
+                               [](Id c, const PageItem& a) { return c < a.cursor; });
+    for (; it != ascending.end() && out.size() < page.limit; ++it) {
+      if (page.max_id != 0 && it->cursor >= page.max_id) break;
+      out.push_back(*it);
+    }
+    std::reverse(out.begin(), out.end());
+    return out;
+  }
+  auto end = page.max_id != 0
+                 ? std::lower_bound(ascending.begin(), ascending.end(), page.max_id, by_cursor)
+                 : ascending.end();
+  for (auto it = std::make_reverse_iterator(end); it != ascending.rend() && out.size() < page.limit;
+       ++it) {
+    if (it->cursor <= page.since_id) break;
+    out.push_back(*it);
+  }
+  return out;
+}
+
+Result<Relationship> Graph::CheckPair(Id source, Id target) const {
+  std::shared_lock lock(s_.mu);
+  if (s_.FindAccount(source) == nullptr) return Status::NotFound("account not found");
+  const AccountEntry* t = s_.FindAccount(target);
+  if (t == nullptr || t->rec->suspended) return Status::NotFound("account not found");
+  return GetLocked(source, target);
+}
+
+Relationship Graph::Get(Id source, Id target) const {
+  std::shared_lock lock(s_.mu);
+  return GetLocked(source, target);
+}
+
+Relationship Graph::GetLocked(Id source, Id target) const {
+  Relationship r;
+  r.id = target;
+  auto f = s_.following.find(source);
+  if (f != s_.following.end()) {
+    auto it = f->second.find(target);
+    if (it != f->second.end()) {
+      r.following = true;
+      r.showing_reblogs = it->second.reblogs;
+      r.notifying = it->second.notify;
+    }
+  }
+  r.followed_by = s_.Follows(target, source);
+  r.blocking = s_.Blocks(source, target);
+  r.blocked_by = s_.Blocks(target, source);
+  auto m = s_.mutes.find({source, target});
+  if (m != s_.mutes.end()) {
+    r.muting = true;
+    r.muting_notifications = m->second.notifications;
+  }
+  return r;
+}
+
+void Graph::ApplyFollowLocked(const storage::EdgeRecord& e) {
+  auto& out = s_.following[e.source];
+  auto [it, inserted] = out.try_emplace(e.target, FollowInfo{e.id, e.reblogs, e.notifications});
+  if (!inserted) {
+    it->second.reblogs = e.reblogs;
+    it->second.notify = e.notifications;
+    return;
+  }
+  auto& in = s_.followers[e.target];
+  in.push_back({e.source, e.id});
+  if (const AccountEntry* a = s_.FindAccount(e.source)) a->counters->following.fetch_add(1);
+  if (const AccountEntry* b = s_.FindAccount(e.target)) b->counters->followers.fetch_add(1);
+  if (static_cast<int64_t>(in.size()) > s_.config.celebrity_threshold) {
+    s_.pulled_authors.insert(e.target);
+  }
+}
+
+void Graph::ApplyUnfollowLocked(Id source, Id target) {
+  auto f = s_.following.find(source);
+  if (f == s_.following.end() || f->second.erase(target) == 0) return;
+  auto& in = s_.followers[target];
+  auto it = std::find_if(in.begin(), in.end(), [&](const EdgeRef& e) { return e.account == source; });
+  if (it != in.end()) {
+    *it = in.back();
+    in.pop_back();
+  }
+  if (const AccountEntry* a = s_.FindAccount(source)) a->counters->following.fetch_sub(1);
+  if (const AccountEntry* b = s_.FindAccount(target)) b->counters->followers.fetch_sub(1);
+}
+
+Result<Relationship> Graph::Follow(Id source, Id target, std::optional<bool> reblogs,
+                                   std::optional<bool> notify) {
+  if (source == target) return Status::Unprocessable("you cannot follow yourself");
+  auto guard = s_.locks.Lock({KeyLocks::Key(kLockPair, source, target)});
+  PLAZA_ASSIGN_OR_RETURN(Relationship rel, CheckPair(source, target));
+  if (rel.blocking || rel.blocked_by) return Status::Forbidden("this account cannot be followed");
+  storage::EdgeRecord e;
+  e.kind = storage::EdgeKind::kFollow;
+  e.source = source;
+  e.target = target;
+  e.reblogs = reblogs.value_or(rel.following ? rel.showing_reblogs : true);
+  e.notifications = notify.value_or(rel.following ? rel.notifying : false);
+  storage::WriteBatch batch;
+  {
+    std::shared_lock lock(s_.mu);
+    auto f = s_.following.find(source);
+    e.id = rel.following ? f->second.at(target).edge_id : s_.ids.Next();
+    batch.Put(e);
+    if (!rel.following) {
+      notifications_.AddLocked(batch, target, NotificationType::kFollow, source, 0);
+    }
+  }
+  PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
+  {
+    std::unique_lock lock(s_.mu);
+    ApplyFollowLocked(e);
+  }
+  if (!rel.following) home_.Invalidate(source);
+  return Get(source, target);
+}
+
+Result<Relationship> Graph::Unfollow(Id source, Id target) {
+  auto guard = s_.locks.Lock({KeyLocks::Key(kLockPair, source, target)});
+  PLAZA_ASSIGN_OR_RETURN(Relationship rel, CheckPair(source, target));
+  if (!rel.following) return rel;
+  storage::WriteBatch batch;
+  batch.Put(storage::DeleteEdge{storage::EdgeKind::kFollow, source, target});
+  PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
+  {
+    std::unique_lock lock(s_.mu);
+    ApplyUnfollowLocked(source, target);
+  }
+  return Get(source, target);
+}
+
+Result<Relationship> Graph::RemoveFollower(Id account, Id follower) {
+  return Unfollow(follower, account).ok() ? Result<Relationship>(Get(account, follower))
+                                          : Status::NotFound("account not found");
+}
+
+Result<Relationship> Graph::Block(Id source, Id target) {
+  if (source == target) return Status::Unprocessable("you cannot block yourself");
+  auto guard = s_.locks.Lock(
+      {KeyLocks::Key(kLockPair, source, target), KeyLocks::Key(kLockPair, target, source)});
+  PLAZA_ASSIGN_OR_RETURN(Relationship rel, CheckPair(source, target));
+  if (rel.blocking) return rel;
+  storage::EdgeRecord e;
+  e.kind = storage::EdgeKind::kBlock;
+  e.source = source;
+  e.target = target;
+  e.id = s_.ids.Next();
+  storage::WriteBatch batch;
+  batch.Put(e);
+  batch.Put(storage::DeleteEdge{storage::EdgeKind::kFollow, source, target});
+  batch.Put(storage::DeleteEdge{storage::EdgeKind::kFollow, target, source});
+  PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
+  {
+    std::unique_lock lock(s_.mu);
+    s_.blocks[{source, target}] = e.id;
+    ApplyUnfollowLocked(source, target);
+    ApplyUnfollowLocked(target, source);
+  }
+  return Get(source, target);
+}
+
+Result<Relationship> Graph::Unblock(Id source, Id target) {
+  auto guard = s_.locks.Lock({KeyLocks::Key(kLockPair, source, target)});
+  PLAZA_ASSIGN_OR_RETURN(Relationship rel, CheckPair(source, target));
+  if (!rel.blocking) return rel;
+  storage::WriteBatch batch;
+  batch.Put(storage::DeleteEdge{storage::EdgeKind::kBlock, source, target});
+  PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
+  {
+    std::unique_lock lock(s_.mu);
+    s_.blocks.erase({source, target});
+  }
+  return Get(source, target);
+}
+
+Result<Relationship> Graph::Mute(Id source, Id target, bool notifications) {
+  if (source == target) return Status::Unprocessable("you cannot mute yourself");
+  auto guard = s_.locks.Lock({KeyLocks::Key(kLockPair, source, target)});
+  PLAZA_RETURN_IF_ERROR(CheckPair(source, target).status());
+  storage::EdgeRecord e;
+  e.kind = storage::EdgeKind::kMute;
+  e.source = source;
+  e.target = target;
+  e.notifications = notifications;
+  {
+    std::shared_lock lock(s_.mu);
+    auto m = s_.mutes.find({source, target});
+    e.id = m != s_.mutes.end() ? m->second.edge_id : s_.ids.Next();
+  }
+  storage::WriteBatch batch;
+  batch.Put(e);
+  PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
+  {
+    std::unique_lock lock(s_.mu);
+    s_.mutes[{source, target}] = MuteInfo{e.id, notifications};
+  }
+  return Get(source, target);
+}
+
+Result<Relationship> Graph::Unmute(Id source, Id target) {
+  auto guard = s_.locks.Lock({KeyLocks::Key(kLockPair, source, target)});
+  PLAZA_ASSIGN_OR_RETURN(Relationship rel, CheckPair(source, target));
+  if (!rel.muting) return rel;
+  storage::WriteBatch batch;
+  batch.Put(storage::DeleteEdge{storage::EdgeKind::kMute, source, target});
+  PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
+  {
+    std::unique_lock lock(s_.mu);
+    s_.mutes.erase({source, target});
+  }
+  return Get(source, target);
+}
+
+std::vector<PageItem> Graph::Followers(Id account, const Page& page) const {
+  std::vector<PageItem> items;
+  {
+    std::shared_lock lock(s_.mu);
+    auto it = s_.followers.find(account);
+    if (it != s_.followers.end()) {
+      items.reserve(it->second.size());
+      for (const EdgeRef& e : it->second) items.push_back({e.edge_id, e.account});
+    }
+  }
+  std::sort(items.begin(), items.end(), [](auto& a, auto& b) { return a.cursor < b.cursor; });
+  return PageItems(items, page);
+}
+
+std::vector<PageItem> Graph::Following(Id account, const Page& page) const {
+  std::vector<PageItem> items;
+  {
+    std::shared_lock lock(s_.mu);
+    auto it = s_.following.find(account);
+    if (it != s_.following.end()) {
+      items.reserve(it->second.size());
+      for (const auto& [target, info] : it->second) items.push_back({info.edge_id, target});
+    }
+  }
+  std::sort(items.begin(), items.end(), [](auto& a, auto& b) { return a.cursor < b.cursor; });
+  return PageItems(items, page);
+}
+
+std::vector<PageItem> Graph::Blocked(Id account, const Page& page) const {
+  std::vector<PageItem> items;
+  {
+    std::shared_lock lock(s_.mu);
+    for (const auto& [pair, edge] : s_.blocks) {
+      if (pair.a == account) items.push_back({edge, pair.b});
+    }
+  }
+  std::sort(items.begin(), items.end(), [](auto& a, auto& b) { return a.cursor < b.cursor; });
+  return PageItems(items, page);
+}
+
+std::vector<PageItem> Graph::Muted(Id account, const Page& page) const {
+  std::vector<PageItem> items;
+  {
+    std::shared_lock lock(s_.mu);
+    for (const auto& [pair, info] : s_.mutes) {
+      if (pair.a == account) items.push_back({info.edge_id, pair.b});
+    }
+  }
+  std::sort(items.begin(), items.end(), [](auto& a, auto& b) { return a.cursor < b.cursor; });
+  return PageItems(items, page);
+}
+
+}  // namespace plaza::domain

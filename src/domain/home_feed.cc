@@ -1,0 +1,283 @@
+#include "domain/home_feed.h"
+
+#include <algorithm>
+#include <queue>
+
+#include "common/clock.h"
+
+namespace plaza::domain {
+namespace {
+
+// A cursor over an ascending id list, walked newest-first or oldest-first within a page's bounds.
+struct Cursor {
+  const std::vector<Id>* ids;
+  ptrdiff_t pos;  // index of the next id to yield
+};
+
+}  // namespace
+
+HomeFeed::HomeFeed(State& state) : s_(state) {}
+
+HomeFeed::~HomeFeed() { Stop(); }
+
+void HomeFeed::Start() {
+  std::lock_guard lock(queue_mu_);
+  if (worker_.joinable()) return;
+  stopping_ = false;
+  worker_ = std::thread([this] { Run(); });
+}
+
+void HomeFeed::Stop() {
+  {
+    std::lock_guard lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+void HomeFeed::Enqueue(Id status_id) {
+  std::unique_lock lock(queue_mu_);
+  if (!worker_.joinable()) {
+    lock.unlock();
+    Deliver(status_id);
+    enqueued_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  space_cv_.wait(lock, [this] { return queue_.size() < s_.config.fanout_queue_capacity || stopping_; });
+  queue_.emplace_back(status_id, NowUnixMs());
+  enqueued_.fetch_add(1, std::memory_order_relaxed);
+  queue_cv_.notify_one();
+}
+
+void HomeFeed::Run() {
+  std::unique_lock lock(queue_mu_);
+  for (;;) {
+    queue_cv_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+    if (queue_.empty()) return;  // stopping and drained
+    Id id = queue_.front().first;
+    queue_.pop_front();
+    busy_ = true;
+    lock.unlock();
+    space_cv_.notify_one();
+    Deliver(id);
+    lock.lock();
+    busy_ = false;
+    if (queue_.empty()) drained_cv_.notify_all();
+  }
+}
+
+void HomeFeed::Flush() {
+  std::unique_lock lock(queue_mu_);
+  drained_cv_.wait(lock, [this] { return (queue_.empty() && !busy_) || !worker_.joinable(); });
+}
+
+void HomeFeed::Deliver(Id status_id) {
+  std::vector<Id> recipients;
+  {
+    std::shared_lock lock(s_.mu);
+    const StatusEntry* st = s_.FindStatus(status_id);
+    if (st == nullptr) return;
+    Id author = st->rec->account_id;
+    recipients.push_back(author);
+    if (st->rec->visibility != Visibility::kDirect && !s_.pulled_authors.count(author)) {
+      auto it = s_.followers.find(author);
+      if (it != s_.followers.end()) {
+        recipients.reserve(it->second.size() + 1);
+        for (const EdgeRef& e : it->second) recipients.push_back(e.account);
+      }
+    }
+  }
+  PushTo(recipients, status_id);
+}
+
+size_t HomeFeed::PushTo(const std::vector<Id>& recipients, Id status_id) {
+  // Bucket by shard so each shard's mutex is taken once per post.
+  std::array<std::vector<Id>, kShards> buckets;
+  for (Id r : recipients) buckets[(r * 0x9E3779B97F4A7C15ull) >> 58].push_back(r);
+  size_t delivered = 0;
+  for (size_t i = 0; i < kShards; ++i) {
+    if (buckets[i].empty()) continue;
+    Shard& shard = shards_[i];
+    std::lock_guard lock(shard.mu);
+    for (Id r : buckets[i]) {
+      auto it = shard.timelines.find(r);
+      if (it == shard.timelines.end()) continue;  // not materialized: built on first read
+      Push(it->second, status_id);
+      ++delivered;
+    }
+  }
+  delivered_.fetch_add(delivered, std::memory_order_relaxed);
+  return delivered;
+}
+
+void HomeFeed::Push(std::vector<Id>& timeline, Id status_id) {
+  InsertSorted(timeline, status_id);
+  size_t cap = s_.config.home_timeline_cap;
+  if (timeline.size() > cap + cap / 4) {
+    timeline.erase(timeline.begin(), timeline.begin() + static_cast<ptrdiff_t>(timeline.size() - cap));
+  }
+}
+
+std::vector<Id>& HomeFeed::Materialize(Shard& shard, Id viewer) {
+  auto it = shard.timelines.find(viewer);
+  if (it != shard.timelines.end()) return it->second;
+  const size_t cap = s_.config.home_timeline_cap;
+  std::vector<Id> built;
+  {
+    std::shared_lock lock(s_.mu);
+    // Merge the newest `cap` ids of the viewer's own posts and of every pushed followee.
+    using Item = std::pair<Id, Cursor>;
+    auto cmp = [](const Item& a, const Item& b) { return a.first < b.first; };
+    std::priority_queue<Item, std::vector<Item>, decltype(cmp)> heap(cmp);
+    auto add = [&](Id author) {
+      auto a = s_.statuses_by_author.find(author);
+      if (a == s_.statuses_by_author.end() || a->second.empty()) return;
+      ptrdiff_t last = static_cast<ptrdiff_t>(a->second.size()) - 1;
+      heap.push({a->second[last], Cursor{&a->second, last - 1}});
+    };
+    add(viewer);
+    auto f = s_.following.find(viewer);
+    if (f != s_.following.end()) {
+      for (const auto& [followee, info] : f->second) {
+        if (!s_.pulled_authors.count(followee)) add(followee);
+      }
+    }
+    built.reserve(cap);
+    while (!heap.empty() && built.size() < cap) {
+      auto [id, cur] = heap.top();
+      heap.pop();
+      if (built.empty() || built.back() != id) built.push_back(id);
+      if (cur.pos >= 0) heap.push({(*cur.ids)[cur.pos], Cursor{cur.ids, cur.pos - 1}});
+    }
+  }
+  std::reverse(built.begin(), built.end());
+  return shard.timelines.emplace(viewer, std::move(built)).first->second;
+}
+
+bool HomeFeed::Accept(Id viewer, Id status_id) const {
+  const StatusEntry* st = s_.FindStatus(status_id);
+  if (st == nullptr) return false;
+  const StatusRecord& rec = *st->rec;
+  Id author = rec.account_id;
+  if (author != viewer) {
+    auto f = s_.following.find(viewer);
+    if (f == s_.following.end()) return false;
+    auto info = f->second.find(author);
+    if (info == f->second.end()) return false;
+    if (rec.reblog_of_id != 0 && !info->second.reblogs) return false;
+    if (s_.Mutes(viewer, author)) return false;
+    if (rec.in_reply_to_account_id != 0 && rec.in_reply_to_account_id != author &&
+        rec.in_reply_to_account_id != viewer && !s_.Follows(viewer, rec.in_reply_to_account_id)) {
+      return false;
+    }
+  }
+  if (!s_.CanSee(viewer, rec)) return false;
+  if (rec.reblog_of_id != 0) {
+    const StatusEntry* orig = s_.FindStatus(rec.reblog_of_id);
+    if (orig == nullptr || !s_.CanSee(viewer, *orig->rec)) return false;
+    Id orig_author = orig->rec->account_id;
+    if (orig_author != viewer && s_.Mutes(viewer, orig_author)) return false;
+  }
+  return true;
+}
+
+std::vector<Id> HomeFeed::Read(Id viewer, const Page& page) {
+  std::vector<Id> ring;
+  {
+    Shard& shard = ShardOf(viewer);
+    std::lock_guard lock(shard.mu);
+    const std::vector<Id>& tl = Materialize(shard, viewer);
+    auto lo = std::upper_bound(tl.begin(), tl.end(), std::max(page.min_id, page.since_id));
+    auto hi = page.max_id != 0 ? std::lower_bound(tl.begin(), tl.end(), page.max_id) : tl.end();
+    if (lo < hi) ring.assign(lo, hi);
+  }
+  std::vector<Id> out;
+  if (page.limit == 0) return out;
+  std::shared_lock lock(s_.mu);
+  // Sources: the ring and the posts of every pulled author the viewer follows.
+  std::vector<const std::vector<Id>*> sources;
+  sources.push_back(&ring);
+  auto f = s_.following.find(viewer);
+  if (f != s_.following.end() && !s_.pulled_authors.empty()) {
+    auto add = [&](Id author) {
+      auto a = s_.statuses_by_author.find(author);
+      if (a != s_.statuses_by_author.end()) sources.push_back(&a->second);
+    };
+    if (s_.pulled_authors.size() < f->second.size()) {
+      for (Id p : s_.pulled_authors) {
+        if (f->second.count(p)) add(p);
+      }
+    } else {
+      for (const auto& [followee, info] : f->second) {
+        if (s_.pulled_authors.count(followee)) add(followee);
+      }
+    }
+  }
+  const Id lower = std::max(page.min_id, page.since_id);
+  const bool ascending = page.min_id != 0;
+  // k-way merge in the page's direction, deduplicating ids present in more than one source.
+  std::vector<Cursor> cursors;
+  cursors.reserve(sources.size());
+  for (const auto* src : sources) {
+    const auto& v = *src;
+    if (ascending) {
+      auto it = std::upper_bound(v.begin(), v.end(), lower);
+      cursors.push_back({src, it - v.begin()});
+    } else {
+      auto it = page.max_id != 0 ? std::lower_bound(v.begin(), v.end(), page.max_id) : v.end();
+      cursors.push_back({src, (it - v.begin()) - 1});
+    }
+  }
+  Id last = 0;
+  while (out.size() < page.limit) {
+    int best = -1;
+    Id best_id = 0;
+    for (size_t i = 0; i < cursors.size(); ++i) {
+      const Cursor& c = cursors[i];
+      if (c.pos < 0 || c.pos >= static_cast<ptrdiff_t>(c.ids->size())) continue;
+      Id id = (*c.ids)[c.pos];
+      if (ascending ? (page.max_id != 0 && id >= page.max_id) : (id <= lower)) continue;
+      if (best < 0 || (ascending ? id < best_id : id > best_id)) {
+        best = static_cast<int>(i);
+        best_id = id;
+      }
+    }
+    if (best < 0) break;
+    cursors[best].pos += ascending ? 1 : -1;
+    if (best_id == last) continue;
+    last = best_id;
+    if (Accept(viewer, best_id)) out.push_back(best_id);
+  }
+  if (ascending) std::reverse(out.begin(), out.end());
+  return out;
+}
+
+void HomeFeed::Invalidate(Id viewer) {
+  Shard& shard = ShardOf(viewer);
+  std::lock_guard lock(shard.mu);
+  shard.timelines.erase(viewer);
+}
+
+void HomeFeed::MarkPulled(Id author) {
+  std::unique_lock lock(s_.mu);
+  s_.pulled_authors.insert(author);
+}
+
+bool HomeFeed::IsMaterialized(Id viewer) const {
+  const Shard& shard = ShardOf(viewer);
+  std::lock_guard lock(shard.mu);
+  return shard.timelines.count(viewer) != 0;
+}
+
+FanoutStats HomeFeed::Stats() const {
+  FanoutStats st;
+  st.enqueued = enqueued_.load(std::memory_order_relaxed);
+  st.delivered = delivered_.load(std::memory_order_relaxed);
+  std::lock_guard lock(queue_mu_);
+  st.queue_depth = queue_.size();
+  if (!queue_.empty()) st.lag_ms = NowUnixMs() - queue_.front().second;
+  return st;
+}
+
+}  // namespace plaza::domain

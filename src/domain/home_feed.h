@@ -1,0 +1,102 @@
+// Home timelines with hybrid fan-out.
+//
+// Each reader's home timeline is an in-memory, capped, ascending list of status ids, built lazily
+// from the follow graph and the authors' posts on first read (so after a restart every timeline
+// reads correctly) and then kept current by a background fan-out worker that pushes each new
+// post into the timelines of its author's followers. Authors with more followers than the
+// celebrity threshold are never pushed: their posts are merged in at read time (pull). Once an
+// author has been pulled they stay pulled for the life of the process, so no post falls between
+// the two paths. Deletes, unfollows, blocks, mutes and visibility are applied when reading, so a
+// timeline never shows what its reader may not see.
+//
+// Thread-safety: all methods are thread-safe. Lock order: a timeline shard's mutex, then
+// State::mu (shared). Nothing holds State::mu while taking a shard mutex.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "domain/model.h"
+#include "domain/state.h"
+
+namespace plaza::domain {
+
+struct FanoutStats {
+  uint64_t enqueued = 0;
+  uint64_t delivered = 0;  // timeline insertions
+  size_t queue_depth = 0;
+  int64_t lag_ms = 0;  // age of the oldest queued post
+};
+
+class HomeFeed {
+ public:
+  explicit HomeFeed(State& state);
+  ~HomeFeed();
+  HomeFeed(const HomeFeed&) = delete;
+  HomeFeed& operator=(const HomeFeed&) = delete;
+
+  void Start();
+  // Drains the queue, then stops the worker.
+  void Stop();
+
+  // Queues a committed status for delivery; blocks while the queue is full (backpressure).
+  void Enqueue(Id status_id);
+  // Delivers one status synchronously (what the worker does for each queued post).
+  void Deliver(Id status_id);
+  // Waits until everything enqueued so far has been delivered.
+  void Flush();
+
+  // The viewer's home timeline page, newest first. REQUIRES: viewer exists.
+  std::vector<Id> Read(Id viewer, const Page& page);
+
+  // Drops the viewer's materialized timeline; the next read rebuilds it (after a follow).
+  void Invalidate(Id viewer);
+  // Marks an author as pulled (called by the graph when its follower count crosses the threshold).
+  void MarkPulled(Id author);
+
+  FanoutStats Stats() const;
+  bool IsMaterialized(Id viewer) const;
+
+  // For benchmarks: pushes `status_id` into the materialized timelines of `recipients`.
+  size_t PushTo(const std::vector<Id>& recipients, Id status_id);
+
+ private:
+  struct Shard {
+    mutable std::mutex mu;
+    std::unordered_map<Id, std::vector<Id>> timelines;  // guarded by mu; ascending ids
+  };
+  static constexpr size_t kShards = 64;
+
+  Shard& ShardOf(Id viewer) { return shards_[(viewer * 0x9E3779B97F4A7C15ull) >> 58]; }
+  const Shard& ShardOf(Id viewer) const { return shards_[(viewer * 0x9E3779B97F4A7C15ull) >> 58]; }
+  // REQUIRES: shard.mu held.
+  std::vector<Id>& Materialize(Shard& shard, Id viewer);
+  void Push(std::vector<Id>& timeline, Id status_id);
+  void Run();
+  // REQUIRES: State::mu held (shared). Whether the entry may appear in the viewer's home.
+  bool Accept(Id viewer, Id status_id) const;
+
+  State& s_;
+  std::array<Shard, kShards> shards_;
+
+  mutable std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::condition_variable space_cv_;
+  std::condition_variable drained_cv_;
+  std::deque<std::pair<Id, int64_t>> queue_;  // guarded by queue_mu_; (status, enqueued at ms)
+  bool stopping_ = false;                     // guarded by queue_mu_
+  bool busy_ = false;                         // guarded by queue_mu_
+  std::thread worker_;
+  std::atomic<uint64_t> enqueued_{0};
+  std::atomic<uint64_t> delivered_{0};
+};
+
+}  // namespace plaza::domain

@@ -1,0 +1,94 @@
+// What the domain hands to the API layer: immutable snapshots of accounts and statuses (shared,
+// so hydrating a timeline copies pointers, not text), viewer-relative flags, and pagination.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/id.h"
+#include "storage/records.h"
+
+namespace plaza::domain {
+
+using storage::AccountRecord;
+using storage::NotificationType;
+using storage::Role;
+using storage::StatusRecord;
+using storage::Visibility;
+
+// Live counters of an account; updated in place, read without locks.
+struct AccountCounters {
+  std::atomic<int64_t> followers{0};
+  std::atomic<int64_t> following{0};
+  std::atomic<int64_t> statuses{0};
+  std::atomic<int64_t> last_status_at_ms{0};
+};
+
+struct AccountView {
+  std::shared_ptr<const AccountRecord> rec;
+  std::shared_ptr<const AccountCounters> counters;
+};
+
+// Live counters of a status.
+struct StatusCounters {
+  std::atomic<int64_t> replies{0};
+  std::atomic<int64_t> reblogs{0};
+  std::atomic<int64_t> favourites{0};
+  std::atomic<int64_t> quotes{0};
+};
+
+// A status as one viewer sees it.
+struct StatusView {
+  std::shared_ptr<const StatusRecord> rec;
+  std::shared_ptr<const StatusCounters> counters;
+  AccountView author;
+  std::vector<AccountView> mentions;
+  bool favourited = false;
+  bool reblogged = false;
+  bool bookmarked = false;
+  bool muted = false;
+  // For a repost, the reposted status; for a quote, the quoted status when the viewer may see it.
+  std::shared_ptr<const StatusView> reblog;
+  std::shared_ptr<const StatusView> quote;
+};
+
+struct Relationship {
+  Id id = 0;
+  bool following = false;
+  bool showing_reblogs = false;
+  bool notifying = false;
+  bool followed_by = false;
+  bool blocking = false;
+  bool blocked_by = false;
+  bool muting = false;
+  bool muting_notifications = false;
+  bool requested = false;
+};
+
+// Mastodon pagination: results newer than since_id/min_id and older than max_id; with min_id the
+// page is the oldest `limit` items above it, otherwise the newest `limit` items.
+struct Page {
+  Id max_id = 0;    // exclusive upper bound, 0 = none
+  Id since_id = 0;  // exclusive lower bound, 0 = none
+  Id min_id = 0;    // exclusive lower bound walking upward, 0 = none
+  size_t limit = 20;
+};
+
+// One item of a paginated list: `cursor` is what max_id/min_id refer to (a status id, a follow
+// edge id, a notification id, ...), `id` the item itself.
+struct PageItem {
+  Id cursor = 0;
+  Id id = 0;
+};
+
+struct NotificationView {
+  storage::NotificationRecord rec;
+  AccountView from;
+  std::optional<StatusView> status;
+};
+
+}  // namespace plaza::domain

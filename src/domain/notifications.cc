@@ -1,0 +1,153 @@
+#include "domain/notifications.h"
+
+#include <algorithm>
+
+#include "common/clock.h"
+
+namespace plaza::domain {
+
+bool Notifications::ShouldNotifyLocked(Id recipient, Id from) const {
+  if (recipient == from || recipient == 0) return false;
+  if (s_.BlockedEitherWay(recipient, from)) return false;
+  auto m = s_.mutes.find({recipient, from});
+  if (m != s_.mutes.end() && m->second.notifications) return false;
+  return s_.FindAccount(recipient) != nullptr;
+}
+
+void Notifications::AddLocked(storage::WriteBatch& batch, Id recipient, NotificationType type,
+                              Id from, Id status_id) {
+  if (!ShouldNotifyLocked(recipient, from)) return;
+  storage::NotificationRecord n;
+  n.id = s_.ids.Next();
+  n.account_id = recipient;
+  n.type = type;
+  n.from_account_id = from;
+  n.status_id = status_id;
+  n.created_at_ms = NowUnixMs();
+  batch.Put(n);
+}
+
+bool Notifications::VisibleLocked(Id account, const storage::NotificationRecord& n) const {
+  const AccountEntry* from = s_.FindAccount(n.from_account_id);
+  if (from == nullptr || from->rec->suspended) return false;
+  if (s_.BlockedEitherWay(account, n.from_account_id)) return false;
+  auto m = s_.mutes.find({account, n.from_account_id});
+  if (m != s_.mutes.end() && m->second.notifications) return false;
+  if (n.status_id != 0) {
+    const StatusEntry* st = s_.FindStatus(n.status_id);
+    if (st == nullptr || !s_.CanSee(account, *st->rec)) return false;
+  }
+  return true;
+}
+
+Result<std::vector<storage::NotificationRecord>> Notifications::List(
+    Id account, const Page& page, const NotificationFilter& filter) {
+  std::vector<storage::NotificationRecord> out;
+  if (page.limit == 0) return out;
+  auto wanted = [&](const storage::NotificationRecord& n) {
+    if (!filter.types.empty() &&
+        std::find(filter.types.begin(), filter.types.end(), n.type) == filter.types.end()) {
+      return false;
+    }
+    if (std::find(filter.exclude_types.begin(), filter.exclude_types.end(), n.type) !=
+        filter.exclude_types.end()) {
+      return false;
+    }
+    if (filter.account_id != 0 && n.from_account_id != filter.account_id) return false;
+    return VisibleLocked(account, n);
+  };
+  std::shared_lock lock(s_.mu);
+  Status st;
+  if (page.min_id != 0) {
+    st = s_.storage.ScanNotifications(
+        account, page.min_id + 1, false, [&](const storage::NotificationRecord& n) {
+          if (page.max_id != 0 && n.id >= page.max_id) return false;
+          if (wanted(n)) out.push_back(n);
+          return out.size() < page.limit;
+        });
+    std::reverse(out.begin(), out.end());
+  } else {
+    Id start = page.max_id != 0 ? page.max_id - 1 : 0;
+    if (page.max_id == 1) return out;
+    st = s_.storage.ScanNotifications(account, start, true,
+                                      [&](const storage::NotificationRecord& n) {
+                                        if (n.id <= page.since_id) return false;
+                                        if (wanted(n)) out.push_back(n);
+                                        return out.size() < page.limit;
+                                      });
+  }
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<storage::NotificationRecord> Notifications::Get(Id account, Id id) {
+  std::optional<storage::NotificationRecord> found;
+  std::shared_lock lock(s_.mu);
+  PLAZA_RETURN_IF_ERROR(s_.storage.ScanNotifications(
+      account, id, true, [&](const storage::NotificationRecord& n) {
+        if (n.id == id) found = n;
+        return false;
+      }));
+  if (!found || !VisibleLocked(account, *found)) return Status::NotFound("notification not found");
+  return *found;
+}
+
+Status Notifications::Dismiss(Id account, Id id) {
+  PLAZA_RETURN_IF_ERROR(Get(account, id).status());
+  storage::WriteBatch batch;
+  batch.Put(storage::DeleteNotification{account, id});
+  return s_.storage.Commit(batch);
+}
+
+Status Notifications::Clear(Id account) {
+  storage::WriteBatch batch;
+  batch.Put(storage::ClearNotifications{account});
+  return s_.storage.Commit(batch);
+}
+
+Result<int64_t> Notifications::UnreadCount(Id account, int64_t limit) {
+  PLAZA_ASSIGN_OR_RETURN(Id marker, ReadMarker(account));
+  int64_t count = 0;
+  std::shared_lock lock(s_.mu);
+  PLAZA_RETURN_IF_ERROR(s_.storage.ScanNotifications(
+      account, 0, true, [&](const storage::NotificationRecord& n) {
+        if (n.id <= marker) return false;
+        if (VisibleLocked(account, n)) ++count;
+        return count < limit;
+      }));
+  return count;
+}
+
+Status Notifications::SetReadMarker(Id account, Id last_read_id) {
+  storage::WriteBatch batch;
+  batch.Put(storage::NotificationMarker{account, last_read_id});
+  return s_.storage.Commit(batch);
+}
+
+Result<Id> Notifications::ReadMarker(Id account) { return s_.storage.GetNotificationMarker(account); }
+
+std::optional<NotificationType> Notifications::ParseType(std::string_view name) {
+  if (name == "mention") return NotificationType::kMention;
+  if (name == "follow") return NotificationType::kFollow;
+  if (name == "favourite") return NotificationType::kFavourite;
+  if (name == "reblog") return NotificationType::kReblog;
+  if (name == "quote") return NotificationType::kQuote;
+  if (name == "status") return NotificationType::kStatus;
+  if (name == "update") return NotificationType::kUpdate;
+  return std::nullopt;
+}
+
+std::string_view Notifications::TypeName(NotificationType type) {
+  switch (type) {
+    case NotificationType::kMention: return "mention";
+    case NotificationType::kFollow: return "follow";
+    case NotificationType::kFavourite: return "favourite";
+    case NotificationType::kReblog: return "reblog";
+    case NotificationType::kQuote: return "quote";
+    case NotificationType::kStatus: return "status";
+    case NotificationType::kUpdate: return "update";
+  }
+  return "mention";
+}
+
+}  // namespace plaza::domain

@@ -1,0 +1,105 @@
+#include "domain/state.h"
+
+#include <algorithm>
+
+namespace plaza::domain {
+
+KeyLocks::Guard::Guard(KeyLocks& locks, const std::vector<uint64_t>& keys) : locks_(locks) {
+  stripes_.reserve(keys.size());
+  for (uint64_t k : keys) stripes_.push_back(static_cast<size_t>(k % kStripes));
+  std::sort(stripes_.begin(), stripes_.end());
+  stripes_.erase(std::unique(stripes_.begin(), stripes_.end()), stripes_.end());
+  for (size_t s : stripes_) locks_.mu_[s].lock();
+}
+
+KeyLocks::Guard::~Guard() {
+  for (auto it = stripes_.rbegin(); it != stripes_.rend(); ++it) locks_.mu_[*it].unlock();
+}
+
+uint64_t KeyLocks::Key(uint64_t kind, uint64_t a, uint64_t b) {
+  uint64_t h = kind * 0xD6E8FEB86659FD93ull;
+  h ^= a + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+  h ^= b + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+  h ^= h >> 31;
+  return h;
+}
+
+const AccountEntry* State::FindAccount(Id id) const {
+  auto it = accounts.find(id);
+  return it == accounts.end() ? nullptr : &it->second;
+}
+
+const StatusEntry* State::FindStatus(Id id) const {
+  auto it = statuses.find(id);
+  return it == statuses.end() ? nullptr : &it->second;
+}
+
+bool State::Follows(Id a, Id b) const {
+  auto it = following.find(a);
+  return it != following.end() && it->second.count(b) != 0;
+}
+
+int64_t State::FollowerCount(Id a) const {
+  auto it = followers.find(a);
+  return it == followers.end() ? 0 : static_cast<int64_t>(it->second.size());
+}
+
+bool State::CanSee(Id viewer, const StatusRecord& s) const {
+  if (viewer == s.account_id) return true;
+  const AccountEntry* author = FindAccount(s.account_id);
+  if (author == nullptr || author->rec->suspended) return false;
+  if (viewer != 0 && BlockedEitherWay(viewer, s.account_id)) return false;
+  auto mentioned = [&] {
+    return viewer != 0 &&
+           std::find(s.mention_ids.begin(), s.mention_ids.end(), viewer) != s.mention_ids.end();
+  };
+  switch (s.visibility) {
+    case Visibility::kPublic:
+    case Visibility::kUnlisted:
+      return true;
+    case Visibility::kPrivate:
+      return viewer != 0 && (Follows(viewer, s.account_id) || mentioned());
+    case Visibility::kDirect:
+      return mentioned();
+  }
+  return false;
+}
+
+void InsertSorted(std::vector<Id>& v, Id id) {
+  if (v.empty() || v.back() < id) {
+    v.push_back(id);
+    return;
+  }
+  auto it = std::lower_bound(v.begin(), v.end(), id);
+  if (it == v.end() || *it != id) v.insert(it, id);
+}
+
+void EraseSorted(std::vector<Id>& v, Id id) {
+  auto it = std::lower_bound(v.begin(), v.end(), id);
+  if (it != v.end() && *it == id) v.erase(it);
+}
+
+std::vector<Id> PageDescending(const std::vector<Id>& ascending, const Page& page,
+                               const std::function<bool(Id)>& accept) {
+  std::vector<Id> out;
+  if (page.limit == 0) return out;
+  if (page.min_id != 0) {
+    auto it = std::upper_bound(ascending.begin(), ascending.end(), page.min_id);
+    for (; it != ascending.end() && out.size() < page.limit; ++it) {
+      if (page.max_id != 0 && *it >= page.max_id) break;
+      if (accept(*it)) out.push_back(*it);
+    }
+    std::reverse(out.begin(), out.end());
+    return out;
+  }
+  auto end = page.max_id != 0 ? std::lower_bound(ascending.begin(), ascending.end(), page.max_id)
+                              : ascending.end();
+  for (auto it = std::make_reverse_iterator(end);
+       it != ascending.rend() && out.size() < page.limit; ++it) {
+    if (*it <= page.since_id) break;
+    if (accept(*it)) out.push_back(*it);
+  }
+  return out;
+}
+
+}  // namespace plaza::domain

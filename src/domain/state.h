@@ -1,0 +1,150 @@
+// The in-memory model the domain services share. Internal to src/domain.
+//
+// Storage is the source of truth; this is derived from it at start-up (Load) and kept in step by
+// every write: a write validates under the striped key locks, commits to storage (durable), then
+// applies to memory under `mu` — so memory never shows what storage does not hold, and writes on
+// different keys commit concurrently (the storage adapter group-commits them).
+#pragma once
+
+#include <array>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "common/id.h"
+#include "domain/config.h"
+#include "domain/model.h"
+#include "storage/storage.h"
+
+namespace plaza::domain {
+
+// A pair of ids as one hash key.
+struct IdPair {
+  Id a = 0;
+  Id b = 0;
+  bool operator==(const IdPair&) const = default;
+};
+struct IdPairHash {
+  size_t operator()(const IdPair& p) const noexcept {
+    uint64_t h = p.a * 0x9E3779B97F4A7C15ull;
+    h ^= p.b + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+    return static_cast<size_t>(h);
+  }
+};
+
+// Striped mutexes for the validate-commit-apply sequence of a write. Locking a set of keys takes
+// their stripes in ascending order, so two writers never deadlock.
+class KeyLocks {
+ public:
+  class Guard {
+   public:
+    // Locks the stripes of `keys`.
+    Guard(KeyLocks& locks, const std::vector<uint64_t>& keys);
+    ~Guard();
+    Guard(const Guard&) = delete;
+    Guard& operator=(const Guard&) = delete;
+
+   private:
+    KeyLocks& locks_;
+    std::vector<size_t> stripes_;
+  };
+  Guard Lock(std::initializer_list<uint64_t> keys) { return Guard(*this, std::vector<uint64_t>(keys)); }
+  static uint64_t Key(uint64_t kind, uint64_t a, uint64_t b = 0);
+
+ private:
+  static constexpr size_t kStripes = 1024;
+  std::array<std::mutex, kStripes> mu_;
+};
+
+struct AccountEntry {
+  std::shared_ptr<const AccountRecord> rec;
+  std::shared_ptr<AccountCounters> counters = std::make_shared<AccountCounters>();
+};
+
+struct StatusEntry {
+  std::shared_ptr<const StatusRecord> rec;
+  std::shared_ptr<StatusCounters> counters = std::make_shared<StatusCounters>();
+};
+
+// A follow edge as seen from one side.
+struct EdgeRef {
+  Id account = 0;  // the other side
+  Id edge_id = 0;
+};
+
+struct FollowInfo {
+  Id edge_id = 0;
+  bool reblogs = true;
+  bool notify = false;
+};
+
+struct MuteInfo {
+  Id edge_id = 0;
+  bool notifications = true;
+};
+
+struct State {
+  State(storage::Storage& storage, const DomainConfig& config) : storage(storage), config(config) {}
+
+  storage::Storage& storage;
+  const DomainConfig config;
+  IdGenerator ids;
+  KeyLocks locks;
+
+  mutable std::shared_mutex mu;
+  // ---- guarded by mu ----
+  std::unordered_map<Id, AccountEntry> accounts;
+  std::unordered_map<std::string, Id> account_by_username;  // lower-cased
+  std::unordered_map<std::string, Id> account_by_email;     // lower-cased
+
+  std::unordered_map<Id, StatusEntry> statuses;
+  std::unordered_map<Id, std::vector<Id>> statuses_by_author;  // ascending ids
+  std::vector<Id> public_statuses;                             // ascending; public, no reblogs
+  std::unordered_map<std::string, std::vector<Id>> statuses_by_tag;  // ascending
+  std::unordered_map<Id, std::vector<Id>> replies_of;  // parent -> replies, ascending
+  std::unordered_map<IdPair, Id, IdPairHash> reblog_by;  // (account, original) -> reblog id
+  std::unordered_map<Id, std::vector<Id>> reblogs_of;    // original -> reblog ids, ascending
+
+  // Follow graph: following[a][b] and followers[b] (unordered; fan-out iterates it).
+  std::unordered_map<Id, std::unordered_map<Id, FollowInfo>> following;
+  std::unordered_map<Id, std::vector<EdgeRef>> followers;
+  // Authors whose posts are merged in at read time instead of pushed (see home_feed.h).
+  std::unordered_set<Id> pulled_authors;
+  std::unordered_map<IdPair, Id, IdPairHash> blocks;  // (source, target) -> edge id
+  std::unordered_map<IdPair, MuteInfo, IdPairHash> mutes;
+
+  std::unordered_map<IdPair, Id, IdPairHash> favourites;  // (account, status) -> mark id
+  std::unordered_map<IdPair, Id, IdPairHash> bookmarks;
+  std::unordered_map<Id, std::map<Id, Id>> favourites_of_account;  // mark id -> status
+  std::unordered_map<Id, std::map<Id, Id>> bookmarks_of_account;
+  std::unordered_map<Id, std::map<Id, Id>> favouriters_of_status;  // mark id -> account
+
+  // ---- helpers; callers hold mu (shared at least) ----
+  const AccountEntry* FindAccount(Id id) const;
+  const StatusEntry* FindStatus(Id id) const;
+  bool Follows(Id a, Id b) const;
+  bool Blocks(Id a, Id b) const { return blocks.count({a, b}) != 0; }
+  bool BlockedEitherWay(Id a, Id b) const { return Blocks(a, b) || Blocks(b, a); }
+  bool Mutes(Id a, Id b) const { return mutes.count({a, b}) != 0; }
+  int64_t FollowerCount(Id a) const;
+  // Whether `viewer` (0 = anonymous) may see status `s`: visibility, blocks, suspension.
+  bool CanSee(Id viewer, const StatusRecord& s) const;
+  AccountView ViewAccount(const AccountEntry& e) const { return {e.rec, e.counters}; }
+};
+
+// Inserts `id` into an ascending vector, keeping it sorted (ids are nearly always the largest).
+void InsertSorted(std::vector<Id>& v, Id id);
+void EraseSorted(std::vector<Id>& v, Id id);
+
+// Walks an ascending id list as a Mastodon page: newest first (or oldest first above min_id),
+// calling `accept` for candidates until `limit` are accepted. Returns accepted ids newest first.
+std::vector<Id> PageDescending(const std::vector<Id>& ascending, const Page& page,
+                               const std::function<bool(Id)>& accept);
+
+}  // namespace plaza::domain

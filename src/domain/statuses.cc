@@ -1,0 +1,645 @@
+#include "domain/statuses.h"
+
+#include <algorithm>
+#include <functional>
+
+#include "common/clock.h"
+#include "common/utf8.h"
+#include "domain/accounts.h"
+#include "domain/content.h"
+#include "domain/graph.h"
+
+namespace plaza::domain {
+namespace {
+
+constexpr uint64_t kLockStatus = 20;
+constexpr uint64_t kLockMark = 21;
+constexpr uint64_t kLockIdempotency = 22;
+constexpr uint64_t kLockReblog = 23;
+constexpr int kMaxSpoilerChars = 500;
+constexpr size_t kMaxContextSize = 4096;
+constexpr size_t kMaxIdempotencyKey = 256;
+// Far above any text that fits the length rule (URLs count a fixed amount, so allow long ones);
+// keeps pathological inputs away from the entity scanners.
+constexpr size_t kMaxTextBytes = 16 * 1024;
+
+}  // namespace
+
+Result<Visibility> ParseVisibility(std::string_view name) {
+  if (name == "public") return Visibility::kPublic;
+  if (name == "unlisted") return Visibility::kUnlisted;
+  if (name == "private") return Visibility::kPrivate;
+  if (name == "direct") return Visibility::kDirect;
+  return Status::Unprocessable("visibility must be public, unlisted, private or direct");
+}
+
+std::string_view VisibilityName(Visibility v) {
+  switch (v) {
+    case Visibility::kPublic: return "public";
+    case Visibility::kUnlisted: return "unlisted";
+    case Visibility::kPrivate: return "private";
+    case Visibility::kDirect: return "direct";
+  }
+  return "public";
+}
+
+std::optional<StatusView> Statuses::ViewLocked(Id viewer, Id id, int depth) const {
+  const StatusEntry* st = s_.FindStatus(id);
+  if (st == nullptr || !s_.CanSee(viewer, *st->rec)) return std::nullopt;
+  const AccountEntry* author = s_.FindAccount(st->rec->account_id);
+  if (author == nullptr) return std::nullopt;
+  StatusView v;
+  v.rec = st->rec;
+  v.counters = st->counters;
+  v.author = s_.ViewAccount(*author);
+  for (Id m : st->rec->mention_ids) {
+    if (const AccountEntry* a = s_.FindAccount(m)) v.mentions.push_back(s_.ViewAccount(*a));
+  }
+  if (viewer != 0) {
+    v.favourited = s_.favourites.count({viewer, id}) != 0;
+    v.bookmarked = s_.bookmarks.count({viewer, id}) != 0;
+    v.reblogged = s_.reblog_by.count({viewer, id}) != 0;
+    v.muted = false;
+  }
+  if (st->rec->reblog_of_id != 0) {
+    if (depth > 0) return std::nullopt;
+    auto orig = ViewLocked(viewer, st->rec->reblog_of_id, depth + 1);
+    if (!orig) return std::nullopt;  // a repost of something the viewer cannot see
+    v.reblog = std::make_shared<const StatusView>(std::move(*orig));
+  } else if (st->rec->quote_of_id != 0 && depth < 2) {
+    auto quoted = ViewLocked(viewer, st->rec->quote_of_id, depth + 1);
+    if (quoted) v.quote = std::make_shared<const StatusView>(std::move(*quoted));
+  }
+  return v;
+}
+
+Result<StatusView> Statuses::Get(Id viewer, Id id) const {
+  std::shared_lock lock(s_.mu);
+  auto v = ViewLocked(viewer, id);
+  if (!v) return Status::NotFound("status not found");
+  return std::move(*v);
+}
+
+Result<StatusView> Statuses::GetChecked(Id viewer, Id id) const { return Get(viewer, id); }
+
+std::vector<StatusView> Statuses::GetMany(Id viewer, const std::vector<Id>& ids) const {
+  std::vector<StatusView> out;
+  out.reserve(ids.size());
+  std::shared_lock lock(s_.mu);
+  for (Id id : ids) {
+    if (auto v = ViewLocked(viewer, id)) out.push_back(std::move(*v));
+  }
+  return out;
+}
+
+void Statuses::ApplyCreateLocked(const StatusRecord& rec) {
+  auto& entry = s_.statuses[rec.id];
+  entry.rec = std::make_shared<const StatusRecord>(rec);
+  InsertSorted(s_.statuses_by_author[rec.account_id], rec.id);
+  if (const AccountEntry* a = s_.FindAccount(rec.account_id)) {
+    a->counters->statuses.fetch_add(1);
+    int64_t prev = a->counters->last_status_at_ms.load();
+    if (rec.created_at_ms > prev) a->counters->last_status_at_ms.store(rec.created_at_ms);
+  }
+  if (rec.reblog_of_id != 0) {
+    s_.reblog_by[{rec.account_id, rec.reblog_of_id}] = rec.id;
+    InsertSorted(s_.reblogs_of[rec.reblog_of_id], rec.id);
+    if (const StatusEntry* o = s_.FindStatus(rec.reblog_of_id)) o->counters->reblogs.fetch_add(1);
+    return;
+  }
+  bool public_listed = rec.visibility == Visibility::kPublic;
+  bool reply_to_other = rec.in_reply_to_id != 0 && rec.in_reply_to_account_id != rec.account_id;
+  if (public_listed && !reply_to_other) InsertSorted(s_.public_statuses, rec.id);
+  if (rec.visibility == Visibility::kPublic || rec.visibility == Visibility::kUnlisted) {
+    for (const auto& tag : rec.tags) InsertSorted(s_.statuses_by_tag[tag], rec.id);
+  }
+  if (rec.in_reply_to_id != 0) {
+    InsertSorted(s_.replies_of[rec.in_reply_to_id], rec.id);
+    if (const StatusEntry* p = s_.FindStatus(rec.in_reply_to_id)) p->counters->replies.fetch_add(1);
+  }
+  if (rec.quote_of_id != 0) {
+    if (const StatusEntry* q = s_.FindStatus(rec.quote_of_id)) q->counters->quotes.fetch_add(1);
+  }
+}
+
+void Statuses::ApplyDeleteLocked(Id id) {
+  auto it = s_.statuses.find(id);
+  if (it == s_.statuses.end()) return;
+  const StatusRecord rec = *it->second.rec;
+  s_.statuses.erase(it);
+  EraseSorted(s_.statuses_by_author[rec.account_id], id);
+  if (const AccountEntry* a = s_.FindAccount(rec.account_id)) a->counters->statuses.fetch_sub(1);
+  if (rec.reblog_of_id != 0) {
+    s_.reblog_by.erase({rec.account_id, rec.reblog_of_id});
+    EraseSorted(s_.reblogs_of[rec.reblog_of_id], id);
+    if (const StatusEntry* o = s_.FindStatus(rec.reblog_of_id)) o->counters->reblogs.fetch_sub(1);
+    return;
+  }
+  EraseSorted(s_.public_statuses, id);
+  for (const auto& tag : rec.tags) {
+    auto t = s_.statuses_by_tag.find(tag);
+    if (t != s_.statuses_by_tag.end()) EraseSorted(t->second, id);
+  }
+  if (rec.in_reply_to_id != 0) {
+    EraseSorted(s_.replies_of[rec.in_reply_to_id], id);
+    if (const StatusEntry* p = s_.FindStatus(rec.in_reply_to_id)) p->counters->replies.fetch_sub(1);
+  }
+  if (rec.quote_of_id != 0) {
+    if (const StatusEntry* q = s_.FindStatus(rec.quote_of_id)) q->counters->quotes.fetch_sub(1);
+  }
+  // Marks on a deleted status go with it.
+  auto favs = s_.favouriters_of_status.find(id);
+  if (favs != s_.favouriters_of_status.end()) {
+    for (const auto& [mark, account] : favs->second) {
+      s_.favourites.erase({account, id});
+      auto fa = s_.favourites_of_account.find(account);
+      if (fa != s_.favourites_of_account.end()) fa->second.erase(mark);
+    }
+    s_.favouriters_of_status.erase(favs);
+  }
+}
+
+void Statuses::ApplyMarkLocked(const storage::MarkRecord& m) {
+  if (m.kind == storage::MarkKind::kFavourite) {
+    if (!s_.favourites.emplace(IdPair{m.account_id, m.status_id}, m.id).second) return;
+    s_.favourites_of_account[m.account_id][m.id] = m.status_id;
+    s_.favouriters_of_status[m.status_id][m.id] = m.account_id;
+    if (const StatusEntry* st = s_.FindStatus(m.status_id)) st->counters->favourites.fetch_add(1);
+  } else {
+    if (!s_.bookmarks.emplace(IdPair{m.account_id, m.status_id}, m.id).second) return;
+    s_.bookmarks_of_account[m.account_id][m.id] = m.status_id;
+  }
+}
+
+void Statuses::ApplyUnmarkLocked(storage::MarkKind kind, Id account, Id status) {
+  if (kind == storage::MarkKind::kFavourite) {
+    auto it = s_.favourites.find({account, status});
+    if (it == s_.favourites.end()) return;
+    Id mark = it->second;
+    s_.favourites.erase(it);
+    s_.favourites_of_account[account].erase(mark);
+    s_.favouriters_of_status[status].erase(mark);
+    if (const StatusEntry* st = s_.FindStatus(status)) st->counters->favourites.fetch_sub(1);
+  } else {
+    auto it = s_.bookmarks.find({account, status});
+    if (it == s_.bookmarks.end()) return;
+    s_.bookmarks_of_account[account].erase(it->second);
+    s_.bookmarks.erase(it);
+  }
+}
+
+Result<StatusView> Statuses::Create(Id author, const NewStatus& in) {
+  if (!IsValidUtf8(in.text) || !IsValidUtf8(in.spoiler_text) || !IsValidUtf8(in.language)) {
+    return Status::Invalid("text is not valid UTF-8");
+  }
+  if (in.text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Status::Unprocessable("status text can't be blank");
+  }
+  if (in.text.size() > kMaxTextBytes) return Status::Unprocessable("text is too long");
+  if (CountCodePoints(in.spoiler_text) > kMaxSpoilerChars) {
+    return Status::Unprocessable("spoiler_text is too long");
+  }
+  if (in.language.size() > 16) return Status::Unprocessable("language is not a valid code");
+  if (in.idempotency_key.size() > kMaxIdempotencyKey) {
+    return Status::Invalid("Idempotency-Key is too long");
+  }
+  std::optional<KeyLocks::Guard> idem_guard;
+  if (!in.idempotency_key.empty()) {
+    idem_guard.emplace(s_.locks, std::vector<uint64_t>{KeyLocks::Key(
+                                     kLockIdempotency, author,
+                                     std::hash<std::string>{}(in.idempotency_key))});
+    auto prior = s_.storage.GetIdempotency(author, in.idempotency_key);
+    if (prior.ok() && NowUnixMs() - prior->created_at_ms < s_.config.idempotency_ttl_ms) {
+      auto v = Get(author, prior->status_id);
+      if (v.ok()) return v;
+    } else if (!prior.ok() && !prior.status().IsNotFound()) {
+      return prior.status();
+    }
+  }
+
+  StatusRecord rec;
+  rec.account_id = author;
+  rec.text = in.text;
+  rec.spoiler_text = in.spoiler_text;
+  rec.visibility = in.visibility.value_or(Visibility::kPublic);
+  rec.sensitive = in.sensitive || !in.spoiler_text.empty();
+  rec.language = in.language;
+  rec.app_id = in.app_id;
+
+  ContentOptions opts{s_.config.max_status_chars, s_.config.base_url, s_.config.domain};
+  auto resolver = [this](std::string_view name) -> std::optional<Id> {
+    std::string lower = Accounts::Lower(name);
+    auto at = lower.find('@');
+    if (at != std::string::npos) {
+      if (lower.substr(at + 1) != Accounts::Lower(s_.config.domain)) return std::nullopt;
+      lower.resize(at);
+    }
+    std::shared_lock lock(s_.mu);
+    auto it = s_.account_by_username.find(lower);
+    if (it == s_.account_by_username.end()) return std::nullopt;
+    return it->second;
+  };
+  PLAZA_ASSIGN_OR_RETURN(RenderedContent content, RenderContent(in.text, opts, resolver));
+  rec.content_html = std::move(content.html);
+  rec.mention_ids = std::move(content.mention_ids);
+  rec.tags = std::move(content.tags);
+
+  storage::WriteBatch batch;
+  {
+    std::shared_lock lock(s_.mu);
+    if (in.in_reply_to_id != 0) {
+      const StatusEntry* parent = s_.FindStatus(in.in_reply_to_id);
+      if (parent == nullptr || !s_.CanSee(author, *parent->rec) ||
+          parent->rec->reblog_of_id != 0) {
+        return Status::NotFound("the status being replied to was not found");
+      }
+      rec.in_reply_to_id = in.in_reply_to_id;
+      rec.in_reply_to_account_id = parent->rec->account_id;
+    }
+    if (in.quote_of_id != 0) {
+      const StatusEntry* quoted = s_.FindStatus(in.quote_of_id);
+      if (quoted == nullptr || !s_.CanSee(author, *quoted->rec) || quoted->rec->reblog_of_id != 0) {
+        return Status::NotFound("the status being quoted was not found");
+      }
+      if (quoted->rec->visibility != Visibility::kPublic &&
+          quoted->rec->visibility != Visibility::kUnlisted &&
+          quoted->rec->account_id != author) {
+        return Status::Unprocessable("only public or unlisted statuses can be quoted");
+      }
+      rec.quote_of_id = in.quote_of_id;
+    }
+    rec.id = s_.ids.Next();
+    rec.created_at_ms = NowUnixMs();
+    batch.Put(rec);
+    for (Id m : rec.mention_ids) {
+      if (s_.CanSee(m, rec)) notifications_.AddLocked(batch, m, NotificationType::kMention, author, rec.id);
+    }
+    if (rec.in_reply_to_account_id != 0 &&
+        std::find(rec.mention_ids.begin(), rec.mention_ids.end(), rec.in_reply_to_account_id) ==
+            rec.mention_ids.end() &&
+        s_.CanSee(rec.in_reply_to_account_id, rec)) {
+      notifications_.AddLocked(batch, rec.in_reply_to_account_id, NotificationType::kMention,
+                               author, rec.id);
+    }
+    if (rec.quote_of_id != 0) {
+      Id quoted_author = s_.FindStatus(rec.quote_of_id)->rec->account_id;
+      if (s_.CanSee(quoted_author, rec)) {
+        notifications_.AddLocked(batch, quoted_author, NotificationType::kQuote, author, rec.id);
+      }
+    }
+  }
+  if (!in.idempotency_key.empty()) {
+    batch.Put(storage::IdempotencyRecord{author, in.idempotency_key, rec.id, rec.created_at_ms});
+  }
+  PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
+  {
+    std::unique_lock lock(s_.mu);
+    ApplyCreateLocked(rec);
+  }
+  home_.Enqueue(rec.id);
+  return Get(author, rec.id);
+}
+
+Result<StatusView> Statuses::Edit(Id actor, Id id, const StatusEdit& edit) {
+  if (!IsValidUtf8(edit.text) || !IsValidUtf8(edit.spoiler_text)) {
+    return Status::Invalid("text is not valid UTF-8");
+  }
+  if (edit.text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Status::Unprocessable("status text can't be blank");
+  }
+  if (edit.text.size() > kMaxTextBytes) return Status::Unprocessable("text is too long");
+  if (CountCodePoints(edit.spoiler_text) > kMaxSpoilerChars) {
+    return Status::Unprocessable("spoiler_text is too long");
+  }
+  auto guard = s_.locks.Lock({KeyLocks::Key(kLockStatus, id)});
+  std::shared_ptr<const StatusRecord> old;
+  {
+    std::shared_lock lock(s_.mu);
+    const StatusEntry* st = s_.FindStatus(id);
+    if (st == nullptr || !s_.CanSee(actor, *st->rec)) return Status::NotFound("status not found");
+    if (st->rec->account_id != actor) return Status::Forbidden("only the author can edit a status");
+    if (st->rec->reblog_of_id != 0) return Status::Unprocessable("a repost cannot be edited");
+    old = st->rec;
+  }
+  ContentOptions opts{s_.config.max_status_chars, s_.config.base_url, s_.config.domain};
+  auto resolver = [this](std::string_view name) -> std::optional<Id> {
+    std::shared_lock lock(s_.mu);
+    auto it = s_.account_by_username.find(Accounts::Lower(name));
+    if (it == s_.account_by_username.end()) return std::nullopt;
+    return it->second;
+  };
+  PLAZA_ASSIGN_OR_RETURN(RenderedContent content, RenderContent(edit.text, opts, resolver));
+  PLAZA_ASSIGN_OR_RETURN(auto history, s_.storage.ListStatusEdits(id));
+
+  StatusRecord rec = *old;
+  rec.text = edit.text;
+  rec.spoiler_text = edit.spoiler_text;
+  rec.sensitive = edit.sensitive || !edit.spoiler_text.empty();
+  if (edit.language) rec.language = *edit.language;
+  rec.content_html = std::move(content.html);
+  rec.mention_ids = std::move(content.mention_ids);
+  rec.tags = std::move(content.tags);
+  rec.edited_at_ms = NowUnixMs();
+
+  storage::WriteBatch batch;
+  uint32_t next_version = history.empty() ? 1 : history.back().version + 1;
+  if (history.empty()) {
+    batch.Put(storage::StatusEditRecord{id, 0, old->text, old->content_html, old->spoiler_text,
+                                        old->sensitive, old->created_at_ms});
+  }
+  batch.Put(storage::StatusEditRecord{id, next_version, rec.text, rec.content_html,
+                                      rec.spoiler_text, rec.sensitive, rec.edited_at_ms});
+  batch.Put(rec);
+  {
+    std::shared_lock lock(s_.mu);
+    auto r = s_.reblogs_of.find(id);
+    if (r != s_.reblogs_of.end()) {
+      for (Id reblog : r->second) {
+        if (const StatusEntry* rb = s_.FindStatus(reblog)) {
+          notifications_.AddLocked(batch, rb->rec->account_id, NotificationType::kUpdate, actor, id);
+        }
+      }
+    }
+  }
+  PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
+  {
+    std::unique_lock lock(s_.mu);
+    auto it = s_.statuses.find(id);
+    if (it != s_.statuses.end()) {
+      for (const auto& tag : old->tags) {
+        auto t = s_.statuses_by_tag.find(tag);
+        if (t != s_.statuses_by_tag.end()) EraseSorted(t->second, id);
+      }
+      if (rec.visibility == Visibility::kPublic || rec.visibility == Visibility::kUnlisted) {
+        for (const auto& tag : rec.tags) InsertSorted(s_.statuses_by_tag[tag], id);
+      }
+      it->second.rec = std::make_shared<const StatusRecord>(rec);
+    }
+  }
+  return Get(actor, id);
+}
+
+Result<StatusView> Statuses::Delete(Id actor, Id id) {
+  auto guard = s_.locks.Lock({KeyLocks::Key(kLockStatus, id)});
+  StatusView before;
+  std::vector<Id> doomed;
+  {
+    std::shared_lock lock(s_.mu);
+    auto v = ViewLocked(actor, id);
+    if (!v) return Status::NotFound("status not found");
+    if (v->rec->account_id != actor) return Status::Forbidden("only the author can delete a status");
+    before = std::move(*v);
+    doomed.push_back(id);
+    auto r = s_.reblogs_of.find(id);
+    if (r != s_.reblogs_of.end()) doomed.insert(doomed.end(), r->second.begin(), r->second.end());
+  }
+  storage::WriteBatch batch;
+  for (Id d : doomed) batch.Put(storage::DeleteStatus{d});
+  {
+    std::shared_lock lock(s_.mu);
+    auto favs = s_.favouriters_of_status.find(id);
+    if (favs != s_.favouriters_of_status.end()) {
+      for (const auto& [mark, account] : favs->second) {
+        batch.Put(storage::DeleteMark{storage::MarkKind::kFavourite, account, id});
+      }
+    }
+  }
+  PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
+  {
+    std::unique_lock lock(s_.mu);
+    for (auto it = doomed.rbegin(); it != doomed.rend(); ++it) ApplyDeleteLocked(*it);
+  }
+  return before;
+}
+
+Result<std::vector<storage::StatusEditRecord>> Statuses::History(Id viewer, Id id) {
+  PLAZA_ASSIGN_OR_RETURN(StatusView v, Get(viewer, id));
+  PLAZA_ASSIGN_OR_RETURN(auto edits, s_.storage.ListStatusEdits(id));
+  if (edits.empty()) {
+    const StatusRecord& r = *v.rec;
+    edits.push_back({id, 0, r.text, r.content_html, r.spoiler_text, r.sensitive, r.created_at_ms});
+  }
+  return edits;
+}
+
+Result<StatusView> Statuses::Reblog(Id actor, Id id, std::optional<Visibility> visibility) {
+  Id original = id;
+  {
+    std::shared_lock lock(s_.mu);
+    const StatusEntry* st = s_.FindStatus(id);
+    if (st == nullptr || !s_.CanSee(actor, *st->rec)) return Status::NotFound("status not found");
+    if (st->rec->reblog_of_id != 0) original = st->rec->reblog_of_id;
+  }
+  auto guard = s_.locks.Lock({KeyLocks::Key(kLockReblog, actor, original)});
+  StatusRecord rec;
+  storage::WriteBatch batch;
+  {
+    std::shared_lock lock(s_.mu);
+    const StatusEntry* st = s_.FindStatus(original);
+    if (st == nullptr || !s_.CanSee(actor, *st->rec)) return Status::NotFound("status not found");
+    auto existing = s_.reblog_by.find({actor, original});
+    if (existing != s_.reblog_by.end()) {
+      auto v = ViewLocked(actor, existing->second);
+      if (v) return std::move(*v);
+    }
+    const StatusRecord& o = *st->rec;
+    bool own = o.account_id == actor;
+    if (o.visibility == Visibility::kDirect ||
+        (o.visibility == Visibility::kPrivate && !own)) {
+      return Status::Forbidden("this status cannot be reposted");
+    }
+    rec.id = s_.ids.Next();
+    rec.account_id = actor;
+    rec.reblog_of_id = original;
+    rec.visibility = visibility.value_or(Visibility::kPublic);
+    if (rec.visibility == Visibility::kDirect) {
+      return Status::Unprocessable("a repost cannot be direct");
+    }
+    if (o.visibility == Visibility::kPrivate) rec.visibility = Visibility::kPrivate;
+    rec.created_at_ms = NowUnixMs();
+    batch.Put(rec);
+    notifications_.AddLocked(batch, o.account_id, NotificationType::kReblog, actor, original);
+  }
+  PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
+  {
+    std::unique_lock lock(s_.mu);
+    ApplyCreateLocked(rec);
+  }
+  home_.Enqueue(rec.id);
+  return Get(actor, rec.id);
+}
+
+Result<StatusView> Statuses::Unreblog(Id actor, Id id) {
+  Id original = id;
+  {
+    std::shared_lock lock(s_.mu);
+    const StatusEntry* st = s_.FindStatus(id);
+    if (st == nullptr || !s_.CanSee(actor, *st->rec)) return Status::NotFound("status not found");
+    if (st->rec->reblog_of_id != 0) original = st->rec->reblog_of_id;
+  }
+  auto guard = s_.locks.Lock({KeyLocks::Key(kLockReblog, actor, original)});
+  Id reblog = 0;
+  {
+    std::shared_lock lock(s_.mu);
+    auto existing = s_.reblog_by.find({actor, original});
+    if (existing != s_.reblog_by.end()) reblog = existing->second;
+  }
+  if (reblog != 0) {
+    storage::WriteBatch batch;
+    batch.Put(storage::DeleteStatus{reblog});
+    PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
+    std::unique_lock lock(s_.mu);
+    ApplyDeleteLocked(reblog);
+  }
+  return Get(actor, original);
+}
+
+Result<StatusView> Statuses::Mark(Id actor, Id id, storage::MarkKind kind, bool on) {
+  auto guard = s_.locks.Lock({KeyLocks::Key(kLockMark, actor, id)});
+  storage::WriteBatch batch;
+  storage::MarkRecord mark{kind, actor, id, 0};
+  {
+    std::shared_lock lock(s_.mu);
+    const StatusEntry* st = s_.FindStatus(id);
+    if (st == nullptr || !s_.CanSee(actor, *st->rec)) return Status::NotFound("status not found");
+    if (st->rec->reblog_of_id != 0) {
+      // Marks apply to the original, as Mastodon does.
+      id = st->rec->reblog_of_id;
+      mark.status_id = id;
+      st = s_.FindStatus(id);
+      if (st == nullptr || !s_.CanSee(actor, *st->rec)) return Status::NotFound("status not found");
+    }
+    auto& set = kind == storage::MarkKind::kFavourite ? s_.favourites : s_.bookmarks;
+    bool has = set.count({actor, id}) != 0;
+    if (has == on) {
+      auto v = ViewLocked(actor, id);
+      return std::move(*v);
+    }
+    if (on) {
+      mark.id = s_.ids.Next();
+      batch.Put(mark);
+      if (kind == storage::MarkKind::kFavourite) {
+        notifications_.AddLocked(batch, st->rec->account_id, NotificationType::kFavourite, actor,
+                                 id);
+      }
+    } else {
+      batch.Put(storage::DeleteMark{kind, actor, id});
+    }
+  }
+  PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
+  {
+    std::unique_lock lock(s_.mu);
+    if (on) {
+      ApplyMarkLocked(mark);
+    } else {
+      ApplyUnmarkLocked(kind, actor, id);
+    }
+  }
+  return Get(actor, id);
+}
+
+Result<StatusView> Statuses::Favourite(Id actor, Id id) {
+  return Mark(actor, id, storage::MarkKind::kFavourite, true);
+}
+Result<StatusView> Statuses::Unfavourite(Id actor, Id id) {
+  return Mark(actor, id, storage::MarkKind::kFavourite, false);
+}
+Result<StatusView> Statuses::Bookmark(Id actor, Id id) {
+  return Mark(actor, id, storage::MarkKind::kBookmark, true);
+}
+Result<StatusView> Statuses::Unbookmark(Id actor, Id id) {
+  return Mark(actor, id, storage::MarkKind::kBookmark, false);
+}
+
+Result<Context> Statuses::GetContext(Id viewer, Id id) const {
+  std::shared_lock lock(s_.mu);
+  auto self = ViewLocked(viewer, id);
+  if (!self) return Status::NotFound("status not found");
+  Context ctx;
+  Id parent = self->rec->in_reply_to_id;
+  while (parent != 0 && ctx.ancestors.size() < kMaxContextSize) {
+    const StatusEntry* p = s_.FindStatus(parent);
+    if (p == nullptr) break;
+    if (auto v = ViewLocked(viewer, parent)) ctx.ancestors.push_back(std::move(*v));
+    parent = p->rec->in_reply_to_id;
+  }
+  std::reverse(ctx.ancestors.begin(), ctx.ancestors.end());
+  // Depth-first, each level in id order, as Mastodon threads read.
+  std::vector<Id> stack;
+  auto push_children = [&](Id of) {
+    auto r = s_.replies_of.find(of);
+    if (r == s_.replies_of.end()) return;
+    for (auto it = r->second.rbegin(); it != r->second.rend(); ++it) stack.push_back(*it);
+  };
+  push_children(id);
+  while (!stack.empty() && ctx.descendants.size() < kMaxContextSize) {
+    Id next = stack.back();
+    stack.pop_back();
+    auto v = ViewLocked(viewer, next);
+    if (!v) continue;  // a hidden reply hides its subtree
+    if (v->author.rec && s_.Mutes(viewer, v->author.rec->id)) continue;
+    ctx.descendants.push_back(std::move(*v));
+    push_children(next);
+  }
+  return ctx;
+}
+
+std::vector<PageItem> Statuses::FavouritedBy(Id viewer, Id id, const Page& page) const {
+  std::vector<PageItem> items;
+  {
+    std::shared_lock lock(s_.mu);
+    const StatusEntry* st = s_.FindStatus(id);
+    if (st == nullptr || !s_.CanSee(viewer, *st->rec)) return {};
+    auto it = s_.favouriters_of_status.find(id);
+    if (it != s_.favouriters_of_status.end()) {
+      for (const auto& [mark, account] : it->second) {
+        if (viewer == 0 || !s_.BlockedEitherWay(viewer, account)) items.push_back({mark, account});
+      }
+    }
+  }
+  return PageItems(items, page);
+}
+
+std::vector<PageItem> Statuses::RebloggedBy(Id viewer, Id id, const Page& page) const {
+  std::vector<PageItem> items;
+  {
+    std::shared_lock lock(s_.mu);
+    const StatusEntry* st = s_.FindStatus(id);
+    if (st == nullptr || !s_.CanSee(viewer, *st->rec)) return {};
+    auto it = s_.reblogs_of.find(id);
+    if (it != s_.reblogs_of.end()) {
+      for (Id reblog : it->second) {
+        const StatusEntry* rb = s_.FindStatus(reblog);
+        if (rb == nullptr || !s_.CanSee(viewer, *rb->rec)) continue;
+        items.push_back({reblog, rb->rec->account_id});
+      }
+    }
+  }
+  return PageItems(items, page);
+}
+
+std::vector<PageItem> Statuses::FavouritesOf(Id account, const Page& page) const {
+  std::vector<PageItem> items;
+  {
+    std::shared_lock lock(s_.mu);
+    auto it = s_.favourites_of_account.find(account);
+    if (it != s_.favourites_of_account.end()) {
+      for (const auto& [mark, status] : it->second) items.push_back({mark, status});
+    }
+  }
+  return PageItems(items, page);
+}
+
+std::vector<PageItem> Statuses::BookmarksOf(Id account, const Page& page) const {
+  std::vector<PageItem> items;
+  {
+    std::shared_lock lock(s_.mu);
+    auto it = s_.bookmarks_of_account.find(account);
+    if (it != s_.bookmarks_of_account.end()) {
+      for (const auto& [mark, status] : it->second) items.push_back({mark, status});
+    }
+  }
+  return PageItems(items, page);
+}
+
+}  // namespace plaza::domain

@@ -1,0 +1,94 @@
+// Statuses (Weibo posts): create, edit, delete, reply (comment), repost (reblog), quote (repost
+// with a comment), like (favourite), bookmark, thread context and edit history, and hydration of
+// status ids into viewer-relative views. Every read checks visibility for the viewer; every
+// write checks ownership. Counters are derived from the stored relations, so they stay correct.
+// Thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "domain/home_feed.h"
+#include "domain/model.h"
+#include "domain/notifications.h"
+#include "domain/state.h"
+
+namespace plaza::domain {
+
+struct NewStatus {
+  std::string text;
+  std::string spoiler_text;
+  std::optional<Visibility> visibility;  // default public
+  bool sensitive = false;
+  std::string language;
+  Id in_reply_to_id = 0;
+  Id quote_of_id = 0;
+  Id app_id = 0;
+  std::string idempotency_key;  // empty = none
+};
+
+struct StatusEdit {
+  std::string text;
+  std::string spoiler_text;
+  bool sensitive = false;
+  std::optional<std::string> language;
+};
+
+struct Context {
+  std::vector<StatusView> ancestors;
+  std::vector<StatusView> descendants;
+};
+
+class Statuses {
+ public:
+  Statuses(State& state, Notifications& notifications, HomeFeed& home)
+      : s_(state), notifications_(notifications), home_(home) {}
+
+  Result<StatusView> Create(Id author, const NewStatus& input);
+  Result<StatusView> Edit(Id actor, Id id, const StatusEdit& edit);
+  // Deletes a status of the actor's (and every repost of it). Returns the status as it was.
+  Result<StatusView> Delete(Id actor, Id id);
+  Result<std::vector<storage::StatusEditRecord>> History(Id viewer, Id id);
+
+  Result<StatusView> Reblog(Id actor, Id id, std::optional<Visibility> visibility);
+  Result<StatusView> Unreblog(Id actor, Id id);
+  Result<StatusView> Favourite(Id actor, Id id);
+  Result<StatusView> Unfavourite(Id actor, Id id);
+  Result<StatusView> Bookmark(Id actor, Id id);
+  Result<StatusView> Unbookmark(Id actor, Id id);
+
+  // The status as `viewer` (0 = anonymous) sees it; kNotFound when missing or not visible.
+  Result<StatusView> Get(Id viewer, Id id) const;
+  // Hydrates ids under one lock, dropping those the viewer may not see.
+  std::vector<StatusView> GetMany(Id viewer, const std::vector<Id>& ids) const;
+  Result<Context> GetContext(Id viewer, Id id) const;
+
+  std::vector<PageItem> FavouritedBy(Id viewer, Id id, const Page& page) const;
+  std::vector<PageItem> RebloggedBy(Id viewer, Id id, const Page& page) const;
+  // The viewer's favourites / bookmarks; cursor = mark id.
+  std::vector<PageItem> FavouritesOf(Id account, const Page& page) const;
+  std::vector<PageItem> BookmarksOf(Id account, const Page& page) const;
+
+  // Applies a committed status to memory. REQUIRES: State::mu held exclusively.
+  void ApplyCreateLocked(const StatusRecord& rec);
+  void ApplyDeleteLocked(Id id);
+  void ApplyMarkLocked(const storage::MarkRecord& m);
+  void ApplyUnmarkLocked(storage::MarkKind kind, Id account, Id status);
+
+ private:
+  // REQUIRES: State::mu held (shared).
+  std::optional<StatusView> ViewLocked(Id viewer, Id id, int depth = 0) const;
+  Result<StatusView> GetChecked(Id viewer, Id id) const;
+  Result<StatusView> Mark(Id actor, Id id, storage::MarkKind kind, bool on);
+
+  State& s_;
+  Notifications& notifications_;
+  HomeFeed& home_;
+};
+
+Result<Visibility> ParseVisibility(std::string_view name);
+std::string_view VisibilityName(Visibility v);
+
+}  // namespace plaza::domain

@@ -1,0 +1,149 @@
+#include "domain/auth.h"
+
+#include <gtest/gtest.h>
+
+#include "domain/crypto.h"
+#include "domain_test_util.h"
+
+namespace plaza::domain {
+namespace {
+
+using testing::DomainFixture;
+
+TEST(AuthTest, ScopeHierarchy) {
+  EXPECT_TRUE(Auth::ScopeAllows("read", "read:statuses"));
+  EXPECT_TRUE(Auth::ScopeAllows("read write", "write:favourites"));
+  EXPECT_FALSE(Auth::ScopeAllows("read", "write:statuses"));
+  EXPECT_TRUE(Auth::ScopeAllows("read:statuses", "read:statuses"));
+  EXPECT_FALSE(Auth::ScopeAllows("read:statuses", "read:accounts"));
+  EXPECT_FALSE(Auth::ScopeAllows("read:statuses", "read"));
+  EXPECT_TRUE(Auth::ScopeAllows("follow", "write:follows"));
+  EXPECT_TRUE(Auth::ScopeAllows("follow", "read:blocks"));
+  EXPECT_FALSE(Auth::ScopeAllows("follow", "write:statuses"));
+  EXPECT_FALSE(Auth::ScopeAllows("readx", "readx:statuses"));
+  EXPECT_TRUE(Auth::ScopeAllows("admin:read", "admin:read:accounts"));
+  EXPECT_FALSE(Auth::ScopeAllows("read", "admin:read:accounts"));
+  EXPECT_FALSE(Auth::NormalizeScopes("read bogus", "").ok());
+  EXPECT_EQ(*Auth::NormalizeScopes("read+write read", ""), "read write");
+  EXPECT_EQ(*Auth::NormalizeScopes("", "read"), "read");
+}
+
+TEST(AuthTest, PasswordGrantIssuesRevocableToken) {
+  DomainFixture f;
+  Id a = f.MakeAccount("alice");
+  auto app = f.d().auth().CreateApp("client", "urn:ietf:wg:oauth:2.0:oob", "read write", "");
+  ASSERT_TRUE(app.ok());
+  auto bad = f.d().auth().PasswordGrant(app->rec.client_id, app->client_secret, "alice",
+                                        "wrong password", "read");
+  EXPECT_EQ(bad.status().code(), StatusCode::kUnauthorized);
+  auto wrong_secret = f.d().auth().PasswordGrant(app->rec.client_id, "nope", "alice",
+                                                 "password123", "read");
+  EXPECT_EQ(wrong_secret.status().code(), StatusCode::kUnauthorized);
+  auto too_wide = f.d().auth().PasswordGrant(app->rec.client_id, app->client_secret, "alice",
+                                             "password123", "read follow");
+  EXPECT_FALSE(too_wide.ok());
+  auto token = f.d().auth().PasswordGrant(app->rec.client_id, app->client_secret,
+                                          "ALICE@example.com", "password123", "read");
+  ASSERT_TRUE(token.ok()) << token.status().ToString();
+  EXPECT_GE(token->access_token.size(), 43u);  // 256 bits, base64url
+  auto info = f.d().auth().Authenticate(token->access_token);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->account_id, a);
+  EXPECT_EQ(info->scopes, "read");
+  ASSERT_TRUE(f.d().auth().Revoke(app->rec.client_id, app->client_secret, token->access_token).ok());
+  EXPECT_FALSE(f.d().auth().Authenticate(token->access_token));
+}
+
+TEST(AuthTest, TokensAreStoredOnlyAsHashes) {
+  DomainFixture f;
+  f.MakeAccount("alice");
+  auto app = f.d().auth().CreateApp("client", "urn:ietf:wg:oauth:2.0:oob", "read", "");
+  auto token = f.d().auth().PasswordGrant(app->rec.client_id, app->client_secret, "alice",
+                                          "password123", "read");
+  ASSERT_TRUE(token.ok());
+  EXPECT_FALSE(f.storage().GetToken(token->access_token).ok());
+  EXPECT_TRUE(f.storage().GetToken(Sha256Hex(token->access_token)).ok());
+  f.Restart();
+  EXPECT_TRUE(f.d().auth().Authenticate(token->access_token));
+}
+
+TEST(AuthTest, AuthorizationCodeIsSingleUseAndChecksPkce) {
+  DomainFixture f;
+  Id a = f.MakeAccount("alice");
+  auto app = f.d().auth().CreateApp("client", "https://app.example/cb", "read write", "");
+  ASSERT_TRUE(app.ok());
+  std::string verifier = "a-very-long-verifier-string-with-enough-entropy-123456";
+  auto code = f.d().auth().IssueCode(app->rec, a, "read", "https://app.example/cb",
+                                     Sha256Base64Url(verifier), "S256");
+  ASSERT_TRUE(code.ok());
+  auto wrong = f.d().auth().ExchangeCode(app->rec.client_id, nullptr, *code,
+                                         "https://app.example/cb", "wrong-verifier");
+  EXPECT_FALSE(wrong.ok());
+  // The failed attempt burned the code.
+  auto again = f.d().auth().ExchangeCode(app->rec.client_id, nullptr, *code,
+                                         "https://app.example/cb", verifier);
+  EXPECT_FALSE(again.ok());
+  auto code2 = f.d().auth().IssueCode(app->rec, a, "read", "https://app.example/cb",
+                                      Sha256Base64Url(verifier), "S256");
+  auto ok = f.d().auth().ExchangeCode(app->rec.client_id, nullptr, *code2,
+                                      "https://app.example/cb", verifier);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(f.d().auth().Authenticate(ok->access_token)->account_id, a);
+}
+
+TEST(AuthTest, FailedSignInsAreLimitedPerAccount) {
+  auto config = testing::TestConfig();
+  config.max_failed_logins_per_hour = 3;
+  DomainFixture f(config);
+  f.MakeAccount("alice");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(f.d().accounts().CheckPassword("alice", "nope").status().code(),
+              StatusCode::kUnauthorized);
+  }
+  EXPECT_EQ(f.d().accounts().CheckPassword("alice", "password123").status().code(),
+            StatusCode::kRateLimited);
+}
+
+TEST(AccountsTest, UsernamesAreUniqueCaseInsensitively) {
+  DomainFixture f;
+  f.MakeAccount("Alice");
+  auto dup = f.d().accounts().Register({"alice", "other@example.com", "password123", true});
+  EXPECT_EQ(dup.status().code(), StatusCode::kUnprocessable);
+  auto dup_email = f.d().accounts().Register({"alice2", "ALICE@example.com", "password123", true});
+  EXPECT_EQ(dup_email.status().code(), StatusCode::kUnprocessable);
+  EXPECT_FALSE(f.d().accounts().Register({"bad name", "x@example.com", "password123", true}).ok());
+  EXPECT_FALSE(f.d().accounts().Register({std::string(31, 'a'), "y@example.com", "password123", true}).ok());
+  EXPECT_FALSE(f.d().accounts().Register({"noagree", "z@example.com", "password123", false}).ok());
+  EXPECT_FALSE(f.d().accounts().Register({"short", "s@example.com", "short", true}).ok());
+  EXPECT_TRUE(f.d().accounts().FindByUsername("ALICE"));
+}
+
+TEST(AccountsTest, ProfileAcceptsChineseAndLimitsLength) {
+  DomainFixture f;
+  Id a = f.MakeAccount("alice");
+  ProfileUpdate u;
+  u.display_name = "爱丽丝";
+  u.note = "你好，世界";
+  auto r = f.d().accounts().UpdateProfile(a, u);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->rec->display_name, "爱丽丝");
+  u.display_name = std::string(31 * 3, 'x');
+  EXPECT_EQ(f.d().accounts().UpdateProfile(a, u).status().code(), StatusCode::kUnprocessable);
+  u.display_name = "bad\xff";
+  EXPECT_EQ(f.d().accounts().UpdateProfile(a, u).status().code(), StatusCode::kInvalid);
+}
+
+TEST(CryptoTest, Argon2idHashesVerifyAndDiffer) {
+  auto h1 = HashPassword("secret", {1, 8192});
+  auto h2 = HashPassword("secret", {1, 8192});
+  ASSERT_TRUE(h1.ok());
+  EXPECT_NE(*h1, *h2);
+  EXPECT_EQ(h1->rfind("$argon2id$", 0), 0u);
+  EXPECT_TRUE(VerifyPassword("secret", *h1));
+  EXPECT_FALSE(VerifyPassword("Secret", *h1));
+  auto real = HashPassword("secret");
+  EXPECT_NE(real->find("m=19456,t=2,p=1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace plaza::domain

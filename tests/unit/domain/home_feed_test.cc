@@ -1,0 +1,178 @@
+#include "domain/home_feed.h"
+
+#include <gtest/gtest.h>
+
+#include "domain_test_util.h"
+
+namespace plaza::domain {
+namespace {
+
+using testing::DomainFixture;
+
+std::vector<Id> Home(Domain& d, Id viewer, Page page = {}) {
+  d.home().Flush();
+  return d.timelines().Home(viewer, page);
+}
+
+TEST(HomeFeedTest, FollowersReceivePostsNewestFirst) {
+  DomainFixture f;
+  Id alice = f.MakeAccount("alice");
+  Id bob = f.MakeAccount("bob");
+  ASSERT_TRUE(f.d().graph().Follow(alice, bob, {}, {}).ok());
+  EXPECT_TRUE(Home(f.d(), alice).empty());  // materializes alice's timeline
+  Id p1 = f.Post(bob, "first");
+  Id p2 = f.Post(bob, "second");
+  Id own = f.Post(alice, "mine");
+  EXPECT_EQ(Home(f.d(), alice), (std::vector<Id>{own, p2, p1}));
+  EXPECT_GE(f.d().home().Stats().delivered, 3u);  // pushed, not rebuilt
+}
+
+TEST(HomeFeedTest, NonFollowersDoNotSeePosts) {
+  DomainFixture f;
+  Id alice = f.MakeAccount("alice");
+  Id bob = f.MakeAccount("bob");
+  f.Post(bob, "hello");
+  EXPECT_TRUE(Home(f.d(), alice).empty());
+}
+
+TEST(HomeFeedTest, CelebrityPostsArePulledAtReadTime) {
+  DomainFixture f;  // celebrity threshold 3
+  Id star = f.MakeAccount("star");
+  std::vector<Id> fans;
+  for (int i = 0; i < 5; ++i) {
+    fans.push_back(f.MakeAccount("fan" + std::to_string(i)));
+    ASSERT_TRUE(f.d().graph().Follow(fans.back(), star, {}, {}).ok());
+  }
+  for (Id fan : fans) Home(f.d(), fan);  // materialize every fan's timeline
+  uint64_t delivered_before = f.d().home().Stats().delivered;
+  Id post = f.Post(star, "to all my fans");
+  f.d().home().Flush();
+  // Only the author's own timeline got a push; fans pull it.
+  EXPECT_LE(f.d().home().Stats().delivered - delivered_before, 1u);
+  for (Id fan : fans) EXPECT_EQ(Home(f.d(), fan), std::vector<Id>{post});
+}
+
+TEST(HomeFeedTest, MergesPushedAndPulledInOrderWithPagination) {
+  DomainFixture f;
+  Id reader = f.MakeAccount("reader");
+  Id star = f.MakeAccount("star");
+  Id friend_ = f.MakeAccount("friend");
+  for (int i = 0; i < 4; ++i) {
+    Id fan = f.MakeAccount("fan" + std::to_string(i));
+    ASSERT_TRUE(f.d().graph().Follow(fan, star, {}, {}).ok());
+  }
+  ASSERT_TRUE(f.d().graph().Follow(reader, star, {}, {}).ok());
+  ASSERT_TRUE(f.d().graph().Follow(reader, friend_, {}, {}).ok());
+  Home(f.d(), reader);
+  std::vector<Id> posted;
+  for (int i = 0; i < 6; ++i) posted.push_back(f.Post(i % 2 ? star : friend_, "p" + std::to_string(i)));
+  std::vector<Id> expected(posted.rbegin(), posted.rend());
+  EXPECT_EQ(Home(f.d(), reader), expected);
+  auto first = Home(f.d(), reader, Page{.limit = 4});
+  ASSERT_EQ(first.size(), 4u);
+  auto next = Home(f.d(), reader, Page{.max_id = first.back(), .limit = 4});
+  EXPECT_EQ(next, (std::vector<Id>{expected[4], expected[5]}));
+  auto newer = Home(f.d(), reader, Page{.min_id = expected[3], .limit = 2});
+  EXPECT_EQ(newer, (std::vector<Id>{expected[1], expected[2]}));
+  auto since = Home(f.d(), reader, Page{.since_id = expected[3], .limit = 2});
+  EXPECT_EQ(since, (std::vector<Id>{expected[0], expected[1]}));
+}
+
+TEST(HomeFeedTest, UnfollowDeleteBlockAndMuteAreReflected) {
+  DomainFixture f;
+  Id alice = f.MakeAccount("alice");
+  Id bob = f.MakeAccount("bob");
+  Id carol = f.MakeAccount("carol");
+  Id dave = f.MakeAccount("dave");
+  for (Id t : {bob, carol, dave}) ASSERT_TRUE(f.d().graph().Follow(alice, t, {}, {}).ok());
+  Home(f.d(), alice);
+  Id b = f.Post(bob, "bob");
+  Id c = f.Post(carol, "carol");
+  Id d = f.Post(dave, "dave");
+  Id gone = f.Post(dave, "to be deleted");
+  EXPECT_EQ(Home(f.d(), alice).size(), 4u);
+  ASSERT_TRUE(f.d().graph().Unfollow(alice, bob).ok());
+  ASSERT_TRUE(f.d().graph().Block(carol, alice).ok());
+  ASSERT_TRUE(f.d().statuses().Delete(dave, gone).ok());
+  EXPECT_EQ(Home(f.d(), alice), std::vector<Id>{d});
+  ASSERT_TRUE(f.d().graph().Mute(alice, dave, true).ok());
+  EXPECT_TRUE(Home(f.d(), alice).empty());
+  (void)b;
+  (void)c;
+}
+
+TEST(HomeFeedTest, PrivatePostsOnlyForFollowersAndDirectOnlyForMentioned) {
+  DomainFixture f;
+  Id alice = f.MakeAccount("alice");
+  Id bob = f.MakeAccount("bob");
+  Id carol = f.MakeAccount("carol");
+  ASSERT_TRUE(f.d().graph().Follow(alice, bob, {}, {}).ok());
+  ASSERT_TRUE(f.d().graph().Follow(carol, bob, {}, {}).ok());
+  Home(f.d(), alice);
+  Home(f.d(), carol);
+  Id priv = f.Post(bob, "followers only", Visibility::kPrivate);
+  Id dm = f.Post(bob, "@alice secret", Visibility::kDirect);
+  EXPECT_EQ(Home(f.d(), alice), (std::vector<Id>{dm, priv}));
+  EXPECT_EQ(Home(f.d(), carol), std::vector<Id>{priv});
+}
+
+TEST(HomeFeedTest, RestartRebuildsTimelinesFromGraphAndPosts) {
+  DomainFixture f;
+  Id alice = f.MakeAccount("alice");
+  Id bob = f.MakeAccount("bob");
+  Id star = f.MakeAccount("star");
+  for (int i = 0; i < 4; ++i) {
+    Id fan = f.MakeAccount("fan" + std::to_string(i));
+    ASSERT_TRUE(f.d().graph().Follow(fan, star, {}, {}).ok());
+  }
+  ASSERT_TRUE(f.d().graph().Follow(alice, bob, {}, {}).ok());
+  ASSERT_TRUE(f.d().graph().Follow(alice, star, {}, {}).ok());
+  Id p1 = f.Post(bob, "one");
+  Id p2 = f.Post(star, "two");
+  Id p3 = f.Post(alice, "three");
+  auto before = Home(f.d(), alice);
+  EXPECT_EQ(before, (std::vector<Id>{p3, p2, p1}));
+  f.Restart();
+  EXPECT_FALSE(f.d().home().IsMaterialized(alice));
+  EXPECT_EQ(Home(f.d(), alice), before);
+}
+
+TEST(HomeFeedTest, TimelineIsCapped) {
+  DomainFixture f;  // cap 50
+  Id alice = f.MakeAccount("alice");
+  Id bob = f.MakeAccount("bob");
+  ASSERT_TRUE(f.d().graph().Follow(alice, bob, {}, {}).ok());
+  Home(f.d(), alice);
+  std::vector<Id> posts;
+  for (int i = 0; i < 80; ++i) posts.push_back(f.Post(bob, "post " + std::to_string(i)));
+  f.d().home().Flush();
+  size_t total = 0;
+  Page page{.limit = 40};
+  for (;;) {
+    auto got = f.d().timelines().Home(alice, page);
+    if (got.empty()) break;
+    total += got.size();
+    page.max_id = got.back();
+  }
+  EXPECT_GE(total, 50u);
+  EXPECT_LT(total, 80u);
+}
+
+TEST(HomeFeedTest, RepostsRespectShowReblogs) {
+  DomainFixture f;
+  Id alice = f.MakeAccount("alice");
+  Id bob = f.MakeAccount("bob");
+  Id carol = f.MakeAccount("carol");
+  ASSERT_TRUE(f.d().graph().Follow(alice, bob, /*reblogs=*/false, {}).ok());
+  Home(f.d(), alice);
+  Id original = f.Post(carol, "original");
+  auto reblog = f.d().statuses().Reblog(bob, original, {});
+  ASSERT_TRUE(reblog.ok());
+  Id own = f.Post(bob, "own words");
+  EXPECT_EQ(Home(f.d(), alice), std::vector<Id>{own});
+  ASSERT_TRUE(f.d().graph().Follow(alice, bob, /*reblogs=*/true, {}).ok());
+  EXPECT_EQ(Home(f.d(), alice), (std::vector<Id>{own, reblog->rec->id}));
+}
+
+}  // namespace
+}  // namespace plaza::domain

@@ -1,0 +1,208 @@
+#include "domain/statuses.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "domain_test_util.h"
+
+namespace plaza::domain {
+namespace {
+
+using testing::DomainFixture;
+
+TEST(StatusesTest, CreateRendersAndExtracts) {
+  DomainFixture f;
+  Id a = f.MakeAccount("alice");
+  Id b = f.MakeAccount("bob");
+  NewStatus in;
+  in.text = "Hi @bob, #春节 快乐# and #Plaza <b>";
+  auto s = f.d().statuses().Create(a, in);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->rec->mention_ids, std::vector<Id>{b});
+  EXPECT_EQ(s->rec->tags, (std::vector<std::string>{"春节 快乐", "plaza"}));
+  EXPECT_NE(s->rec->content_html.find("&lt;b&gt;"), std::string::npos);
+  EXPECT_EQ(s->rec->content_html.find("<b>"), std::string::npos);
+  auto notes = f.d().notifications().List(b, Page{}, {});
+  ASSERT_TRUE(notes.ok());
+  ASSERT_EQ(notes->size(), 1u);
+  EXPECT_EQ((*notes)[0].type, NotificationType::kMention);
+}
+
+TEST(StatusesTest, WeiboLengthRuleIsEnforced) {
+  DomainFixture f;
+  Id a = f.MakeAccount("alice");
+  NewStatus in;
+  in.text = std::string(140 * 3, '\0');
+  in.text.clear();
+  for (int i = 0; i < 140; ++i) in.text += "中";
+  EXPECT_TRUE(f.d().statuses().Create(a, in).ok());
+  in.text += "中";
+  EXPECT_EQ(f.d().statuses().Create(a, in).status().code(), StatusCode::kUnprocessable);
+  in.text = std::string(280, 'a');  // Latin counts one half
+  EXPECT_TRUE(f.d().statuses().Create(a, in).ok());
+  in.text += "a";
+  EXPECT_EQ(f.d().statuses().Create(a, in).status().code(), StatusCode::kUnprocessable);
+  in.text = "   ";
+  EXPECT_EQ(f.d().statuses().Create(a, in).status().code(), StatusCode::kUnprocessable);
+  in.text = "bad \xC0\xAF utf8";
+  EXPECT_EQ(f.d().statuses().Create(a, in).status().code(), StatusCode::kInvalid);
+}
+
+TEST(StatusesTest, IdempotencyKeyReturnsTheSameStatus) {
+  DomainFixture f;
+  Id a = f.MakeAccount("alice");
+  NewStatus in;
+  in.text = "once";
+  in.idempotency_key = "key-1";
+  auto first = f.d().statuses().Create(a, in);
+  auto second = f.d().statuses().Create(a, in);
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(first->rec->id, second->rec->id);
+  EXPECT_EQ(f.d().accounts().Get(a)->counters->statuses.load(), 1);
+  in.idempotency_key = "key-2";
+  EXPECT_NE(f.d().statuses().Create(a, in)->rec->id, first->rec->id);
+}
+
+TEST(StatusesTest, ConcurrentFavouritesCountExactly) {
+  DomainFixture f;
+  Id author = f.MakeAccount("author");
+  Id post = f.Post(author, "like me");
+  std::vector<Id> fans;
+  for (int i = 0; i < 8; ++i) fans.push_back(f.MakeAccount("fan" + std::to_string(i)));
+  std::vector<std::thread> threads;
+  for (Id fan : fans) {
+    threads.emplace_back([&, fan] {
+      for (int k = 0; k < 5; ++k) {
+        EXPECT_TRUE(f.d().statuses().Favourite(fan, post).ok());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(f.d().statuses().Get(author, post)->counters->favourites.load(), 8);
+  ASSERT_TRUE(f.d().statuses().Unfavourite(fans[0], post).ok());
+  ASSERT_TRUE(f.d().statuses().Unfavourite(fans[0], post).ok());
+  EXPECT_EQ(f.d().statuses().Get(author, post)->counters->favourites.load(), 7);
+  f.Restart();
+  EXPECT_EQ(f.d().statuses().Get(author, post)->counters->favourites.load(), 7);
+  auto v = f.d().statuses().Get(fans[1], post);
+  EXPECT_TRUE(v->favourited);
+  EXPECT_FALSE(f.d().statuses().Get(fans[0], post)->favourited);
+}
+
+TEST(StatusesTest, ReplyRepostQuoteAndCounts) {
+  DomainFixture f;
+  Id a = f.MakeAccount("alice");
+  Id b = f.MakeAccount("bob");
+  Id root = f.Post(a, "root");
+  NewStatus reply;
+  reply.text = "a comment";
+  reply.in_reply_to_id = root;
+  auto r = f.d().statuses().Create(b, reply);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->rec->in_reply_to_account_id, a);
+  auto rb = f.d().statuses().Reblog(b, root, {});
+  ASSERT_TRUE(rb.ok());
+  ASSERT_TRUE(rb->reblog);
+  EXPECT_EQ(rb->reblog->rec->id, root);
+  // Reposting twice returns the same repost.
+  EXPECT_EQ(f.d().statuses().Reblog(b, root, {})->rec->id, rb->rec->id);
+  NewStatus quote;
+  quote.text = "look at this";
+  quote.quote_of_id = root;
+  auto q = f.d().statuses().Create(b, quote);
+  ASSERT_TRUE(q.ok());
+  ASSERT_TRUE(q->quote);
+  auto view = f.d().statuses().Get(a, root);
+  EXPECT_EQ(view->counters->replies.load(), 1);
+  EXPECT_EQ(view->counters->reblogs.load(), 1);
+  EXPECT_EQ(view->counters->quotes.load(), 1);
+  EXPECT_TRUE(f.d().statuses().Get(b, root)->reblogged);
+  auto types = f.d().notifications().List(a, Page{}, {});
+  ASSERT_EQ(types->size(), 3u);
+  EXPECT_EQ((*types)[0].type, NotificationType::kQuote);
+  EXPECT_EQ((*types)[1].type, NotificationType::kReblog);
+  EXPECT_EQ((*types)[2].type, NotificationType::kMention);
+  ASSERT_TRUE(f.d().statuses().Unreblog(b, root).ok());
+  EXPECT_EQ(f.d().statuses().Get(a, root)->counters->reblogs.load(), 0);
+  auto ctx = f.d().statuses().GetContext(a, root);
+  ASSERT_EQ(ctx->descendants.size(), 1u);
+  EXPECT_EQ(ctx->descendants[0].rec->id, r->rec->id);
+  auto up = f.d().statuses().GetContext(a, r->rec->id);
+  ASSERT_EQ(up->ancestors.size(), 1u);
+}
+
+TEST(StatusesTest, OnlyTheAuthorEditsOrDeletes) {
+  DomainFixture f;
+  Id a = f.MakeAccount("alice");
+  Id b = f.MakeAccount("bob");
+  Id post = f.Post(a, "original");
+  EXPECT_EQ(f.d().statuses().Delete(b, post).status().code(), StatusCode::kForbidden);
+  EXPECT_EQ(f.d().statuses().Edit(b, post, {"hacked", "", false, {}}).status().code(),
+            StatusCode::kForbidden);
+  auto edited = f.d().statuses().Edit(a, post, {"edited", "", false, {}});
+  ASSERT_TRUE(edited.ok());
+  EXPECT_NE(edited->rec->edited_at_ms, 0);
+  auto history = f.d().statuses().History(b, post);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[0].text, "original");
+  EXPECT_EQ((*history)[1].text, "edited");
+  ASSERT_TRUE(f.d().statuses().Delete(a, post).ok());
+  EXPECT_EQ(f.d().statuses().Get(a, post).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(f.d().accounts().Get(a)->counters->statuses.load(), 0);
+}
+
+TEST(StatusesTest, VisibilityIsEnforcedOnReads) {
+  DomainFixture f;
+  Id a = f.MakeAccount("alice");
+  Id follower = f.MakeAccount("follower");
+  Id stranger = f.MakeAccount("stranger");
+  Id mentioned = f.MakeAccount("mentioned");
+  ASSERT_TRUE(f.d().graph().Follow(follower, a, {}, {}).ok());
+  Id priv = f.Post(a, "private", Visibility::kPrivate);
+  Id dm = f.Post(a, "hi @mentioned", Visibility::kDirect);
+  EXPECT_TRUE(f.d().statuses().Get(follower, priv).ok());
+  EXPECT_FALSE(f.d().statuses().Get(stranger, priv).ok());
+  EXPECT_FALSE(f.d().statuses().Get(0, priv).ok());
+  EXPECT_TRUE(f.d().statuses().Get(mentioned, dm).ok());
+  EXPECT_FALSE(f.d().statuses().Get(follower, dm).ok());
+  // A private status cannot be reposted by others, nor liked by those who cannot see it.
+  EXPECT_EQ(f.d().statuses().Reblog(follower, priv, {}).status().code(), StatusCode::kForbidden);
+  EXPECT_EQ(f.d().statuses().Favourite(stranger, priv).status().code(), StatusCode::kNotFound);
+  auto pub = f.d().timelines().Public(0, Page{});
+  EXPECT_TRUE(pub.empty());
+  auto acct = f.d().timelines().Account(stranger, a, Page{}, {});
+  EXPECT_TRUE(acct->empty());
+  auto acct_f = f.d().timelines().Account(follower, a, Page{}, {});
+  EXPECT_EQ(*acct_f, std::vector<Id>{priv});
+}
+
+TEST(StatusesTest, BlockedAccountsCannotSeeOrInteract) {
+  DomainFixture f;
+  Id a = f.MakeAccount("alice");
+  Id b = f.MakeAccount("bob");
+  Id post = f.Post(a, "public but not for bob");
+  ASSERT_TRUE(f.d().graph().Block(a, b).ok());
+  EXPECT_FALSE(f.d().statuses().Get(b, post).ok());
+  EXPECT_FALSE(f.d().statuses().Favourite(b, post).ok());
+  EXPECT_FALSE(f.d().statuses().Reblog(b, post, {}).ok());
+  NewStatus reply;
+  reply.text = "reply";
+  reply.in_reply_to_id = post;
+  EXPECT_EQ(f.d().statuses().Create(b, reply).status().code(), StatusCode::kNotFound);
+}
+
+TEST(StatusesTest, TagTimelineUsesNormalizedTopics) {
+  DomainFixture f;
+  Id a = f.MakeAccount("alice");
+  Id p1 = f.Post(a, "#Plaza launch");
+  Id p2 = f.Post(a, "more #PLAZA");
+  f.Post(a, "#other");
+  auto ids = f.d().timelines().Tag(0, "plaza", Page{});
+  EXPECT_EQ(ids, (std::vector<Id>{p2, p1}));
+}
+
+}  // namespace
+}  // namespace plaza::domain
