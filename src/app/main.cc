@@ -15,6 +15,7 @@
 #include "domain/domain.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "safety/moderation_cli.h"
 #include "storage/rocksdb/rocksdb_storage.h"
 
 namespace plaza::app {
@@ -153,7 +154,16 @@ int main(int argc, char** argv) {
   role->add_option("--role", role_name, "admin, moderator or user")->required();
   role->add_option("--data-dir", admin_data_dir, "data directory");
 
+  auto* moderation = cli.add_subcommand("moderation", "Moderation tools");
+  moderation->require_subcommand(1);
+  auto* check = moderation->add_subcommand(
+      "check", "Check one text per line of standard input; one JSON verdict per line out");
+  std::string rules_file;
+  check->add_option("--rules", rules_file, "rule file (Plaza format or plain `ACTION TERM`)")
+      ->required();
+
   CLI11_PARSE(cli, argc, argv);
+  if (*check) return plaza::safety::RunModerationCheck(rules_file, std::cin, std::cout, std::cerr);
 
   if (!config_file.empty()) {
     if (auto st = plaza::app::LoadConfigFile(config_file, config); !st.ok()) {
