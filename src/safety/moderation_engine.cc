@@ -60,23 +60,6 @@ bool IsOneLetterWord(char c) {
   return c == 'a' || c == 'i' || c == 'u' || c == 'r' || c == 'y' || c == 'o';
 }
 
-std::string EscapeLiteral(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 4);
-  for (char c : bytes) {
-    auto u = static_cast<unsigned char>(c);
-    if ((u >= 'a' && u <= 'z') || (u >= '0' && u <= '9')) {
-      out += c;
-    } else {
-      out += "\\x";
-      out += kHex[u >> 4];
-      out += kHex[u & 0xF];
-    }
-  }
-  return out;
-}
-
 // Maps the literal letters of a regular expression the way text is normalized, leaving escapes
 // (\x{..}, \p{..}, \d, ...) and POSIX classes ([:alpha:]) untouched.
 std::string NormalizeRegex(std::string_view pattern, const Normalizer& normalizer) {
@@ -136,9 +119,11 @@ struct CompiledRules::Meta {
 };
 
 struct CompiledRules::Database {
-  hs_database_t* db = nullptr;
+  hs_database_t* literals = nullptr;  // literal rules and allow-list terms
+  hs_database_t* regexes = nullptr;   // regular-expression rules, when there are any
   ~Database() {
-    if (db != nullptr) hs_free_database(db);
+    if (literals != nullptr) hs_free_database(literals);
+    if (regexes != nullptr) hs_free_database(regexes);
   }
 };
 
@@ -194,27 +179,57 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
         ++m.inner_count;
       }
     }
-    expressions[i] = EscapeLiteral(nt.bytes);
+    expressions[i] = nt.bytes;
     flags[i] = 0;
   }
 
   c->db_ = std::make_unique<Database>();
-  if (total > 0) {
-    std::vector<const char*> ptrs(total);
-    for (size_t i = 0; i < total; ++i) ptrs[i] = expressions[i].c_str();
-    hs_compile_error_t* error = nullptr;
-    hs_error_t rc = hs_compile_multi(ptrs.data(), flags.data(), ids.data(),
-                                     static_cast<unsigned>(total), HS_MODE_BLOCK, nullptr,
-                                     &c->db_->db, &error);
-    if (rc != HS_SUCCESS) {
-      std::string message = error != nullptr ? error->message : "unknown error";
-      int expr = error != nullptr ? error->expression : -1;
-      hs_free_compile_error(error);
-      if (expr >= 0 && static_cast<size_t>(expr) < set.rules.size()) {
-        return Status::Invalid(where(set.rules[expr]) + "pattern does not compile: " + message);
+  std::vector<const char*> lit_ptrs;
+  std::vector<size_t> lit_lens;
+  std::vector<unsigned> lit_flags;
+  std::vector<unsigned> lit_ids;
+  std::vector<const char*> re_ptrs;
+  std::vector<unsigned> re_flags;
+  std::vector<unsigned> re_ids;
+  for (size_t i = 0; i < total; ++i) {
+    if (c->meta_[i].kind == RuleKind::kLiteral) {
+      lit_ptrs.push_back(expressions[i].data());
+      lit_lens.push_back(expressions[i].size());
+      lit_flags.push_back(flags[i]);
+      lit_ids.push_back(ids[i]);
+    } else {
+      re_ptrs.push_back(expressions[i].c_str());
+      re_flags.push_back(flags[i]);
+      re_ids.push_back(ids[i]);
+    }
+  }
+  auto fail = [&](hs_compile_error_t* error, const std::vector<unsigned>& id_of) -> Status {
+    std::string message = error != nullptr ? error->message : "unknown error";
+    int expr = error != nullptr ? error->expression : -1;
+    hs_free_compile_error(error);
+    if (expr >= 0 && static_cast<size_t>(expr) < id_of.size()) {
+      size_t rule = id_of[expr];
+      if (rule < set.rules.size()) {
+        return Status::Invalid(where(set.rules[rule]) + "pattern does not compile: " + message);
       }
-      if (expr >= 0) return Status::Invalid("allow-list term does not compile: " + message);
-      return Status::TooLarge("rule set does not compile: " + message);
+      return Status::Invalid("allow-list term does not compile: " + message);
+    }
+    return Status::TooLarge("rule set does not compile: " + message);
+  };
+  if (!lit_ptrs.empty()) {
+    hs_compile_error_t* error = nullptr;
+    if (hs_compile_lit_multi(lit_ptrs.data(), lit_flags.data(), lit_ids.data(), lit_lens.data(),
+                             static_cast<unsigned>(lit_ptrs.size()), HS_MODE_BLOCK, nullptr,
+                             &c->db_->literals, &error) != HS_SUCCESS) {
+      return fail(error, lit_ids);
+    }
+  }
+  if (!re_ptrs.empty()) {
+    hs_compile_error_t* error = nullptr;
+    if (hs_compile_multi(re_ptrs.data(), re_flags.data(), re_ids.data(),
+                         static_cast<unsigned>(re_ptrs.size()), HS_MODE_BLOCK, nullptr,
+                         &c->db_->regexes, &error) != HS_SUCCESS) {
+      return fail(error, re_ids);
     }
   }
   c->compile_ms_ = std::chrono::duration<double, std::milli>(
@@ -230,7 +245,8 @@ Result<Verdict> CompiledRules::Check(const std::shared_ptr<const CompiledRules>&
   Verdict verdict;
   verdict.rule_set = self;
   const CompiledRules& rs = *self;
-  if (rs.db_ == nullptr || rs.db_->db == nullptr || text.empty()) return verdict;
+  const Database& db = *rs.db_;
+  if ((db.literals == nullptr && db.regexes == nullptr) || text.empty()) return verdict;
 
   CheckBuffers& buf = ThreadBuffers();
   rs.normalizer_->Normalize(text, buf.text);
@@ -239,15 +255,20 @@ Result<Verdict> CompiledRules::Check(const std::shared_ptr<const CompiledRules>&
 
   thread_local ThreadScratch scratch;
   if (scratch.sized_for != rs.version_) {
-    if (hs_alloc_scratch(rs.db_->db, &scratch.scratch) != HS_SUCCESS) {
-      return Status::Internal("cannot allocate Vectorscan scratch");
+    for (hs_database_t* d : {db.literals, db.regexes}) {
+      if (d != nullptr && hs_alloc_scratch(d, &scratch.scratch) != HS_SUCCESS) {
+        return Status::Internal("cannot allocate Vectorscan scratch");
+      }
     }
     scratch.sized_for = rs.version_;
   }
   buf.raw.clear();
-  hs_error_t rc = hs_scan(rs.db_->db, nt.bytes.data(), static_cast<unsigned>(nt.bytes.size()), 0,
-                          scratch.scratch, OnMatch, &buf.raw);
-  if (rc != HS_SUCCESS) return Status::Internal("Vectorscan scan failed: " + std::to_string(rc));
+  for (hs_database_t* d : {db.literals, db.regexes}) {
+    if (d == nullptr) continue;
+    hs_error_t rc = hs_scan(d, nt.bytes.data(), static_cast<unsigned>(nt.bytes.size()), 0,
+                            scratch.scratch, OnMatch, &buf.raw);
+    if (rc != HS_SUCCESS) return Status::Internal("Vectorscan scan failed: " + std::to_string(rc));
+  }
   if (buf.raw.empty()) return verdict;
 
   buf.accepted.clear();

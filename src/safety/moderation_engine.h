@@ -1,10 +1,13 @@
 // ModerationEngine: checks text against a hot-swappable set of moderation rules.
 //
-// A RuleSet (rules.h) is compiled into an immutable CompiledRules: every rule and allow-list term
-// is normalized (normalizer.h) and all of them go into ONE Vectorscan block-mode database, built
-// once per rule-set version. Literals are escaped byte patterns (their start is end − length, so
-// they need no start-of-match tracking); regular expressions run in UTF-8/UCP mode with
-// leftmost start-of-match. A check:
+// A RuleSet (rules.h) is compiled into an immutable CompiledRules, once per rule-set version:
+// every literal rule and allow-list term is normalized (normalizer.h) and all of them go into ONE
+// Vectorscan literal database (hs_compile_lit_multi; a literal's start is end − length, so no
+// start-of-match tracking is needed). Regular-expression rules, when a set has any, go into a
+// second database (UTF-8/UCP mode, leftmost start-of-match) scanned over the same normalized
+// bytes. Two databases rather than one because compiling literals through the regex compiler
+// (hs_compile_multi with escaped patterns) took 11 s for 10,000 rules and over 2 minutes for
+// 100,000 on the reference machine; the literal compiler is far faster. A check:
 //   1. refuses text that is not valid UTF-8 (Status kInvalid, "invalid UTF-8");
 //   2. normalizes it (one pass, table driven) keeping a map back to original byte offsets;
 //   3. scans the canonical bytes once with a per-thread Vectorscan scratch;

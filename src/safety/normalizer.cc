@@ -311,6 +311,7 @@ void Normalizer::Normalize(std::string_view text, NormalizedText& out) const {
   Scratch& scratch = ThreadScratch();
   std::vector<Unit>& units = scratch.units;
   units.clear();
+  units.reserve(text.size());
 
   // Pass 1: map every code point and drop separators, remembering what separated the units.
   uint8_t pending_sep = 0;
@@ -446,13 +447,39 @@ void Normalizer::Normalize(std::string_view text, NormalizedText& out) const {
     }
     t = group_end;
   }
-  out.bytes.reserve(count * 3);
-  out.byte_to_unit.reserve(count * 3);
+  out.bytes.resize(static_cast<size_t>(count) * 4);
+  out.byte_to_unit.resize(static_cast<size_t>(count) * 4);
+  char* bytes = out.bytes.data();
+  uint32_t* owner = out.byte_to_unit.data();
+  uint32_t pos = 0;
   for (uint32_t k = 0; k < count; ++k) {
-    out.units[k].byte_begin = static_cast<uint32_t>(out.bytes.size());
-    AppendUtf8(out.bytes, units[k].cp);
-    out.byte_to_unit.resize(out.bytes.size(), k);
+    out.units[k].byte_begin = pos;
+    const char32_t cp = units[k].cp;
+    if (cp < 0x80) {
+      bytes[pos] = static_cast<char>(cp);
+      owner[pos++] = k;
+    } else if (cp < 0x800) {
+      bytes[pos] = static_cast<char>(0xC0 | (cp >> 6));
+      bytes[pos + 1] = static_cast<char>(0x80 | (cp & 0x3F));
+      owner[pos] = owner[pos + 1] = k;
+      pos += 2;
+    } else if (cp < 0x10000) {
+      bytes[pos] = static_cast<char>(0xE0 | (cp >> 12));
+      bytes[pos + 1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      bytes[pos + 2] = static_cast<char>(0x80 | (cp & 0x3F));
+      owner[pos] = owner[pos + 1] = owner[pos + 2] = k;
+      pos += 3;
+    } else {
+      bytes[pos] = static_cast<char>(0xF0 | (cp >> 18));
+      bytes[pos + 1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      bytes[pos + 2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      bytes[pos + 3] = static_cast<char>(0x80 | (cp & 0x3F));
+      owner[pos] = owner[pos + 1] = owner[pos + 2] = owner[pos + 3] = k;
+      pos += 4;
+    }
   }
+  out.bytes.resize(pos);
+  out.byte_to_unit.resize(pos);
 }
 
 std::string Normalizer::Canonical(std::string_view text) const {
