@@ -55,7 +55,7 @@ void AddLinkHeader(http::Response& resp, const http::Request& req, const RenderC
     if (amp == std::string_view::npos) break;
     start = amp + 1;
   }
-  std::string base = ctx.base_url + std::string(req.path());
+  std::string base = ctx.base_url + std::string(req.raw_path());
   std::string link = "<" + base + "?max_id=" + IdToString(oldest_cursor) + others +
                      ">; rel=\"next\", <" + base + "?min_id=" + IdToString(newest_cursor) +
                      others + ">; rel=\"prev\"";
