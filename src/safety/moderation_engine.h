@@ -19,7 +19,7 @@
 // Hot swap: the engine holds a std::atomic<std::shared_ptr<const CompiledRules>>. Replace()
 // compiles the new set off to the side and publishes it with one atomic store; a check takes one
 // snapshot at its start and uses only that, so every verdict comes from exactly one rule set
-// (Verdict::rules keeps the snapshot alive). If compiling fails, the running set stays.
+// (Verdict::rule_set keeps the snapshot alive). If compiling fails, the running set stays.
 //
 // Thread-safety: Check() and Mask() may run concurrently from any number of threads, also while
 // Replace() runs. Replace() calls are serialized internally.
