@@ -66,6 +66,18 @@ bool IsHeaderListText(std::string_view s) {
   return true;
 }
 
+// Hex digits, '.', ':' only: the value becomes a rate-limit key and goes into the access log.
+bool LooksLikeIp(std::string_view s) {
+  for (char c : s) {
+    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+              c == '.' || c == ':';
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string_view RightmostForwardedFor(std::string_view xff) {
   size_t comma = xff.rfind(',');
   std::string_view last = comma == std::string_view::npos ? xff : xff.substr(comma + 1);
@@ -105,7 +117,7 @@ void Dispatcher::OnHeader(Request& request, const Status& target_status, Exchang
   x.body_limit = options_.max_body_bytes;
   if (options_.trust_proxy) {
     std::string_view forwarded = RightmostForwardedFor(request.Header("X-Forwarded-For"));
-    if (!forwarded.empty() && forwarded.size() <= 64) {
+    if (!forwarded.empty() && forwarded.size() <= 64 && LooksLikeIp(forwarded)) {
       request.SetRemoteIp(forwarded);
     }
   }

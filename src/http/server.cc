@@ -281,7 +281,10 @@ class Server::Impl {
   // Answers a request that cannot be read to the end, then closes while draining what the
   // client is still sending, so it sees the answer rather than a connection reset.
   asio::awaitable<void> AnswerAndClose(Connection& c, const Response& response,
-                                       std::string& head) {
+                                       std::string& head, std::string_view remote_ip) {
+    if (options_.access_log) {
+      spdlog::info("http unparsed request status={} ip={}", response.status, remote_ip);
+    }
     head.clear();
     AppendResponseHead(response, HeadOptions{.keep_alive = false, .cors = options_.cors}, head);
     std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(response.body)};
@@ -349,18 +352,18 @@ class Server::Impl {
       x.start_ns = MonotonicNs();
       if (ec) {
         if (ec == bhttp::error::header_limit) {
-          co_await AnswerAndClose(c, ParseErrorResponse(true, false), head);
+          co_await AnswerAndClose(c, ParseErrorResponse(true, false), head, remote_ip);
         } else if (ec != bhttp::error::end_of_stream && ec != asio::error::eof &&
                    ec != asio::error::operation_aborted && ec != beast::error::timeout &&
                    ec != asio::error::connection_reset && ec != asio::error::bad_descriptor &&
                    ec != bhttp::error::partial_message) {
-          co_await AnswerAndClose(c, ParseErrorResponse(false, false), head);
+          co_await AnswerAndClose(c, ParseErrorResponse(false, false), head, remote_ip);
         }
         co_return;
       }
       dispatcher_.OnHeader(request, parser.target_status(), x);
       if (parser.content_length() && *parser.content_length() > x.body_limit) {
-        co_await AnswerAndClose(c, ParseErrorResponse(false, true), head);
+        co_await AnswerAndClose(c, ParseErrorResponse(false, true), head, remote_ip);
         co_return;
       }
       parser.SetBodyLimit(x.body_limit);
@@ -378,11 +381,11 @@ class Server::Impl {
         auto [bec, bn] = co_await bhttp::async_read(c.stream, buffer, parser, kUseTuple);
         if (bec) {
           if (bec == bhttp::error::body_limit) {
-            co_await AnswerAndClose(c, ParseErrorResponse(false, true), head);
+            co_await AnswerAndClose(c, ParseErrorResponse(false, true), head, remote_ip);
           } else if (bec != asio::error::eof && bec != bhttp::error::end_of_stream &&
                      bec != asio::error::operation_aborted && bec != beast::error::timeout &&
                      bec != asio::error::connection_reset && bec != bhttp::error::partial_message) {
-            co_await AnswerAndClose(c, ParseErrorResponse(false, false), head);
+            co_await AnswerAndClose(c, ParseErrorResponse(false, false), head, remote_ip);
           }
           co_return;
         }

@@ -243,6 +243,23 @@ TEST_F(DispatcherTest, PerIpRateLimitAnswers429WithHeaders) {
   EXPECT_EQ(other.substr(0, 12), "HTTP/1.1 200");
 }
 
+TEST_F(DispatcherTest, TrustedProxyAddressIsTheRateLimitKey) {
+  options_.ip_rate_limit = {.rate_per_second = 0.001, .burst = 1};
+  options_.trust_proxy = true;
+  auto rs = Serve(
+      "GET /hello/a HTTP/1.1\r\nX-Forwarded-For: 1.1.1.1, 10.0.0.1\r\n\r\n"
+      "GET /hello/a HTTP/1.1\r\nX-Forwarded-For: 1.1.1.1, 10.0.0.2\r\n\r\n"
+      "GET /hello/a HTTP/1.1\r\nX-Forwarded-For: 10.0.0.2\r\n\r\n"
+      "GET /hello/a HTTP/1.1\r\nX-Forwarded-For: <script>\r\n\r\n"
+      "GET /hello/a HTTP/1.1\r\n\r\n");
+  ASSERT_EQ(rs.size(), 5u);
+  EXPECT_EQ(rs[0].status, 200);
+  EXPECT_EQ(rs[1].status, 200);
+  EXPECT_EQ(rs[2].status, 429);  // same right-most address as the previous request
+  EXPECT_EQ(rs[3].status, 200);  // junk is ignored: the socket address is used
+  EXPECT_EQ(rs[4].status, 429);
+}
+
 TEST_F(DispatcherTest, RateLimitCanBeDisabled) {
   options_.ip_rate_limit = {.rate_per_second = 0.001, .burst = 1};
   options_.ip_rate_limit_enabled = false;
