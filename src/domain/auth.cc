@@ -85,8 +85,9 @@ Status Auth::Load() {
 bool Auth::ScopeAllows(std::string_view granted, std::string_view required) {
   for (const auto& g : SplitScopes(granted)) {
     if (g == required) return true;
-    if (required.size() > g.size() && required.starts_with(g) && required[g.size()] == ':' &&
-        g != "admin") {
+    bool parent = g == "read" || g == "write" || g == "admin:read" || g == "admin:write";
+    if (parent && required.size() > g.size() && required.starts_with(g) &&
+        required[g.size()] == ':') {
       return true;  // "read" covers "read:statuses", "admin:read" covers "admin:read:accounts"
     }
     if (g == "follow" && FollowFamily(required)) return true;

@@ -80,7 +80,11 @@ void HomeFeed::Deliver(Id status_id) {
     if (st == nullptr) return;
     Id author = st->rec->account_id;
     recipients.push_back(author);
-    if (st->rec->visibility != Visibility::kDirect && !s_.pulled_authors.count(author)) {
+    if (st->rec->visibility == Visibility::kDirect) {
+      // A direct post goes only to the mentioned accounts (and shows where they follow the
+      // author, see Accept), never to every follower.
+      recipients.insert(recipients.end(), st->rec->mention_ids.begin(), st->rec->mention_ids.end());
+    } else if (!s_.pulled_authors.count(author)) {
       auto it = s_.followers.find(author);
       if (it != s_.followers.end()) {
         recipients.reserve(it->second.size() + 1);
