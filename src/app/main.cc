@@ -127,6 +127,9 @@ int main(int argc, char** argv) {
   CLI::App cli{"Plaza: a microblogging server with social commerce built in"};
   cli.require_subcommand(1);
   Config config;
+  // Derived from the listen address in FinishConfig unless a file or flag sets them.
+  config.api.base_url.clear();
+  config.api.domain.clear();
   std::string config_file;
   cli.add_option("-c,--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
 
