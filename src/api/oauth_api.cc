@@ -234,6 +234,10 @@ void Api::Handlers::RegisterOAuth(http::Router& r) {
                                      ParamString(req, "code_verifier"));
     } else if (grant == "password") {
       if (!secret) return OAuthError(401, "invalid_client", "client_secret is required");
+      // A bad client is invalid_client (401); only a bad login or password is invalid_grant.
+      if (auto client = d_.auth().VerifyClient(client_id, &*secret); !client.ok()) {
+        return OAuthFailure(client.status());
+      }
       std::string login = ParamString(req, "username");
       if (login.empty()) login = ParamString(req, "email");
       token = d_.auth().PasswordGrant(client_id, *secret, login, ParamString(req, "password"),
