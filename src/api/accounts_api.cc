@@ -1,5 +1,6 @@
 // Accounts, relationships and the follow graph (Mastodon-compatible).
 #include "api/handlers.h"
+#include "common/ascii.h"
 #include "domain/content.h"
 #include "domain/timelines.h"
 
@@ -63,7 +64,7 @@ void Api::Handlers::RegisterAccounts(http::Router& r) {
     if (!acct.empty() && acct.front() == '@') acct.erase(0, 1);
     auto at = acct.find('@');
     if (at != std::string::npos) {
-      if (domain::Accounts::Lower(acct.substr(at + 1)) != domain::Accounts::Lower(options_.domain)) {
+      if (AsciiToLower(acct.substr(at + 1)) != AsciiToLower(options_.domain)) {
         return Response::Error(404, "Record not found");
       }
       acct.resize(at);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/ascii.h"
 #include "common/clock.h"
 #include "common/utf8.h"
 #include "domain/crypto.h"
@@ -53,20 +54,12 @@ bool Accounts::IsValidUsername(std::string_view u) {
   });
 }
 
-std::string Accounts::Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 Result<AccountView> Accounts::Register(const SignUp& in) {
   if (!IsValidUsername(in.username)) {
     return Status::Unprocessable(
         "username must be 1 to 30 characters of letters, digits and underscores");
   }
-  std::string email = Lower(in.email);
+  std::string email = AsciiToLower(in.email);
   if (!IsValidUtf8(email) || !IsPlausibleEmail(email)) {
     return Status::Unprocessable("email is not a valid address");
   }
@@ -75,7 +68,7 @@ Result<AccountView> Accounts::Register(const SignUp& in) {
   }
   if (!in.agreement) return Status::Unprocessable("agreement must be accepted");
 
-  std::string lower = Lower(in.username);
+  std::string lower = AsciiToLower(in.username);
   // Hash before taking locks: argon2id is deliberately slow.
   PLAZA_ASSIGN_OR_RETURN(
       std::string hash,
@@ -109,13 +102,13 @@ Status Accounts::ApplyAccount(const AccountRecord& rec) {
   std::unique_lock lock(s_.mu);
   auto& entry = s_.accounts[rec.id];
   entry.rec = std::make_shared<const AccountRecord>(rec);
-  s_.account_by_username[Lower(rec.username)] = rec.id;
+  s_.account_by_username[AsciiToLower(rec.username)] = rec.id;
   if (!rec.email.empty()) s_.account_by_email[rec.email] = rec.id;
   return Status::Ok();
 }
 
 Result<Id> Accounts::CheckPassword(std::string_view login, std::string_view password) {
-  std::string key = Lower(login);
+  std::string key = AsciiToLower(login);
   std::shared_ptr<const AccountRecord> rec;
   {
     std::shared_lock lock(s_.mu);
@@ -166,7 +159,7 @@ std::optional<AccountView> Accounts::Get(Id id) const {
 }
 
 std::optional<AccountView> Accounts::FindByUsername(std::string_view username) const {
-  std::string lower = Lower(username);
+  std::string lower = AsciiToLower(username);
   std::shared_lock lock(s_.mu);
   auto it = s_.account_by_username.find(lower);
   if (it == s_.account_by_username.end()) return std::nullopt;
@@ -215,7 +208,7 @@ Status Accounts::SetRole(Id id, Role role) {
 }
 
 std::vector<AccountView> Accounts::SearchByPrefix(std::string_view prefix, size_t limit) const {
-  std::string lower = Lower(prefix);
+  std::string lower = AsciiToLower(prefix);
   std::vector<AccountView> out;
   std::shared_lock lock(s_.mu);
   for (const auto& [name, id] : s_.account_by_username) {

@@ -48,7 +48,6 @@ class Accounts {
   std::vector<AccountView> SearchByPrefix(std::string_view prefix, size_t limit) const;
 
   static bool IsValidUsername(std::string_view username);
-  static std::string Lower(std::string_view s);
 
  private:
   bool AllowLoginAttempt(Id id);

@@ -1,5 +1,6 @@
 #include "domain/domain.h"
 
+#include "common/ascii.h"
 #include "common/clock.h"
 #include "domain/crypto.h"
 
@@ -29,7 +30,7 @@ Result<LoadStats> Domain::Start() {
     PLAZA_RETURN_IF_ERROR(st.ForEachAccount([&](const AccountRecord& rec) {
       auto& e = state_.accounts[rec.id];
       e.rec = std::make_shared<const AccountRecord>(rec);
-      state_.account_by_username[Accounts::Lower(rec.username)] = rec.id;
+      state_.account_by_username[AsciiToLower(rec.username)] = rec.id;
       if (!rec.email.empty()) state_.account_by_email[rec.email] = rec.id;
       state_.ids.AdvancePast(rec.id);
       ++stats.accounts;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "common/ascii.h"
 #include "common/clock.h"
 #include "common/utf8.h"
 #include "domain/accounts.h"
@@ -228,10 +229,10 @@ Result<StatusView> Statuses::Create(Id author, const NewStatus& in) {
 
   ContentOptions opts{s_.config.max_status_chars, s_.config.base_url, s_.config.domain};
   auto resolver = [this](std::string_view name) -> std::optional<Id> {
-    std::string lower = Accounts::Lower(name);
+    std::string lower = AsciiToLower(name);
     auto at = lower.find('@');
     if (at != std::string::npos) {
-      if (lower.substr(at + 1) != Accounts::Lower(s_.config.domain)) return std::nullopt;
+      if (lower.substr(at + 1) != AsciiToLower(s_.config.domain)) return std::nullopt;
       lower.resize(at);
     }
     std::shared_lock lock(s_.mu);
@@ -324,7 +325,7 @@ Result<StatusView> Statuses::Edit(Id actor, Id id, const StatusEdit& edit) {
   ContentOptions opts{s_.config.max_status_chars, s_.config.base_url, s_.config.domain};
   auto resolver = [this](std::string_view name) -> std::optional<Id> {
     std::shared_lock lock(s_.mu);
-    auto it = s_.account_by_username.find(Accounts::Lower(name));
+    auto it = s_.account_by_username.find(AsciiToLower(name));
     if (it == s_.account_by_username.end()) return std::nullopt;
     return it->second;
   };

@@ -7,24 +7,11 @@
 #include <limits>
 #include <unordered_set>
 
+#include "common/ascii.h"
 #include "common/utf8.h"
 
 namespace plaza::http {
 namespace {
-
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (AsciiLower(a[i]) != AsciiLower(b[i])) {
-      return false;
-    }
-  }
-  return true;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
@@ -292,7 +279,7 @@ std::optional<std::string> HeaderParam(std::string_view value, std::string_view 
       pvalue.assign(Trim(value.substr(j, end == std::string_view::npos ? end : end - j)));
       i = end;
     }
-    if (EqualsIgnoreCase(pname, name)) {
+    if (AsciiEqualsIgnoreCase(pname, name)) {
       return pvalue;
     }
   }
@@ -370,11 +357,11 @@ Result<Params> DecodeMultipart(std::string_view content_type, std::string_view b
       }
       std::string_view hname = Trim(line.substr(0, colon));
       std::string_view hvalue = Trim(line.substr(colon + 1));
-      if (EqualsIgnoreCase(hname, "content-disposition")) {
+      if (AsciiEqualsIgnoreCase(hname, "content-disposition")) {
         has_disposition = true;
         name = HeaderParam(hvalue, "name");
         filename = HeaderParam(hvalue, "filename");
-      } else if (EqualsIgnoreCase(hname, "content-type")) {
+      } else if (AsciiEqualsIgnoreCase(hname, "content-type")) {
         part_type.assign(hvalue);
       }
     }
@@ -448,7 +435,7 @@ std::optional<bool> Params::GetBool(std::string_view key) const {
   if (!v) {
     return std::nullopt;
   }
-  return EqualsIgnoreCase(*v, "true") || *v == "1" || EqualsIgnoreCase(*v, "on");
+  return AsciiEqualsIgnoreCase(*v, "true") || *v == "1" || AsciiEqualsIgnoreCase(*v, "on");
 }
 
 bool Params::GetBool(std::string_view key, bool default_value) const {
@@ -575,14 +562,14 @@ Result<Params> DecodeFormParams(std::string_view form, const ParamLimits& limits
 Result<Params> DecodeBodyParams(std::string_view content_type, std::string_view body,
                                 const ParamLimits& limits, bool body_padded) {
   std::string_view media = Trim(content_type.substr(0, content_type.find(';')));
-  if (EqualsIgnoreCase(media, "application/json") ||
-      (media.size() > 5 && EqualsIgnoreCase(media.substr(media.size() - 5), "+json"))) {
+  if (AsciiEqualsIgnoreCase(media, "application/json") ||
+      (media.size() > 5 && AsciiEqualsIgnoreCase(media.substr(media.size() - 5), "+json"))) {
     return DecodeJson(body, limits, body_padded);
   }
-  if (EqualsIgnoreCase(media, "application/x-www-form-urlencoded")) {
+  if (AsciiEqualsIgnoreCase(media, "application/x-www-form-urlencoded")) {
     return DecodeFormParams(body, limits);
   }
-  if (EqualsIgnoreCase(media, "multipart/form-data")) {
+  if (AsciiEqualsIgnoreCase(media, "multipart/form-data")) {
     return DecodeMultipart(content_type, body, limits);
   }
   return Params();

@@ -1,25 +1,10 @@
 #include "http/request.h"
 
+#include "common/ascii.h"
 #include "common/utf8.h"
 
 namespace plaza::http {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) {
-      return false;
-    }
-  }
-  return true;
-}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -57,7 +42,7 @@ Method ParseMethod(std::string_view name) {
 
 std::string_view Request::Header(std::string_view name) const {
   for (const HeaderEntry& h : headers_) {
-    if (EqualsIgnoreCase(std::string_view(header_buf_.data() + h.name_off, h.name_len), name)) {
+    if (AsciiEqualsIgnoreCase(std::string_view(header_buf_.data() + h.name_off, h.name_len), name)) {
       return std::string_view(header_buf_.data() + h.value_off, h.value_len);
     }
   }
@@ -66,7 +51,7 @@ std::string_view Request::Header(std::string_view name) const {
 
 bool Request::HasHeader(std::string_view name) const {
   for (const HeaderEntry& h : headers_) {
-    if (EqualsIgnoreCase(std::string_view(header_buf_.data() + h.name_off, h.name_len), name)) {
+    if (AsciiEqualsIgnoreCase(std::string_view(header_buf_.data() + h.name_off, h.name_len), name)) {
       return true;
     }
   }

@@ -1,26 +1,12 @@
 #include "http/request_parser.h"
 
+#include "common/ascii.h"
+
 namespace plaza::http {
 namespace {
 
 // simdjson may read this far past the end of a body; reserving it lets JSON parse in place.
 constexpr size_t kBodyPadding = 64;
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) {
-      return false;
-    }
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -44,7 +30,7 @@ void RequestParser::on_field_impl(boost::beast::http::field, string_view name_st
                                   string_view value, error_code&) {
   std::string_view name(name_string.data(), name_string.size());
   std::string_view v(value.data(), value.size());
-  if (EqualsIgnoreCase(name, "expect") && EqualsIgnoreCase(v, "100-continue")) {
+  if (AsciiEqualsIgnoreCase(name, "expect") && AsciiEqualsIgnoreCase(v, "100-continue")) {
     expect_continue_ = true;
   }
   request_.AddHeader(name, v);

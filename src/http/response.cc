@@ -2,32 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/ascii.h"
 #include "common/json_writer.h"
 
 namespace plaza::http {
-namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
-
 std::string_view Response::Header(std::string_view name) const {
   for (const auto& [n, v] : headers) {
-    if (EqualsIgnoreCase(n, name)) {
+    if (AsciiEqualsIgnoreCase(n, name)) {
       return v;
     }
   }
