@@ -5,32 +5,13 @@
 namespace plaza::domain {
 namespace {
 constexpr uint64_t kLockPair = 10;
-}  // namespace
 
-std::vector<PageItem> PageItems(const std::vector<PageItem>& ascending, const Page& page) {
-  std::vector<PageItem> out;
-  if (page.limit == 0) return out;
-  auto by_cursor = [](const PageItem& a, Id c) { return a.cursor < c; };
-  if (page.min_id != 0) {
-    auto it = std::upper_bound(ascending.begin(), ascending.end(), page.min_id,
-                               [](Id c, const PageItem& a) { return c < a.cursor; });
-    for (; it != ascending.end() && out.size() < page.limit; ++it) {
-      if (page.max_id != 0 && it->cursor >= page.max_id) break;
-      out.push_back(*it);
-    }
-    std::reverse(out.begin(), out.end());
-    return out;
-  }
-  auto end = page.max_id != 0
-                 ? std::lower_bound(ascending.begin(), ascending.end(), page.max_id, by_cursor)
-                 : ascending.end();
-  for (auto it = std::make_reverse_iterator(end); it != ascending.rend() && out.size() < page.limit;
-       ++it) {
-    if (it->cursor <= page.since_id) break;
-    out.push_back(*it);
-  }
-  return out;
+std::vector<PageItem> SortedPage(std::vector<PageItem> items, const Page& page) {
+  std::sort(items.begin(), items.end(),
+            [](const PageItem& a, const PageItem& b) { return a.cursor < b.cursor; });
+  return PageItems(items, page);
 }
+}  // namespace
 
 Result<Relationship> Graph::CheckPair(Id source, Id target) const {
   std::shared_lock lock(s_.mu);
@@ -235,8 +216,7 @@ std::vector<PageItem> Graph::Followers(Id account, const Page& page) const {
       for (const EdgeRef& e : it->second) items.push_back({e.edge_id, e.account});
     }
   }
-  std::sort(items.begin(), items.end(), [](auto& a, auto& b) { return a.cursor < b.cursor; });
-  return PageItems(items, page);
+  return SortedPage(std::move(items), page);
 }
 
 std::vector<PageItem> Graph::Following(Id account, const Page& page) const {
@@ -249,8 +229,7 @@ std::vector<PageItem> Graph::Following(Id account, const Page& page) const {
       for (const auto& [target, info] : it->second) items.push_back({info.edge_id, target});
     }
   }
-  std::sort(items.begin(), items.end(), [](auto& a, auto& b) { return a.cursor < b.cursor; });
-  return PageItems(items, page);
+  return SortedPage(std::move(items), page);
 }
 
 std::vector<PageItem> Graph::Blocked(Id account, const Page& page) const {
@@ -261,8 +240,7 @@ std::vector<PageItem> Graph::Blocked(Id account, const Page& page) const {
       if (pair.a == account) items.push_back({edge, pair.b});
     }
   }
-  std::sort(items.begin(), items.end(), [](auto& a, auto& b) { return a.cursor < b.cursor; });
-  return PageItems(items, page);
+  return SortedPage(std::move(items), page);
 }
 
 std::vector<PageItem> Graph::Muted(Id account, const Page& page) const {
@@ -273,8 +251,7 @@ std::vector<PageItem> Graph::Muted(Id account, const Page& page) const {
       if (pair.a == account) items.push_back({info.edge_id, pair.b});
     }
   }
-  std::sort(items.begin(), items.end(), [](auto& a, auto& b) { return a.cursor < b.cursor; });
-  return PageItems(items, page);
+  return SortedPage(std::move(items), page);
 }
 
 }  // namespace plaza::domain

@@ -50,7 +50,4 @@ class Graph {
   HomeFeed& home_;
 };
 
-// Pages a list of items sorted ascending by cursor, newest first (see Page).
-std::vector<PageItem> PageItems(const std::vector<PageItem>& ascending, const Page& page);
-
 }  // namespace plaza::domain

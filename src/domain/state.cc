@@ -79,27 +79,4 @@ void EraseSorted(std::vector<Id>& v, Id id) {
   if (it != v.end() && *it == id) v.erase(it);
 }
 
-std::vector<Id> PageDescending(const std::vector<Id>& ascending, const Page& page,
-                               const std::function<bool(Id)>& accept) {
-  std::vector<Id> out;
-  if (page.limit == 0) return out;
-  if (page.min_id != 0) {
-    auto it = std::upper_bound(ascending.begin(), ascending.end(), page.min_id);
-    for (; it != ascending.end() && out.size() < page.limit; ++it) {
-      if (page.max_id != 0 && *it >= page.max_id) break;
-      if (accept(*it)) out.push_back(*it);
-    }
-    std::reverse(out.begin(), out.end());
-    return out;
-  }
-  auto end = page.max_id != 0 ? std::lower_bound(ascending.begin(), ascending.end(), page.max_id)
-                              : ascending.end();
-  for (auto it = std::make_reverse_iterator(end);
-       it != ascending.rend() && out.size() < page.limit; ++it) {
-    if (*it <= page.since_id) break;
-    if (accept(*it)) out.push_back(*it);
-  }
-  return out;
-}
-
 }  // namespace plaza::domain

@@ -6,6 +6,7 @@
 // different keys commit concurrently (the storage adapter group-commits them).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <functional>
 #include <map>
@@ -142,9 +143,46 @@ struct State {
 void InsertSorted(std::vector<Id>& v, Id id);
 void EraseSorted(std::vector<Id>& v, Id id);
 
-// Walks an ascending id list as a Mastodon page: newest first (or oldest first above min_id),
-// calling `accept` for candidates until `limit` are accepted. Returns accepted ids newest first.
-std::vector<Id> PageDescending(const std::vector<Id>& ascending, const Page& page,
-                               const std::function<bool(Id)>& accept);
+// Walks `ascending` (sorted by `key(item)`) as a Mastodon page: newest first, or the oldest
+// `limit` above min_id (returned newest first), skipping items `accept` rejects without
+// shrinking the page. The one paging algorithm behind every list the domain returns.
+template <typename T, typename KeyFn, typename AcceptFn>
+std::vector<T> PageSorted(const std::vector<T>& ascending, const Page& page, KeyFn key,
+                          AcceptFn accept) {
+  std::vector<T> out;
+  if (page.limit == 0) return out;
+  auto below = [&](const T& item, Id bound) { return key(item) < bound; };
+  if (page.min_id != 0) {
+    auto it = std::upper_bound(ascending.begin(), ascending.end(), page.min_id,
+                               [&](Id bound, const T& item) { return bound < key(item); });
+    for (; it != ascending.end() && out.size() < page.limit; ++it) {
+      if (page.max_id != 0 && key(*it) >= page.max_id) break;
+      if (accept(*it)) out.push_back(*it);
+    }
+    std::reverse(out.begin(), out.end());
+    return out;
+  }
+  auto end = page.max_id != 0
+                 ? std::lower_bound(ascending.begin(), ascending.end(), page.max_id, below)
+                 : ascending.end();
+  for (auto it = std::make_reverse_iterator(end);
+       it != ascending.rend() && out.size() < page.limit; ++it) {
+    if (key(*it) <= page.since_id) break;
+    if (accept(*it)) out.push_back(*it);
+  }
+  return out;
+}
+
+// Pages an ascending id list, keeping the ids `accept` allows.
+inline std::vector<Id> PageDescending(const std::vector<Id>& ascending, const Page& page,
+                                      const std::function<bool(Id)>& accept) {
+  return PageSorted(ascending, page, [](Id id) { return id; }, accept);
+}
+
+// Pages items sorted ascending by cursor.
+inline std::vector<PageItem> PageItems(const std::vector<PageItem>& ascending, const Page& page) {
+  return PageSorted(ascending, page, [](const PageItem& i) { return i.cursor; },
+                    [](const PageItem&) { return true; });
+}
 
 }  // namespace plaza::domain

@@ -81,8 +81,6 @@ Result<StatusView> Statuses::Get(Id viewer, Id id) const {
   return std::move(*v);
 }
 
-Result<StatusView> Statuses::GetChecked(Id viewer, Id id) const { return Get(viewer, id); }
-
 std::vector<StatusView> Statuses::GetMany(Id viewer, const std::vector<Id>& ids) const {
   std::vector<StatusView> out;
   out.reserve(ids.size());
@@ -619,28 +617,25 @@ std::vector<PageItem> Statuses::RebloggedBy(Id viewer, Id id, const Page& page) 
   return PageItems(items, page);
 }
 
-std::vector<PageItem> Statuses::FavouritesOf(Id account, const Page& page) const {
+std::vector<PageItem> Statuses::MarksOf(const MarkIndex& index, Id account,
+                                        const Page& page) const {
   std::vector<PageItem> items;
   {
     std::shared_lock lock(s_.mu);
-    auto it = s_.favourites_of_account.find(account);
-    if (it != s_.favourites_of_account.end()) {
+    auto it = index.find(account);
+    if (it != index.end()) {
       for (const auto& [mark, status] : it->second) items.push_back({mark, status});
     }
   }
   return PageItems(items, page);
 }
 
+std::vector<PageItem> Statuses::FavouritesOf(Id account, const Page& page) const {
+  return MarksOf(s_.favourites_of_account, account, page);
+}
+
 std::vector<PageItem> Statuses::BookmarksOf(Id account, const Page& page) const {
-  std::vector<PageItem> items;
-  {
-    std::shared_lock lock(s_.mu);
-    auto it = s_.bookmarks_of_account.find(account);
-    if (it != s_.bookmarks_of_account.end()) {
-      for (const auto& [mark, status] : it->second) items.push_back({mark, status});
-    }
-  }
-  return PageItems(items, page);
+  return MarksOf(s_.bookmarks_of_account, account, page);
 }
 
 }  // namespace plaza::domain

@@ -80,7 +80,9 @@ class Statuses {
  private:
   // REQUIRES: State::mu held (shared).
   std::optional<StatusView> ViewLocked(Id viewer, Id id, int depth = 0) const;
-  Result<StatusView> GetChecked(Id viewer, Id id) const;
+  using MarkIndex = std::unordered_map<Id, std::map<Id, Id>>;
+  // The account's marks in `index` (mark id -> status), paged by mark id.
+  std::vector<PageItem> MarksOf(const MarkIndex& index, Id account, const Page& page) const;
   Result<StatusView> Mark(Id actor, Id id, storage::MarkKind kind, bool on);
 
   State& s_;
