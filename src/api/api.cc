@@ -68,13 +68,19 @@ http::Response Api::Handlers::OneAccount(const domain::AccountView& a) {
 }
 
 http::Response Api::Handlers::StatusList(const http::Request& req, const std::vector<Id>& ids) {
+  if (ids.empty()) return RenderStatuses(req, ids, 0, 0);
+  return RenderStatuses(req, ids, ids.front(), ids.back());
+}
+
+http::Response Api::Handlers::RenderStatuses(const http::Request& req, const std::vector<Id>& ids,
+                                             Id newest_cursor, Id oldest_cursor) {
   auto views = d_.statuses().GetMany(CallerOf(req).account_id, ids);
   auto resp = JsonResponse(200, [&](JsonWriter& w) {
     w.BeginArray();
     for (const auto& v : views) WriteStatus(w, v, ctx_);
     w.EndArray();
   });
-  if (!ids.empty()) AddLinkHeader(resp, req, ctx_, ids.front(), ids.back());
+  if (!ids.empty()) AddLinkHeader(resp, req, ctx_, newest_cursor, oldest_cursor);
   return resp;
 }
 
@@ -96,14 +102,8 @@ http::Response Api::Handlers::StatusPage(const http::Request& req,
   std::vector<Id> ids;
   ids.reserve(items.size());
   for (const auto& i : items) ids.push_back(i.id);
-  auto views = d_.statuses().GetMany(CallerOf(req).account_id, ids);
-  auto resp = JsonResponse(200, [&](JsonWriter& w) {
-    w.BeginArray();
-    for (const auto& v : views) WriteStatus(w, v, ctx_);
-    w.EndArray();
-  });
-  if (!items.empty()) AddLinkHeader(resp, req, ctx_, items.front().cursor, items.back().cursor);
-  return resp;
+  if (items.empty()) return RenderStatuses(req, ids, 0, 0);
+  return RenderStatuses(req, ids, items.front().cursor, items.back().cursor);
 }
 
 Api::Api(domain::Domain& domain, ApiOptions options)

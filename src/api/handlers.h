@@ -28,6 +28,9 @@ class Api::Handlers {
   http::Response StatusList(const http::Request& req, const std::vector<Id>& ids);
   // Renders accounts for paged items (cursor = edge id), with a Link header.
   http::Response AccountPage(const http::Request& req, const std::vector<domain::PageItem>& items);
+  // Renders statuses with a Link header whose cursors are the given ones.
+  http::Response RenderStatuses(const http::Request& req, const std::vector<Id>& ids,
+                                Id newest_cursor, Id oldest_cursor);
   http::Response StatusPage(const http::Request& req, const std::vector<domain::PageItem>& items);
   http::Response OneStatus(const Result<domain::StatusView>& s);
   http::Response OneAccount(const domain::AccountView& a);

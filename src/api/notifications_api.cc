@@ -10,7 +10,7 @@ using http::Method;
 using http::Request;
 using http::Response;
 
-Result<std::vector<domain::NotificationType>> ParseTypes(const Request& req, std::string_view key) {
+std::vector<domain::NotificationType> ParseTypes(const Request& req, std::string_view key) {
   std::vector<domain::NotificationType> out;
   for (auto t : req.params().GetAll(key)) {
     auto parsed = domain::Notifications::ParseType(t);
@@ -41,8 +41,8 @@ void Api::Handlers::RegisterNotifications(http::Router& r) {
     auto page = ParsePage(req, 40, 80);
     if (!page.ok()) return Fail(page.status());
     domain::NotificationFilter filter;
-    filter.types = *ParseTypes(req, "types");
-    filter.exclude_types = *ParseTypes(req, "exclude_types");
+    filter.types = ParseTypes(req, "types");
+    filter.exclude_types = ParseTypes(req, "exclude_types");
     if (auto a = req.params().Get("account_id"); a && !a->empty()) {
       auto id = ParseId(*a);
       if (!id) return Response::Error(400, "account_id is not an id");

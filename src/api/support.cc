@@ -73,10 +73,6 @@ std::string ParamString(const http::Request& req, std::string_view key) {
   return v ? std::string(*v) : std::string();
 }
 
-std::optional<bool> ParamBool(const http::Request& req, std::string_view key) {
-  return req.params().GetBool(key);
-}
-
 http::Response JsonResponse(int status, const std::function<void(JsonWriter&)>& fn) {
   http::Response resp;
   resp.status = status;

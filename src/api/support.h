@@ -34,8 +34,6 @@ Result<Id> PathId(const http::Request& req, std::string_view name = "id");
 
 // A string parameter, "" when absent.
 std::string ParamString(const http::Request& req, std::string_view key);
-// kInvalid when a present parameter is not valid boolean text; nullopt when absent.
-std::optional<bool> ParamBool(const http::Request& req, std::string_view key);
 
 // Builds a JSON response by letting `fn` write into the body.
 http::Response JsonResponse(int status, const std::function<void(JsonWriter&)>& fn);
