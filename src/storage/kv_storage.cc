@@ -3,6 +3,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "storage/moderation_codec.h"
 #include "storage/record_codec.h"
 
 namespace plaza::storage {
@@ -56,6 +57,28 @@ class KvStorage final : public Storage {
   }
   Status ForEachMark(const std::function<Status(const MarkRecord&)>& fn) override {
     return ForEach(codec::Table::kMark, codec::DecodeMark, fn);
+  }
+
+  Status ForEachModerationRule(
+      const std::function<Status(const ModerationRuleRecord&)>& fn) override {
+    return ForEachPrefix(codec::ModerationPrefix(codec::ModerationKind::kRule),
+                         codec::DecodeModerationRule, fn);
+  }
+  Status ForEachHold(const std::function<Status(const HoldRecord&)>& fn) override {
+    return ForEachPrefix(codec::ModerationPrefix(codec::ModerationKind::kHold), codec::DecodeHold,
+                         fn);
+  }
+  Status ForEachReport(const std::function<Status(const ReportRecord&)>& fn) override {
+    return ForEachPrefix(codec::ModerationPrefix(codec::ModerationKind::kReport),
+                         codec::DecodeReport, fn);
+  }
+  Status ForEachAppeal(const std::function<Status(const AppealRecord&)>& fn) override {
+    return ForEachPrefix(codec::ModerationPrefix(codec::ModerationKind::kAppeal),
+                         codec::DecodeAppeal, fn);
+  }
+  Status ForEachAudit(const std::function<Status(const AuditRecord&)>& fn) override {
+    return ForEachPrefix(codec::ModerationPrefix(codec::ModerationKind::kAudit),
+                         codec::DecodeAudit, fn);
   }
 
   Result<StatusRecord> GetStatus(Id id) override {
@@ -173,6 +196,27 @@ class KvStorage final : public Storage {
             [&](const DeleteIdempotency& d) {
               kv.Delete(codec::IdempotencyKey(d.account_id, d.key));
             },
+            [&](const ModerationRuleRecord& r) {
+              PutRecord(r, codec::ModerationKey(codec::ModerationKind::kRule, r.id), kv);
+            },
+            [&](const DeleteModerationRule& d) {
+              kv.Delete(codec::ModerationKey(codec::ModerationKind::kRule, d.id));
+            },
+            [&](const HoldRecord& r) {
+              PutRecord(r, codec::ModerationKey(codec::ModerationKind::kHold, r.target_id), kv);
+            },
+            [&](const DeleteHold& d) {
+              kv.Delete(codec::ModerationKey(codec::ModerationKind::kHold, d.target_id));
+            },
+            [&](const ReportRecord& r) {
+              PutRecord(r, codec::ModerationKey(codec::ModerationKind::kReport, r.id), kv);
+            },
+            [&](const AppealRecord& r) {
+              PutRecord(r, codec::ModerationKey(codec::ModerationKind::kAppeal, r.id), kv);
+            },
+            [&](const AuditRecord& r) {
+              PutRecord(r, codec::ModerationKey(codec::ModerationKind::kAudit, r.id), kv);
+            },
         },
         op);
   }
@@ -192,8 +236,15 @@ class KvStorage final : public Storage {
   template <typename Record>
   Status ForEach(codec::Table table, Result<Record> (*decode)(std::string_view, std::string_view),
                  const std::function<Status(const Record&)>& fn) {
+    return ForEachPrefix(codec::TablePrefix(table), decode, fn);
+  }
+
+  template <typename Record>
+  Status ForEachPrefix(const std::string& prefix,
+                       Result<Record> (*decode)(std::string_view, std::string_view),
+                       const std::function<Status(const Record&)>& fn) {
     Status result;
-    Status scan = engine_->Scan(codec::TablePrefix(table), {}, /*reverse=*/false,
+    Status scan = engine_->Scan(prefix, {}, /*reverse=*/false,
                                 [&](std::string_view key, std::string_view value) {
                                   auto record = decode(key, value);
                                   result = record.ok() ? fn(record.value()) : record.status();

@@ -47,6 +47,7 @@ enum class Table : char {
   kNotification = 'n',
   kNotificationMarker = 'r',
   kIdempotency = 'i',
+  kModeration = 'M',  // moderation_codec.h: a second byte names the kind
 };
 
 // The prefix shared by every key of `table`.

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "storage/moderation_records.h"
 #include "storage/records.h"
 
 namespace plaza::storage {
@@ -36,7 +37,9 @@ using WriteOp =
     std::variant<AccountRecord, AppRecord, TokenRecord, DeleteToken, AuthCodeRecord, DeleteAuthCode,
                  StatusRecord, DeleteStatus, StatusEditRecord, EdgeRecord, DeleteEdge, MarkRecord,
                  DeleteMark, NotificationRecord, DeleteNotification, ClearNotifications,
-                 NotificationMarker, IdempotencyRecord, DeleteIdempotency>;
+                 NotificationMarker, IdempotencyRecord, DeleteIdempotency,
+                 ModerationRuleRecord, DeleteModerationRule, HoldRecord, DeleteHold, ReportRecord,
+                 AppealRecord, AuditRecord>;
 
 // An ordered set of puts and deletes, applied atomically and in order by Storage::Commit.
 // A put of a record whose key exists replaces it. Deleting a missing record is not an error.
@@ -67,6 +70,13 @@ class Storage {
   virtual Status ForEachStatus(const std::function<Status(const StatusRecord&)>& fn) = 0;
   virtual Status ForEachEdge(const std::function<Status(const EdgeRecord&)>& fn) = 0;
   virtual Status ForEachMark(const std::function<Status(const MarkRecord&)>& fn) = 0;
+  // Moderation (moderation_records.h), each in id order.
+  virtual Status ForEachModerationRule(
+      const std::function<Status(const ModerationRuleRecord&)>& fn) = 0;
+  virtual Status ForEachHold(const std::function<Status(const HoldRecord&)>& fn) = 0;
+  virtual Status ForEachReport(const std::function<Status(const ReportRecord&)>& fn) = 0;
+  virtual Status ForEachAppeal(const std::function<Status(const AppealRecord&)>& fn) = 0;
+  virtual Status ForEachAudit(const std::function<Status(const AuditRecord&)>& fn) = 0;
 
   virtual Result<StatusRecord> GetStatus(Id id) = 0;
   virtual Result<TokenRecord> GetToken(std::string_view token_hash) = 0;
