@@ -59,6 +59,9 @@ class KvEngine {
   // Applies `batch` atomically; durable on return when `sync` is true.
   virtual Status Write(const KvWriteBatch& batch, bool sync) = 0;
 
+  // Makes every Write that has returned durable, whatever its `sync` (see Storage::Flush).
+  virtual Status Flush() { return Status::Ok(); }
+
   // Visits keys that begin with `prefix`, in ascending order from the first key >= `start`, or in
   // descending order from the last key <= `start` when `reverse`. An empty `start` means from the
   // first (ascending) or last (descending) key of the prefix. REQUIRES: `start` is empty or

@@ -43,6 +43,8 @@ class KvStorage final : public Storage {
     return engine_->Write(kv, sync_);
   }
 
+  Status Flush() override { return engine_->Flush(); }
+
   Status ForEachAccount(const std::function<Status(const AccountRecord&)>& fn) override {
     return ForEach(codec::Table::kAccount, codec::DecodeAccount, fn);
   }

@@ -62,6 +62,11 @@ class Storage {
   // Applies `batch` atomically; durable on return when the adapter was opened with sync on.
   virtual Status Commit(const WriteBatch& batch) = 0;
 
+  // Makes every batch committed so far durable, including those committed with sync off or in
+  // an adapter's bulk-load mode (used by the dataset importer: many unsynced Commits, then one
+  // Flush). Adapters whose Commits are always durable have nothing to do.
+  virtual Status Flush() { return Status::Ok(); }
+
   // Full scans used at start-up to rebuild in-memory state, in key order:
   // accounts/apps/statuses by id, edges by (kind, source, target), marks by (kind, account, status).
   // A scan stops early and returns the error if `fn` returns a non-OK Status.

@@ -4,12 +4,16 @@
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdio>
 #include <vector>
 
 #include "storage/kv_storage.h"
@@ -73,6 +77,21 @@ rocksdb::Options MakeOptions(const RocksDbOptions& in) {
   o.memtable_prefix_bloom_size_ratio = 0.1;
   o.memtable_whole_key_filtering = true;
 
+  if (in.bulk_load) {
+    // Append-only memtables sorted at flush, and no compactions until Flush() runs one: the
+    // importer never reads, and the server then opens a fully compacted database.
+    o.memtable_factory.reset(new rocksdb::VectorRepFactory());
+    o.allow_concurrent_memtable_write = false;
+    o.enable_pipelined_write = false;
+    o.memtable_prefix_bloom_size_ratio = 0;
+    o.memtable_whole_key_filtering = false;
+    o.disable_auto_compactions = true;
+    o.level0_slowdown_writes_trigger = 1 << 30;
+    o.level0_stop_writes_trigger = 1 << 30;
+    o.level0_file_num_compaction_trigger = 1 << 30;
+    o.max_write_buffer_number = 6;
+  }
+
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = rocksdb::NewLRUCache(std::max<size_t>(in.block_cache_mb, 8) << 20);
   t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -88,7 +107,10 @@ rocksdb::Options MakeOptions(const RocksDbOptions& in) {
 
 class RocksDbEngine final : public KvEngine {
  public:
-  explicit RocksDbEngine(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+  RocksDbEngine(std::unique_ptr<rocksdb::DB> db, bool bulk_load, rocksdb::Options options,
+                std::string dir)
+      : db_(std::move(db)), bulk_load_(bulk_load), options_(std::move(options)),
+        dir_(std::move(dir)) {}
 
   ~RocksDbEngine() override {
     // Close flushes nothing (the WAL holds every write) but reports and releases the lock.
@@ -104,6 +126,11 @@ class RocksDbEngine final : public KvEngine {
   }
 
   Status Write(const KvWriteBatch& batch, bool sync) override {
+    if (bulk_load_ && !batch.empty() &&
+        std::all_of(batch.ops().begin(), batch.ops().end(),
+                    [](const auto& op) { return op.type == KvWriteBatch::OpType::kPut; })) {
+      return Ingest(batch);
+    }
     rocksdb::WriteBatch wb;
     for (const auto& op : batch.ops()) {
       rocksdb::Status s;
@@ -121,8 +148,24 @@ class RocksDbEngine final : public KvEngine {
       if (!s.ok()) return FromRocks(s, "batch");
     }
     rocksdb::WriteOptions wo;
-    wo.sync = sync;
+    wo.sync = sync && !bulk_load_;
+    wo.disableWAL = bulk_load_;
     return FromRocks(db_->Write(wo, &wb), "write");
+  }
+
+  Status Flush() override {
+    // Memtables to table files (what bulk-load writes need, and it spares the next open a long
+    // log replay), then the log itself for writes made with sync off.
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    PLAZA_RETURN_IF_ERROR(FromRocks(db_->Flush(fo), "flush"));
+    if (bulk_load_) {
+      // Merges what ingestion had to place in upper levels (overlapping batches); files that
+      // already sit alone in the bottom level are left as they are.
+      rocksdb::CompactRangeOptions co;
+      return FromRocks(db_->CompactRange(co, nullptr, nullptr), "compact");
+    }
+    return FromRocks(db_->FlushWAL(/*sync=*/true), "flush wal");
   }
 
   Status Scan(std::string_view prefix, std::string_view start, bool reverse,
@@ -158,7 +201,35 @@ class RocksDbEngine final : public KvEngine {
   }
 
  private:
+  // Bulk load of a batch of puts: sorted into one table file that is ingested straight into
+  // the tree (into the bottom level when it overlaps nothing), bypassing memtables and the log.
+  Status Ingest(const KvWriteBatch& batch) {
+    std::vector<const KvWriteBatch::Op*> ops;
+    ops.reserve(batch.ops().size());
+    for (const auto& op : batch.ops()) ops.push_back(&op);
+    std::stable_sort(ops.begin(), ops.end(),
+                     [](const auto* a, const auto* b) { return a->key < b->key; });
+    std::string path = dir_ + "/bulk-" + std::to_string(next_file_++) + ".sst.tmp";
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options_);
+    PLAZA_RETURN_IF_ERROR(FromRocks(writer.Open(path), "bulk open"));
+    for (size_t i = 0; i < ops.size(); ++i) {
+      // Of equal keys the last put wins, as in a WriteBatch.
+      if (i + 1 < ops.size() && ops[i + 1]->key == ops[i]->key) continue;
+      PLAZA_RETURN_IF_ERROR(FromRocks(writer.Put(ops[i]->key, ops[i]->value), "bulk put"));
+    }
+    PLAZA_RETURN_IF_ERROR(FromRocks(writer.Finish(), "bulk finish"));
+    rocksdb::IngestExternalFileOptions io;
+    io.move_files = true;
+    rocksdb::Status s = db_->IngestExternalFile({path}, io);
+    std::remove(path.c_str());
+    return FromRocks(s, "bulk ingest");
+  }
+
   const std::unique_ptr<rocksdb::DB> db_;
+  const bool bulk_load_;
+  const rocksdb::Options options_;
+  const std::string dir_;
+  std::atomic<uint64_t> next_file_{0};
 };
 
 }  // namespace
@@ -166,10 +237,11 @@ class RocksDbEngine final : public KvEngine {
 Result<std::unique_ptr<KvEngine>> OpenRocksDbEngine(const std::string& dir,
                                                     const RocksDbOptions& options) {
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(MakeOptions(options), dir, &raw);
+  rocksdb::Options rocks_options = MakeOptions(options);
+  rocksdb::Status s = rocksdb::DB::Open(rocks_options, dir, &raw);
   if (!s.ok()) return FromRocks(s, "open " + dir);
-  return std::unique_ptr<KvEngine>(
-      std::make_unique<RocksDbEngine>(std::unique_ptr<rocksdb::DB>(raw)));
+  return std::unique_ptr<KvEngine>(std::make_unique<RocksDbEngine>(
+      std::unique_ptr<rocksdb::DB>(raw), options.bulk_load, std::move(rocks_options), dir));
 }
 
 Result<std::unique_ptr<Storage>> OpenRocksDbStorage(const std::string& dir,

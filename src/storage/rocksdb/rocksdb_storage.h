@@ -32,6 +32,10 @@ struct RocksDbOptions {
   int max_background_jobs = 4;
   // Create the directory and an empty database when none exists; otherwise opening fails.
   bool create_if_missing = true;
+  // For importers only: a batch of puts is sorted into a table file and ingested; other writes
+  // skip the write-ahead log. Nothing is durable (or recoverable after a crash) until
+  // Storage::Flush, which also compacts. Faster when batches cover disjoint key ranges.
+  bool bulk_load = false;
 };
 
 // Opens (or creates) the database in `dir`.
