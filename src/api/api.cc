@@ -118,6 +118,7 @@ void Api::Register(http::Router& router) {
   handlers_->RegisterTimelines(router);
   handlers_->RegisterNotifications(router);
   handlers_->RegisterInstance(router);
+  handlers_->RegisterModeration(router);
 }
 
 void Api::Install(http::Server& server) {

@@ -20,6 +20,7 @@ class Api::Handlers {
   void RegisterTimelines(http::Router& r);
   void RegisterNotifications(http::Router& r);
   void RegisterInstance(http::Router& r);
+  void RegisterModeration(http::Router& r);
 
   // The before-hook: authentication, scopes, per-token rate limit.
   std::optional<http::Response> Authenticate(http::Request& req);

@@ -42,7 +42,7 @@ Status LoadConfigFile(const std::string& path, Config& c) {
   }
   static const std::vector<std::string_view> kSections = {"server", "storage", "limits",
                                                           "statuses", "timelines", "instance",
-                                                          "log"};
+                                                          "log", "moderation"};
   for (const auto& [k, v] : t) {
     if (std::find(kSections.begin(), kSections.end(), k.str()) == kSections.end()) {
       return Status::Invalid(fmt::format("{}: unknown section [{}]", path, k.str()));
@@ -79,6 +79,18 @@ Status LoadConfigFile(const std::string& path, Config& c) {
   PLAZA_RETURN_IF_ERROR(Read(t, "instance", "title", c.api.title));
   PLAZA_RETURN_IF_ERROR(Read(t, "instance", "contact_email", c.api.contact_email));
   PLAZA_RETURN_IF_ERROR(Read(t, "log", "level", c.log_level));
+  domain::ModerationConfig& m = c.domain.moderation;
+  PLAZA_RETURN_IF_ERROR(Read(t, "moderation", "enabled", m.enabled));
+  PLAZA_RETURN_IF_ERROR(Read(t, "moderation", "rules_file", m.rules_file));
+  PLAZA_RETURN_IF_ERROR(Read(t, "moderation", "spam_limits", m.spam_limits));
+  PLAZA_RETURN_IF_ERROR(Read(t, "moderation", "max_posts", m.max_posts));
+  PLAZA_RETURN_IF_ERROR(Read(t, "moderation", "window_ms", m.window_ms));
+  PLAZA_RETURN_IF_ERROR(Read(t, "moderation", "new_account_max_posts", m.new_account_max_posts));
+  PLAZA_RETURN_IF_ERROR(Read(t, "moderation", "new_account_age_ms", m.new_account_age_ms));
+  PLAZA_RETURN_IF_ERROR(Read(t, "moderation", "max_duplicates", m.max_duplicates));
+  PLAZA_RETURN_IF_ERROR(
+      Read(t, "moderation", "new_account_max_duplicates", m.new_account_max_duplicates));
+  PLAZA_RETURN_IF_ERROR(Read(t, "moderation", "duplicate_window_ms", m.duplicate_window_ms));
   return Status::Ok();
 }
 

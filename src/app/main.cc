@@ -138,6 +138,7 @@ int main(int argc, char** argv) {
   std::optional<int> threads, max_chars;
   std::optional<int64_t> celebrity_threshold;
   std::optional<bool> no_rate_limit;
+  std::optional<std::string> moderation_rules;
   serve->add_option("--listen", listen, "host:port to listen on (default 127.0.0.1:8080)");
   serve->add_option("--data-dir", data_dir, "data directory (default ./var/plaza)");
   serve->add_option("--threads", threads, "io threads (default: one per core)");
@@ -146,7 +147,11 @@ int main(int argc, char** argv) {
   serve->add_option("--max-chars", max_chars, "Weibo length limit of a status (default 140)");
   serve->add_option("--celebrity-threshold", celebrity_threshold,
                     "followers above which an author's posts are pulled at read time");
-  serve->add_flag("--no-rate-limit", no_rate_limit, "disable per-IP and per-token rate limits");
+  serve->add_flag("--no-rate-limit", no_rate_limit,
+                  "disable per-IP and per-token rate limits and the posting spam limits");
+  serve->add_option("--moderation-rules", moderation_rules,
+                    "read-only moderation rule file loaded beside the rules stored via the API")
+      ->check(CLI::ExistingFile);
 
   auto* admin = cli.add_subcommand("admin", "Operator tasks");
   admin->require_subcommand(1);
@@ -185,7 +190,9 @@ int main(int argc, char** argv) {
   if (no_rate_limit && *no_rate_limit) {
     config.server.ip_rate_limit_enabled = false;
     config.api.token_rate_limit_enabled = false;
+    config.domain.moderation.spam_limits = false;
   }
+  if (moderation_rules) config.domain.moderation.rules_file = *moderation_rules;
   if (*serve) return plaza::app::Serve(config);
   if (*role) return plaza::app::SetRole(config, role_user, role_name);
   return 2;

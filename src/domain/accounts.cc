@@ -6,6 +6,7 @@
 #include "common/clock.h"
 #include "common/utf8.h"
 #include "domain/crypto.h"
+#include "domain/moderation.h"
 
 namespace plaza::domain {
 namespace {
@@ -67,6 +68,9 @@ Result<AccountView> Accounts::Register(const SignUp& in) {
     return Status::Unprocessable("password must be 8 to 72 bytes long");
   }
   if (!in.agreement) return Status::Unprocessable("agreement must be accepted");
+  if (moderation_ != nullptr) {
+    PLAZA_RETURN_IF_ERROR(moderation_->CheckProfile(0, "username", in.username).status());
+  }
 
   std::string lower = AsciiToLower(in.username);
   // Hash before taking locks: argon2id is deliberately slow.
@@ -172,6 +176,50 @@ Result<AccountView> Accounts::UpdateProfile(Id id, const ProfileUpdate& u) {
         ValidateProfileText(*u.display_name, s_.config.max_display_name_chars, "display_name"));
   }
   if (u.note) PLAZA_RETURN_IF_ERROR(ValidateProfileText(*u.note, s_.config.max_note_chars, "note"));
+  ProfileUpdate checked = u;
+  if (moderation_ != nullptr) {
+    // Strongest decision over both fields: a held field holds the whole text change.
+    std::optional<std::string> held_name, held_note;
+    std::string reason;
+    auto check = [&](std::optional<std::string>& field, std::optional<std::string>& held,
+                     std::string_view name) -> Status {
+      if (!field) return Status::Ok();
+      PLAZA_ASSIGN_OR_RETURN(ContentDecision d, moderation_->CheckProfile(id, name, *field));
+      if (d.held()) {
+        held = std::move(field);
+        field.reset();
+        reason += std::string(name) + ": " + d.reason + "; ";
+      } else if (d.action == safety::Action::kLabel) {
+        PLAZA_RETURN_IF_ERROR(
+            moderation_->AuditSystem("profile.label", "account", id, id,
+                                     std::string(name) + ": " + d.reason));
+      } else if (d.action == safety::Action::kMask) {
+        field = std::move(d.text);
+        PLAZA_RETURN_IF_ERROR(moderation_->AuditSystem("profile.mask", "account", id, id,
+                                                       std::string(name) + ": " + d.reason));
+      }
+      return Status::Ok();
+    };
+    PLAZA_RETURN_IF_ERROR(check(checked.display_name, held_name, "display_name"));
+    PLAZA_RETURN_IF_ERROR(check(checked.note, held_note, "note"));
+    if (held_name || held_note) {
+      PLAZA_RETURN_IF_ERROR(moderation_->HoldProfile(id, held_name, held_note, reason));
+    }
+  }
+  PLAZA_ASSIGN_OR_RETURN(AccountView view, ApplyProfile(id, checked));
+  if (moderation_ != nullptr) {
+    // The author sees the change waiting for review; everyone else keeps seeing the old one.
+    if (auto pending = moderation_->PendingProfile(id)) {
+      auto rec = std::make_shared<AccountRecord>(*view.rec);
+      if (pending->has_display_name) rec->display_name = pending->display_name;
+      if (pending->has_note) rec->note = pending->note;
+      view.rec = std::move(rec);
+    }
+  }
+  return view;
+}
+
+Result<AccountView> Accounts::ApplyProfile(Id id, const ProfileUpdate& u) {
   auto guard = s_.locks.Lock({KeyLocks::Key(kLockAccount, id)});
   AccountRecord rec;
   {
@@ -205,6 +253,23 @@ Status Accounts::SetRole(Id id, Role role) {
   batch.Put(rec);
   PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
   return ApplyAccount(rec);
+}
+
+Result<AccountView> Accounts::Modify(Id id, const std::function<Status(AccountRecord&)>& change,
+                                     storage::WriteBatch batch) {
+  auto guard = s_.locks.Lock({KeyLocks::Key(kLockAccount, id)});
+  AccountRecord rec;
+  {
+    std::shared_lock lock(s_.mu);
+    const AccountEntry* e = s_.FindAccount(id);
+    if (e == nullptr) return Status::NotFound("account not found");
+    rec = *e->rec;
+  }
+  PLAZA_RETURN_IF_ERROR(change(rec));
+  batch.Put(rec);
+  PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
+  PLAZA_RETURN_IF_ERROR(ApplyAccount(rec));
+  return *Get(id);
 }
 
 std::vector<AccountView> Accounts::SearchByPrefix(std::string_view prefix, size_t limit) const {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -14,6 +15,8 @@
 #include "domain/state.h"
 
 namespace plaza::domain {
+
+class Moderation;
 
 struct SignUp {
   std::string username;
@@ -33,6 +36,9 @@ class Accounts {
  public:
   explicit Accounts(State& state) : s_(state) {}
 
+  // Profile text and usernames are checked by `moderation` when set (Domain sets it).
+  void set_moderation(Moderation* moderation) { moderation_ = moderation; }
+
   // Creates an account. kUnprocessable with a message naming the field when input is invalid or
   // the username/email is taken.
   Result<AccountView> Register(const SignUp& input);
@@ -44,6 +50,11 @@ class Accounts {
   std::optional<AccountView> FindByUsername(std::string_view username) const;
   Result<AccountView> UpdateProfile(Id id, const ProfileUpdate& update);
   Status SetRole(Id id, Role role);
+  // Changes the stored account under its lock: `change` edits a copy, which is committed together
+  // with `batch` and then applied. Used by moderation (suspensions, approved profile changes);
+  // no content check runs here.
+  Result<AccountView> Modify(Id id, const std::function<Status(AccountRecord&)>& change,
+                             storage::WriteBatch batch = {});
   // Accounts whose username starts with `prefix` (case-insensitive), up to `limit`.
   std::vector<AccountView> SearchByPrefix(std::string_view prefix, size_t limit) const;
 
@@ -53,8 +64,11 @@ class Accounts {
   bool AllowLoginAttempt(Id id);
   void RecordLoginFailure(Id id);
   Status ApplyAccount(const AccountRecord& rec);
+  // Stores a profile update that passed moderation.
+  Result<AccountView> ApplyProfile(Id id, const ProfileUpdate& update);
 
   State& s_;
+  Moderation* moderation_ = nullptr;
   std::mutex failures_mu_;
   std::unordered_map<Id, std::deque<int64_t>> failures_;  // guarded by failures_mu_
 };

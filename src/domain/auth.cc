@@ -295,10 +295,19 @@ Status Auth::Revoke(std::string_view client_id, const std::string& client_secret
 std::optional<TokenInfo> Auth::Authenticate(std::string_view bearer) {
   if (bearer.empty() || bearer.size() > 512) return std::nullopt;
   std::string hash = Sha256Hex(bearer);
+  std::optional<TokenInfo> cached;
   {
     std::shared_lock lock(mu_);
     auto it = token_cache_.find(hash);
-    if (it != token_cache_.end()) return it->second;
+    if (it != token_cache_.end()) cached = it->second;
+  }
+  if (cached) {
+    // A suspension takes effect on the next request, cached token or not.
+    if (cached->account_id != 0) {
+      auto account = accounts_.Get(cached->account_id);
+      if (!account || account->rec->suspended) return std::nullopt;
+    }
+    return cached;
   }
   auto rec = s_.storage.GetToken(hash);
   if (!rec.ok()) return std::nullopt;

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "domain/moderation_config.h"
+
 namespace plaza::domain {
 
 struct DomainConfig {
@@ -26,6 +28,7 @@ struct DomainConfig {
   unsigned long long password_ops = 2;
   size_t password_mem_bytes = 19u << 20;
   int64_t idempotency_ttl_ms = 3600 * 1000;
+  ModerationConfig moderation;
 };
 
 }  // namespace plaza::domain

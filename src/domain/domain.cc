@@ -14,8 +14,11 @@ Domain::Domain(storage::Storage& storage, const DomainConfig& config)
       auth_(state_, accounts_),
       graph_(state_, notifications_, home_),
       statuses_(state_, notifications_, home_),
-      timelines_(state_, home_) {
+      timelines_(state_, home_),
+      moderation_(state_, home_, accounts_) {
   InitCrypto();
+  accounts_.set_moderation(&moderation_);
+  statuses_.set_moderation(&moderation_);
 }
 
 Domain::~Domain() { Stop(); }
@@ -67,6 +70,7 @@ Result<LoadStats> Domain::Start() {
       return Status::Ok();
     }));
   }
+  PLAZA_RETURN_IF_ERROR(moderation_.Load());
   home_.Start();
   stats.elapsed_ms = (MonotonicNs() - start) / 1'000'000;
   return stats;

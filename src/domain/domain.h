@@ -9,6 +9,7 @@
 #include "domain/config.h"
 #include "domain/graph.h"
 #include "domain/home_feed.h"
+#include "domain/moderation.h"
 #include "domain/notifications.h"
 #include "domain/state.h"
 #include "domain/statuses.h"
@@ -44,6 +45,7 @@ class Domain {
   Timelines& timelines() { return timelines_; }
   Notifications& notifications() { return notifications_; }
   HomeFeed& home() { return home_; }
+  Moderation& moderation() { return moderation_; }
 
  private:
   State state_;
@@ -54,6 +56,7 @@ class Domain {
   Graph graph_;
   Statuses statuses_;
   Timelines timelines_;
+  Moderation moderation_;
 };
 
 }  // namespace plaza::domain

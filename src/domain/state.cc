@@ -46,6 +46,10 @@ int64_t State::FollowerCount(Id a) const {
 
 bool State::CanSee(Id viewer, const StatusRecord& s) const {
   if (viewer == s.account_id) return true;
+  if (!held_statuses.empty() && held_statuses.count(s.id) != 0) {
+    const AccountEntry* v = FindAccount(viewer);
+    return v != nullptr && v->rec->role != Role::kUser && !v->rec->suspended;
+  }
   const AccountEntry* author = FindAccount(s.account_id);
   if (author == nullptr || author->rec->suspended) return false;
   if (viewer != 0 && BlockedEitherWay(viewer, s.account_id)) return false;

@@ -125,6 +125,8 @@ struct State {
   std::unordered_map<Id, std::map<Id, Id>> favourites_of_account;  // mark id -> status
   std::unordered_map<Id, std::map<Id, Id>> bookmarks_of_account;
   std::unordered_map<Id, std::map<Id, Id>> favouriters_of_status;  // mark id -> account
+  // Statuses held for review (moderation.h): seen only by their author and by staff.
+  std::unordered_set<Id> held_statuses;
 
   // ---- helpers; callers hold mu (shared at least) ----
   const AccountEntry* FindAccount(Id id) const;
@@ -134,7 +136,7 @@ struct State {
   bool BlockedEitherWay(Id a, Id b) const { return Blocks(a, b) || Blocks(b, a); }
   bool Mutes(Id a, Id b) const { return mutes.count({a, b}) != 0; }
   int64_t FollowerCount(Id a) const;
-  // Whether `viewer` (0 = anonymous) may see status `s`: visibility, blocks, suspension.
+  // Whether `viewer` (0 = anonymous) may see status `s`: visibility, blocks, suspension, holds.
   bool CanSee(Id viewer, const StatusRecord& s) const;
   AccountView ViewAccount(const AccountEntry& e) const { return {e.rec, e.counters}; }
 };

@@ -9,6 +9,7 @@
 #include "domain/accounts.h"
 #include "domain/content.h"
 #include "domain/graph.h"
+#include "domain/moderation.h"
 
 namespace plaza::domain {
 namespace {
@@ -215,13 +216,20 @@ Result<StatusView> Statuses::Create(Id author, const NewStatus& in) {
       return prior.status();
     }
   }
+  ContentDecision decision;
+  decision.text = in.text;
+  decision.spoiler_text = in.spoiler_text;
+  if (moderation_ != nullptr) {
+    PLAZA_ASSIGN_OR_RETURN(decision,
+                           moderation_->CheckStatus(author, in.text, in.spoiler_text, true));
+  }
 
   StatusRecord rec;
   rec.account_id = author;
-  rec.text = in.text;
-  rec.spoiler_text = in.spoiler_text;
+  rec.text = decision.text;
+  rec.spoiler_text = decision.spoiler_text;
   rec.visibility = in.visibility.value_or(Visibility::kPublic);
-  rec.sensitive = in.sensitive || !in.spoiler_text.empty();
+  rec.sensitive = in.sensitive || decision.sensitive || !rec.spoiler_text.empty();
   rec.language = in.language;
   rec.app_id = in.app_id;
 
@@ -238,7 +246,7 @@ Result<StatusView> Statuses::Create(Id author, const NewStatus& in) {
     if (it == s_.account_by_username.end()) return std::nullopt;
     return it->second;
   };
-  PLAZA_ASSIGN_OR_RETURN(RenderedContent content, RenderContent(in.text, opts, resolver));
+  PLAZA_ASSIGN_OR_RETURN(RenderedContent content, RenderContent(rec.text, opts, resolver));
   rec.content_html = std::move(content.html);
   rec.mention_ids = std::move(content.mention_ids);
   rec.tags = std::move(content.tags);
@@ -270,17 +278,19 @@ Result<StatusView> Statuses::Create(Id author, const NewStatus& in) {
     rec.id = s_.ids.Next();
     rec.created_at_ms = NowUnixMs();
     batch.Put(rec);
-    for (Id m : rec.mention_ids) {
+    if (moderation_ != nullptr) moderation_->AddStatusDecision(decision, rec.id, author, batch);
+    // A held status notifies nobody: it is not published yet.
+    for (Id m : decision.held() ? std::vector<Id>{} : rec.mention_ids) {
       if (s_.CanSee(m, rec)) notifications_.AddLocked(batch, m, NotificationType::kMention, author, rec.id);
     }
-    if (rec.in_reply_to_account_id != 0 &&
+    if (!decision.held() && rec.in_reply_to_account_id != 0 &&
         std::find(rec.mention_ids.begin(), rec.mention_ids.end(), rec.in_reply_to_account_id) ==
             rec.mention_ids.end() &&
         s_.CanSee(rec.in_reply_to_account_id, rec)) {
       notifications_.AddLocked(batch, rec.in_reply_to_account_id, NotificationType::kMention,
                                author, rec.id);
     }
-    if (rec.quote_of_id != 0) {
+    if (!decision.held() && rec.quote_of_id != 0) {
       Id quoted_author = s_.FindStatus(rec.quote_of_id)->rec->account_id;
       if (s_.CanSee(quoted_author, rec)) {
         notifications_.AddLocked(batch, quoted_author, NotificationType::kQuote, author, rec.id);
@@ -294,8 +304,10 @@ Result<StatusView> Statuses::Create(Id author, const NewStatus& in) {
   {
     std::unique_lock lock(s_.mu);
     ApplyCreateLocked(rec);
+    if (moderation_ != nullptr) moderation_->ApplyStatusDecisionLocked(decision);
   }
-  home_.Enqueue(rec.id);
+  if (moderation_ != nullptr) moderation_->NotePosted(author, in.text);
+  if (!decision.held()) home_.Enqueue(rec.id);
   return Get(author, rec.id);
 }
 
@@ -320,6 +332,13 @@ Result<StatusView> Statuses::Edit(Id actor, Id id, const StatusEdit& edit) {
     if (st->rec->reblog_of_id != 0) return Status::Unprocessable("a repost cannot be edited");
     old = st->rec;
   }
+  ContentDecision decision;
+  decision.text = edit.text;
+  decision.spoiler_text = edit.spoiler_text;
+  if (moderation_ != nullptr) {
+    PLAZA_ASSIGN_OR_RETURN(decision,
+                           moderation_->CheckStatus(actor, edit.text, edit.spoiler_text, false));
+  }
   ContentOptions opts{s_.config.max_status_chars, s_.config.base_url, s_.config.domain};
   auto resolver = [this](std::string_view name) -> std::optional<Id> {
     std::shared_lock lock(s_.mu);
@@ -327,13 +346,13 @@ Result<StatusView> Statuses::Edit(Id actor, Id id, const StatusEdit& edit) {
     if (it == s_.account_by_username.end()) return std::nullopt;
     return it->second;
   };
-  PLAZA_ASSIGN_OR_RETURN(RenderedContent content, RenderContent(edit.text, opts, resolver));
+  PLAZA_ASSIGN_OR_RETURN(RenderedContent content, RenderContent(decision.text, opts, resolver));
   PLAZA_ASSIGN_OR_RETURN(auto history, s_.storage.ListStatusEdits(id));
 
   StatusRecord rec = *old;
-  rec.text = edit.text;
-  rec.spoiler_text = edit.spoiler_text;
-  rec.sensitive = edit.sensitive || !edit.spoiler_text.empty();
+  rec.text = decision.text;
+  rec.spoiler_text = decision.spoiler_text;
+  rec.sensitive = edit.sensitive || decision.sensitive || !rec.spoiler_text.empty();
   if (edit.language) rec.language = *edit.language;
   rec.content_html = std::move(content.html);
   rec.mention_ids = std::move(content.mention_ids);
@@ -349,6 +368,7 @@ Result<StatusView> Statuses::Edit(Id actor, Id id, const StatusEdit& edit) {
   batch.Put(storage::StatusEditRecord{id, next_version, rec.text, rec.content_html,
                                       rec.spoiler_text, rec.sensitive, rec.edited_at_ms});
   batch.Put(rec);
+  if (moderation_ != nullptr) moderation_->AddStatusDecision(decision, id, actor, batch);
   {
     std::shared_lock lock(s_.mu);
     auto r = s_.reblogs_of.find(id);
@@ -374,6 +394,7 @@ Result<StatusView> Statuses::Edit(Id actor, Id id, const StatusEdit& edit) {
       }
       it->second.rec = std::make_shared<const StatusRecord>(rec);
     }
+    if (moderation_ != nullptr) moderation_->ApplyStatusDecisionLocked(decision);
   }
   return Get(actor, id);
 }

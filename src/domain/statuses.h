@@ -17,6 +17,8 @@
 
 namespace plaza::domain {
 
+class Moderation;
+
 struct NewStatus {
   std::string text;
   std::string spoiler_text;
@@ -45,6 +47,9 @@ class Statuses {
  public:
   Statuses(State& state, Notifications& notifications, HomeFeed& home)
       : s_(state), notifications_(notifications), home_(home) {}
+
+  // Text is checked by `moderation` before it is stored when set (Domain sets it).
+  void set_moderation(Moderation* moderation) { moderation_ = moderation; }
 
   Result<StatusView> Create(Id author, const NewStatus& input);
   Result<StatusView> Edit(Id actor, Id id, const StatusEdit& edit);
@@ -88,6 +93,7 @@ class Statuses {
   State& s_;
   Notifications& notifications_;
   HomeFeed& home_;
+  Moderation* moderation_ = nullptr;
 };
 
 Result<Visibility> ParseVisibility(std::string_view name);
