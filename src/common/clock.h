@@ -21,5 +21,9 @@ inline int64_t MonotonicNs() {
 
 // ISO 8601 UTC with milliseconds, as Mastodon writes it: 2026-11-25T19:13:35.123Z.
 std::string FormatIso8601(int64_t unix_ms);
+// The same, appended to `out` without allocating.
+void AppendIso8601(std::string& out, int64_t unix_ms);
+// The date part alone: 2026-11-25.
+void AppendIsoDate(std::string& out, int64_t unix_ms);
 
 }  // namespace plaza

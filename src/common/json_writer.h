@@ -8,6 +8,10 @@
 
 namespace plaza {
 
+// Appends `v` in decimal, without allocating.
+void AppendJsonInt(std::string& out, int64_t v);
+void AppendJsonUint(std::string& out, uint64_t v);
+
 class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}
@@ -25,13 +29,16 @@ class JsonWriter {
     return *this;
   }
   JsonWriter& String(std::string_view v) { Sep(); AppendString(v); return *this; }
-  JsonWriter& Int(int64_t v) { Sep(); out_ += std::to_string(v); return *this; }
-  JsonWriter& Uint(uint64_t v) { Sep(); out_ += std::to_string(v); return *this; }
+  JsonWriter& Int(int64_t v) { Sep(); AppendJsonInt(out_, v); return *this; }
+  JsonWriter& Uint(uint64_t v) { Sep(); AppendJsonUint(out_, v); return *this; }
   JsonWriter& Double(double v);
   JsonWriter& Bool(bool v) { Sep(); out_ += v ? "true" : "false"; return *this; }
   JsonWriter& Null() { Sep(); out_ += "null"; return *this; }
   // Appends already-serialized JSON as one value.
   JsonWriter& Raw(std::string_view json) { Sep(); out_ += json; return *this; }
+  // Starts one value that the caller appends to the returned buffer itself (already-serialized
+  // JSON, possibly in several pieces): writes the separator and returns the buffer.
+  std::string& BeginRawValue() { Sep(); return out_; }
 
   // Key/value shorthands.
   JsonWriter& Field(std::string_view k, std::string_view v) { return Key(k).String(v); }

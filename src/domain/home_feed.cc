@@ -96,8 +96,10 @@ void HomeFeed::Deliver(Id status_id) {
 }
 
 size_t HomeFeed::PushTo(const std::vector<Id>& recipients, Id status_id) {
-  // Bucket by shard so each shard's mutex is taken once per post.
-  std::array<std::vector<Id>, kShards> buckets;
+  // Bucket by shard so each shard's mutex is taken once per post. The buckets are reused by the
+  // calling thread (the fan-out worker), so a post costs no allocation once they have grown.
+  thread_local std::array<std::vector<Id>, kShards> buckets;
+  for (auto& b : buckets) b.clear();
   for (Id r : recipients) buckets[(r * 0x9E3779B97F4A7C15ull) >> 58].push_back(r);
   size_t delivered = 0;
   for (size_t i = 0; i < kShards; ++i) {

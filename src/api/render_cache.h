@@ -1,0 +1,71 @@
+// Rendered JSON of accounts and statuses, kept between requests so that a timeline page is
+// mostly memcpy (DESIGN.md, "posts cached in memory in their rendered form").
+//
+// An entity is rendered once into a JsonTemplate: the full JSON text with "holes" at the places
+// whose value changes without the record changing — live counters, the viewer's flags, nested
+// statuses and the author's account (which have their own templates). Writing an entity copies
+// the text between holes and fills each hole from the view at hand.
+//
+// A template is keyed by the entity id and remembers the immutable record it was rendered from
+// (the domain replaces a record's shared_ptr on every change: an edit, update_credentials, a role
+// or suspension change). A lookup whose view holds a different record pointer renders afresh and
+// replaces the entry; holding the record's shared_ptr in the entry means its address cannot be
+// reused by another record while the entry lives, so pointer equality is a sound freshness test.
+//
+// Memory is bounded: each of the 16 shards holds at most capacity/16 entries and, when full,
+// drops an eighth of them (in hash order, i.e. arbitrary ones). Thread-safe; lookups take one
+// shard mutex for a hash lookup and a shared_ptr copy, never while rendering.
+#pragma once
+
+#include <cstdint>
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/id.h"
+
+namespace plaza::api {
+
+struct JsonTemplate {
+  struct Hole {
+    uint32_t offset = 0;  // byte offset in `json` where the live value goes
+    uint8_t kind = 0;     // meaning defined by the renderer (entities.cc)
+  };
+  std::string json;
+  std::vector<Hole> holes;  // in offset order
+};
+
+class RenderCache {
+ public:
+  // `capacity` 0 disables caching: every Get renders.
+  explicit RenderCache(size_t capacity);
+  ~RenderCache();
+  RenderCache(const RenderCache&) = delete;
+  RenderCache& operator=(const RenderCache&) = delete;
+
+  // The template of entity `id` rendered from `source`; calls `render` (outside any lock) when
+  // there is none or it was rendered from another record.
+  std::shared_ptr<const JsonTemplate> Get(Id id, const std::shared_ptr<const void>& source,
+                                          const std::function<void(JsonTemplate&)>& render);
+
+  size_t size() const;
+
+ private:
+  struct Shard;
+  static constexpr size_t kShards = 16;
+  const size_t per_shard_;
+  std::unique_ptr<Shard[]> shards_;
+};
+
+// One cache per entity kind; owned by the API handlers and shared through RenderContext.
+struct RenderCaches {
+  explicit RenderCaches(size_t accounts, size_t statuses) : accounts(accounts), statuses(statuses) {}
+  RenderCache accounts;
+  RenderCache statuses;
+};
+
+}  // namespace plaza::api
