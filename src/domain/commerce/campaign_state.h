@@ -1,0 +1,31 @@
+// The live state of one flash-sale campaign, shared by commerce.cc and stats.cc. Internal to
+// src/domain/commerce.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "domain/commerce/commerce.h"
+
+namespace plaza::domain::commerce {
+
+// A campaign's live sale state. `mu` is held only for in-memory bookkeeping, never across a
+// commit, so attempts on one campaign proceed at memory speed and their commits group-commit.
+struct Commerce::CampaignState {
+  std::shared_ptr<const CampaignRecord> rec;
+  std::mutex mu;
+  // ---- guarded by mu ----
+  int64_t sold = 0;  // units held by committed orders and by attempts committing now
+  std::unordered_map<Id, int64_t> held_by_account;
+  std::unordered_map<Id, uint32_t> attempts_by_account;
+  std::unordered_map<std::string, uint32_t> attempts_by_ip;
+  std::unordered_set<Id> reservations;
+  // Losing answers by (buyer, Idempotency-Key), so a retry hears the same thing.
+  std::map<std::pair<Id, std::string>, Status> losses;
+};
+
+}  // namespace plaza::domain::commerce
