@@ -347,6 +347,17 @@ void Moderation::ApplyStatusDecisionLocked(const ContentDecision& d) {
   if (d.audit) AppendAuditLocked(*d.audit);
 }
 
+void Moderation::AddDeleteHold(Id status_id, storage::WriteBatch& batch) {
+  std::lock_guard lock(mu_);
+  if (holds_.count(status_id) != 0) batch.Put(storage::DeleteHold{status_id});
+}
+
+void Moderation::ApplyDeleteHoldLocked(Id status_id) {
+  s_.held_statuses.erase(status_id);
+  std::lock_guard lock(mu_);
+  holds_.erase(status_id);
+}
+
 void Moderation::AppendAuditLocked(storage::AuditRecord rec) {
   if (audit_.empty() || audit_.back().id < rec.id) {
     audit_.push_back(std::move(rec));

@@ -120,6 +120,10 @@ class Moderation {
                          storage::WriteBatch& batch);
   // Applies a committed decision to memory. REQUIRES: State::mu held exclusively.
   void ApplyStatusDecisionLocked(const ContentDecision& decision);
+  // A deleted status takes its hold with it: adds the delete to the status's `batch`, then
+  // (after the commit) forgets the hold. REQUIRES (Locked): State::mu held exclusively.
+  void AddDeleteHold(Id status_id, storage::WriteBatch& batch);
+  void ApplyDeleteHoldLocked(Id status_id);
   // Remembers a committed new status for the velocity and duplicate limits.
   void NotePosted(Id author, std::string_view text);
   // Stores a held profile change; the account stays as it was.

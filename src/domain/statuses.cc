@@ -415,6 +415,7 @@ Result<StatusView> Statuses::Delete(Id actor, Id id) {
   }
   storage::WriteBatch batch;
   for (Id d : doomed) batch.Put(storage::DeleteStatus{d});
+  if (moderation_ != nullptr) moderation_->AddDeleteHold(id, batch);
   {
     std::shared_lock lock(s_.mu);
     auto favs = s_.favouriters_of_status.find(id);
@@ -428,6 +429,7 @@ Result<StatusView> Statuses::Delete(Id actor, Id id) {
   {
     std::unique_lock lock(s_.mu);
     for (auto it = doomed.rbegin(); it != doomed.rend(); ++it) ApplyDeleteLocked(*it);
+    if (moderation_ != nullptr) moderation_->ApplyDeleteHoldLocked(id);
   }
   return before;
 }

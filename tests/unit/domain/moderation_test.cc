@@ -91,6 +91,15 @@ TEST_F(ModerationTest, HeldStatusIsSeenByAuthorAndStaffOnlyUntilApproved) {
   EXPECT_TRUE(m().ListHolds(mod_, false)->empty());
 }
 
+TEST_F(ModerationTest, DeletingAHeldStatusEmptiesItsHold) {
+  auto held = Post(alice_, "holdme then delete");
+  ASSERT_TRUE(held.ok());
+  ASSERT_TRUE(f_.d().statuses().Delete(alice_, held->rec->id).ok());
+  EXPECT_TRUE(m().ListHolds(mod_, false)->empty());
+  f_.Restart();
+  EXPECT_TRUE(m().ListHolds(mod_, false)->empty());
+}
+
 TEST_F(ModerationTest, HoldsRulesAndAuditSurviveRestart) {
   auto held = Post(alice_, "holdme later");
   ASSERT_TRUE(held.ok());
