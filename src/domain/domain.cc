@@ -15,7 +15,7 @@ Domain::Domain(storage::Storage& storage, const DomainConfig& config)
       graph_(state_, notifications_, home_),
       statuses_(state_, notifications_, home_),
       timelines_(state_, home_),
-      moderation_(state_, home_, accounts_) {
+      moderation_(state_, notifications_, home_, accounts_) {
   InitCrypto();
   accounts_.set_moderation(&moderation_);
   statuses_.set_moderation(&moderation_);

@@ -125,8 +125,13 @@ Result<AccountActionType> ParseAccountAction(std::string_view name) {
   return Status::Unprocessable("type must be none, warn, silence or suspend");
 }
 
-Moderation::Moderation(State& state, HomeFeed& home, Accounts& accounts)
-    : s_(state), home_(home), accounts_(accounts), config_(state.config.moderation) {}
+Moderation::Moderation(State& state, Notifications& notifications, HomeFeed& home,
+                       Accounts& accounts)
+    : s_(state),
+      notifications_(notifications),
+      home_(home),
+      accounts_(accounts),
+      config_(state.config.moderation) {}
 
 Moderation::~Moderation() = default;
 
@@ -584,7 +589,38 @@ Status Moderation::Release(const HoldRecord& hold, storage::WriteBatch batch) {
     holds_.erase(hold.target_id);
   }
   home_.Enqueue(hold.target_id);
-  return Status::Ok();
+  return NotifyPublished(hold.target_id);
+}
+
+Status Moderation::NotifyPublished(Id status_id) {
+  storage::WriteBatch batch;
+  {
+    std::shared_lock lock(s_.mu);
+    const StatusEntry* st = s_.FindStatus(status_id);
+    if (st == nullptr) return Status::Ok();
+    const StatusRecord& rec = *st->rec;
+    Id author = rec.account_id;
+    for (Id m : rec.mention_ids) {
+      if (s_.CanSee(m, rec)) {
+        notifications_.AddLocked(batch, m, NotificationType::kMention, author, rec.id);
+      }
+    }
+    Id parent = rec.in_reply_to_account_id;
+    if (parent != 0 &&
+        std::find(rec.mention_ids.begin(), rec.mention_ids.end(), parent) ==
+            rec.mention_ids.end() &&
+        s_.CanSee(parent, rec)) {
+      notifications_.AddLocked(batch, parent, NotificationType::kMention, author, rec.id);
+    }
+    if (rec.quote_of_id != 0) {
+      const StatusEntry* quoted = s_.FindStatus(rec.quote_of_id);
+      if (quoted != nullptr && s_.CanSee(quoted->rec->account_id, rec)) {
+        notifications_.AddLocked(batch, quoted->rec->account_id, NotificationType::kQuote, author,
+                                 rec.id);
+      }
+    }
+  }
+  return s_.storage.Commit(batch);
 }
 
 Result<HoldRecord> Moderation::ApproveHold(Id actor, Id target, const std::string& reason) {

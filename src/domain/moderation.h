@@ -4,7 +4,8 @@
 //   quotes, display names, bios, usernames) goes through Check*() before it is stored. The
 //   strongest matched action decides: `reject` fails the write with 422 naming the category and
 //   rule; `review` stores a status but holds it (visible only to its author and to staff, not
-//   fanned out, not in public or tag timelines) until a moderator approves; a held profile change
+//   fanned out, no notifications, not in public or tag timelines) until a moderator approves,
+//   which publishes it as if it were posted then; a held profile change
 //   waits unapplied in the hold; `mask` stores the text with every match replaced by `***`;
 //   `label` publishes a status behind a content warning (spoiler_text, sensitive) — profiles have
 //   no content warning, so a label there is only recorded in the audit log.
@@ -37,6 +38,7 @@
 #include "common/status.h"
 #include "domain/home_feed.h"
 #include "domain/model.h"
+#include "domain/notifications.h"
 #include "domain/state.h"
 #include "safety/moderation_engine.h"
 #include "storage/moderation_records.h"
@@ -99,7 +101,7 @@ Result<AccountActionType> ParseAccountAction(std::string_view name);
 
 class Moderation {
  public:
-  Moderation(State& state, HomeFeed& home, Accounts& accounts);
+  Moderation(State& state, Notifications& notifications, HomeFeed& home, Accounts& accounts);
   ~Moderation();
 
   // Builds the engine, loads rules, holds, reports and appeals from storage (and the rule file of
@@ -192,9 +194,12 @@ class Moderation {
   // Publishes a held status or applies a held profile change; commits `batch` with it.
   Status Release(const storage::HoldRecord& hold, storage::WriteBatch batch);
   Status CheckVelocity(Id author, std::string_view canonical);
+  // Sends the notifications a status held at creation did not send (mentions, reply, quote).
+  Status NotifyPublished(Id status_id);
 
   // Set at construction.
   State& s_;
+  Notifications& notifications_;
   HomeFeed& home_;
   Accounts& accounts_;
   const ModerationConfig& config_;

@@ -111,7 +111,10 @@ test('label: the post is published behind a content warning', async () => {
 });
 
 test('review: a held post is visible only to its author and staff until approved', async () => {
-  const st = await s.postStatus(alice, 'please holdme now #heldtag');
+  const st = await s.postStatus(alice, 'please holdme now @mod_bob #heldtag');
+  const mentioned = async () => (await s.ok('GET', '/api/v1/notifications', { token: bob.token }))
+    .some((n) => n.type === 'mention' && n.status?.id === st.id);
+  assert.equal(await mentioned(), false, 'a held post notifies nobody');
   assert.equal((await s.get(`/api/v1/statuses/${st.id}`, { token: alice.token })).status, 200);
   assert.equal((await s.get(`/api/v1/statuses/${st.id}`, { token: bob.token })).status, 404);
   assert.equal((await s.get(`/api/v1/statuses/${st.id}`)).status, 404);
@@ -141,6 +144,7 @@ test('review: a held post is visible only to its author and staff until approved
     if (!inHome) await new Promise((r) => setTimeout(r, 50));
   }
   assert.ok(inHome, 'approved post reaches followers');
+  assert.equal(await mentioned(), true, 'approval sends the mention');
   const queue2 = await s.ok('GET', '/api/plaza/v1/admin/review', { token: mod.token });
   assert.ok(!queue2.some((h) => h.id === st.id));
 });

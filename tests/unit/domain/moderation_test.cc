@@ -91,6 +91,17 @@ TEST_F(ModerationTest, HeldStatusIsSeenByAuthorAndStaffOnlyUntilApproved) {
   EXPECT_TRUE(m().ListHolds(mod_, false)->empty());
 }
 
+TEST_F(ModerationTest, MentionsInAHeldStatusNotifyOnlyWhenApproved) {
+  auto held = Post(alice_, "holdme @bob");
+  ASSERT_TRUE(held.ok());
+  EXPECT_TRUE(f_.d().notifications().List(bob_, Page{}, {})->empty());
+  ASSERT_TRUE(m().ApproveHold(mod_, held->rec->id, "").ok());
+  auto notes = f_.d().notifications().List(bob_, Page{}, {});
+  ASSERT_TRUE(notes.ok());
+  ASSERT_EQ(notes->size(), 1u);
+  EXPECT_EQ((*notes)[0].status_id, held->rec->id);
+}
+
 TEST_F(ModerationTest, DeletingAHeldStatusEmptiesItsHold) {
   auto held = Post(alice_, "holdme then delete");
   ASSERT_TRUE(held.ok());
