@@ -7,7 +7,7 @@ DATA_DIR  ?= ./var/plaza
 LISTEN    ?= 127.0.0.1:8080
 FUZZ_SECONDS ?= 300
 
-.PHONY: setup configure build run test unit conformance fuzz fuzz-build bench clean
+.PHONY: setup configure build run test unit conformance fuzz fuzz-build bench bench-full bench-micro clean
 
 setup:
 	@bash scripts/setup.sh
@@ -37,7 +37,17 @@ conformance: build
 fuzz: fuzz-build
 	@bash scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
+# Benchmark suite (bench/README.md): dataset import, Plaza workloads and reference servers
+# (ceiling, nginx, Redis) in one run; writes bench/results/latest.json and latest.md.
+# `make bench` uses the small dataset (a few minutes); `make bench-full` the medium one, or the
+# large one with LARGE=1. `make bench-micro` runs the Google Benchmark micro-benchmarks.
 bench: build
+	@bash scripts/bench_suite.sh $(BUILD_DIR) small
+
+bench-full: build
+	@bash scripts/bench_suite.sh $(BUILD_DIR) $(if $(LARGE),large,medium)
+
+bench-micro: build
 	@bash scripts/bench.sh $(BUILD_DIR)
 
 clean:

@@ -12,6 +12,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev libyaml-cpp-dev
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   nodejs npm curl wrk
+  nginx redis-server redis-tools python3
 )
 
 missing=()
@@ -34,7 +35,19 @@ if ((${#missing[@]})); then
   SUDO=""
   [[ $(id -u) -ne 0 ]] && SUDO="sudo"
   $SUDO apt-get update -qq
+  # nginx and redis-server are for the benchmark suite, which starts its own instances on
+  # temporary ports: keep the packages from starting (or enabling) system services.
+  policy_added=""
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+    policy_added=1
+  fi
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  [[ -n $policy_added ]] && $SUDO rm -f /usr/sbin/policy-rc.d
+  if [[ -d /run/systemd/system ]]; then
+    $SUDO systemctl disable --now nginx redis-server >/dev/null 2>&1 || true
+  fi
 else
   echo "setup: all packages present"
 fi

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Turns one benchmark-suite run (scripts/bench_suite.sh) into bench/results/latest.json and
+latest.md. Each run is also kept in bench/results/runs/ (not committed); the Markdown summary
+shows, next to this run's figures, the medians over the last five runs of the same scale, since
+one run on a shared machine is noisy."""
+import argparse
+import datetime
+import glob
+import json
+import os
+import statistics
+
+
+def workload_entry(r):
+    """The per-workload fields of latest.json: rps is the closed-loop peak (wrk); latencies are
+    from the open-loop run at 80% of that peak (plaza-load, no coordinated omission)."""
+    if "peak" in r:
+        peak, open_ = r["peak"], r["open_loop"]
+        return {
+            "rps": peak["rps"],
+            "p50_ms": open_["p50_ms"],
+            "p99_ms": open_["p99_ms"],
+            "p999_ms": open_["p999_ms"],
+            "errors": peak["errors"] + open_["errors"],
+            "server_rss_mb": r["server_rss_mb"],
+            "peak": peak,
+            "open_loop": open_,
+        }
+    if "probe" in r:  # celebrity
+        readers = r["readers"]
+        return {
+            "rps": readers["rps"],
+            "p50_ms": readers["p50_ms"],
+            "p99_ms": readers["p99_ms"],
+            "p999_ms": readers["p999_ms"],
+            "errors": readers["errors"] + r["probe"]["errors"],
+            "server_rss_mb": r["server_rss_mb"],
+            "visible_all_sampled_ms_p50": r["probe"]["visible_all_sampled_ms_p50"],
+            "visible_all_sampled_ms_max": r["probe"]["visible_all_sampled_ms_max"],
+            "probe": r["probe"],
+            "readers_closed_loop": readers,
+        }
+    return {k: v for k, v in r.items() if k not in ("name", "kind")}
+
+
+def ratio(a, b):
+    return round(a / b, 4) if a and b else None
+
+
+def ratios(w):
+    def rps(name):
+        return w.get(name, {}).get("rps")
+    return {
+        "home_timeline_vs_ceiling": ratio(rps("read-home"), rps("ceiling")),
+        "home_timeline_vs_nginx": ratio(rps("read-home"), rps("nginx")),
+        "home_timeline_vs_redis_lrange": ratio(rps("read-home"), rps("redis-lrange")),
+        "compose_vs_ceiling": ratio(rps("compose"), rps("ceiling")),
+        "mixed_vs_ceiling": ratio(rps("mixed"), rps("ceiling")),
+    }
+
+
+def fmt(v, digits=2):
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:,.{digits}f}"
+    return f"{v:,}" if isinstance(v, int) else str(v)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    for a in ("results", "datagen", "scale", "pinning", "out"):
+        ap.add_argument("--" + a, required=True)
+    for a in ("duration", "connections", "start-ms", "home-bytes", "plaza-rss"):
+        ap.add_argument("--" + a, type=float, required=True)
+    args = ap.parse_args()
+
+    rows = [json.loads(l) for l in open(args.results) if l.strip()]
+    workloads = {r["name"]: workload_entry(r) for r in rows}
+    kinds = {r["name"]: r["kind"] for r in rows}
+    datagen = json.load(open(args.datagen))
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    result = {
+        "generated_at": now,
+        "scale": args.scale,
+        "machine": {"cpus": os.cpu_count(), "pinning": args.pinning,
+                    "note": "shared 2-core VM; other builds may run concurrently"},
+        "duration_s_per_measurement": args.duration,
+        "connections": int(args.connections),
+        "dataset": datagen,
+        "plaza": {"start_ms": int(args.start_ms), "rss_mb_end": args.plaza_rss,
+                  "home_response_bytes": int(args.home_bytes), "io_threads": 1},
+        "workloads": workloads,
+        "ratios": ratios(workloads),
+    }
+
+    runs_dir = os.path.join(args.out, "runs")
+    os.makedirs(runs_dir, exist_ok=True)
+    stamp = now.replace(":", "").replace("-", "")
+    with open(os.path.join(runs_dir, f"{stamp}-{args.scale}.json"), "w") as f:
+        json.dump(result, f, indent=1)
+    history = []
+    for path in sorted(glob.glob(os.path.join(runs_dir, f"*-{args.scale}.json")))[-5:]:
+        try:
+            history.append(json.load(open(path)))
+        except (OSError, ValueError):
+            pass
+    med = {}
+    for name in workloads:
+        vals = [h["workloads"][name]["rps"] for h in history
+                if name in h.get("workloads", {}) and h["workloads"][name].get("rps")]
+        if vals:
+            med[name] = statistics.median(vals)
+    med_ratios = {}
+    for key in result["ratios"]:
+        vals = [h["ratios"][key] for h in history if h.get("ratios", {}).get(key)]
+        if vals:
+            med_ratios[key] = round(statistics.median(vals), 4)
+    result["median_of_last_runs"] = {"runs": len(history), "rps": med, "ratios": med_ratios}
+
+    with open(os.path.join(args.out, "latest.json"), "w") as f:
+        json.dump(result, f, indent=1)
+
+    md = [f"# Plaza benchmark — {args.scale} ({now})", "",
+          f"Pinning: {args.pinning}. {args.duration:g} s per measurement, "
+          f"{int(args.connections)} connections. Dataset: {datagen['accounts']:,} accounts, "
+          f"{datagen['follows']:,} follows, {datagen['posts']:,} posts, {datagen['likes']:,} likes; "
+          f"imported {datagen['rows']:,} rows in {datagen['seconds']:.1f} s "
+          f"({datagen['rows_per_s']:,.0f} rows/s). Plaza started in {int(args.start_ms)} ms; "
+          f"home timeline response {int(args.home_bytes):,} bytes.", "",
+          "rps = closed-loop peak (wrk); p50/p99/p99.9 = open-loop at 80% of that peak "
+          "(plaza-load, from intended send times); Redis rows are redis-benchmark (50 clients, "
+          "its own percentiles).", "",
+          f"| workload | kind | rps | median rps (last {len(history)}) | p50 ms | p99 ms | "
+          "p99.9 ms | errors | server RSS MB |",
+          "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, w in workloads.items():
+        md.append(f"| {name} | {kinds[name]} | {fmt(w.get('rps'), 0)} | {fmt(med.get(name), 0)} | "
+                  f"{fmt(w.get('p50_ms'))} | {fmt(w.get('p99_ms'))} | {fmt(w.get('p999_ms'))} | "
+                  f"{fmt(w.get('errors'))} | {fmt(w.get('server_rss_mb'), 1)} |")
+    if "celebrity" in workloads:
+        c = workloads["celebrity"]
+        md += ["", f"Celebrity: u0 ({datagen['celebrity_followers']:,} followers) posted "
+               f"{c['probe']['posts']} times while followers read; all "
+               f"{c['probe']['sampled_followers']} sampled followers had the post in their home "
+               f"timeline {fmt(c['visible_all_sampled_ms_p50'])} ms (median; max "
+               f"{fmt(c['visible_all_sampled_ms_max'])} ms) after the post was acknowledged "
+               "(sequential polling, so this is an upper bound); "
+               f"{fmt(c['probe'].get('first_read_hit_ratio'), 2)} of first reads after the "
+               "acknowledgement already held it."]
+    md += ["", "| ratio | this run | median (last runs) |", "|---|---:|---:|"]
+    for key, v in result["ratios"].items():
+        md.append(f"| {key} | {fmt(v, 3)} | {fmt(med_ratios.get(key), 3)} |")
+    with open(os.path.join(args.out, "latest.md"), "w") as f:
+        f.write("\n".join(md) + "\n")
+    print("\n".join(md))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# The benchmark suite (bench/README.md): generates a dataset, imports it, runs Plaza's workloads
+# and the reference servers (ceiling, nginx, Redis) in the same run, and writes
+# bench/results/latest.json and latest.md.
+#
+# Usage: scripts/bench_suite.sh BUILD_DIR SCALE     (SCALE: small | medium | large)
+# Environment: BENCH_DURATION (seconds per measurement, default 5), BENCH_CONNECTIONS (default
+# 32), BENCH_SEED (default 42), BENCH_OUT (results directory, default bench/results).
+#
+# Pinning: with two or more cores, every server (Plaza, ceiling, nginx, Redis) runs on core 0 and
+# every load generator (wrk, plaza-load, redis-benchmark) on core 1. Everything listens on
+# 127.0.0.1 ports chosen here; nginx and Redis run from a temporary directory and are stopped at
+# the end (never as system services).
+set -euo pipefail
+build_dir=${1:-build}
+scale=${2:-small}
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "$root/$build_dir" && pwd)
+out=${BENCH_OUT:-$root/bench/results}
+dur=${BENCH_DURATION:-5}
+conns=${BENCH_CONNECTIONS:-32}
+seed=${BENCH_SEED:-42}
+mkdir -p "$out"
+
+plaza=${PLAZA_BIN:-$build/src/app/plaza}
+datagen=$build/tools/plaza-datagen
+loadgen=$build/tools/load/plaza-load
+ceiling=$build/bench/reference/ceiling_server
+lua=$root/bench/load/plaza.lua
+for bin in "$plaza" "$datagen" "$loadgen" "$ceiling"; do
+  [[ -x $bin ]] || { echo "bench: $bin is not built" >&2; exit 1; }
+done
+for tool in wrk nginx redis-server redis-benchmark redis-cli curl python3 taskset; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool missing (run scripts/setup.sh)" >&2; exit 1; }
+done
+
+work=$(mktemp -d /tmp/plaza-bench.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+server_pin=() load_pin=() pinning="none"
+if [[ $(nproc) -ge 2 ]]; then
+  server_pin=(taskset -c 0) load_pin=(taskset -c 1) pinning="server core 0, load core 1"
+fi
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() {  # URL
+  for _ in $(seq 1 600); do
+    curl -s -o /dev/null "$1" && return 0
+    sleep 0.1
+  done
+  echo "bench: $1 did not come up" >&2
+  return 1
+}
+rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo 0; }
+results=$work/results.jsonl
+: > "$results"
+record() {  # NAME KIND JSON...
+  printf '{"name":"%s","kind":"%s",%s}\n' "$1" "$2" "$3" >> "$results"
+}
+wrk_run() {  # URL WORKLOAD CONNECTIONS DURATION -> WRKJSON line
+  "${load_pin[@]}" wrk -t1 -c"$3" -d"$4"s --timeout 10s -s "$lua" "$1" -- "$2" "$work/tokens" \
+    "$work/targets" "$client_id" "$client_secret" "$password" | sed -n 's/^WRKJSON //p'
+}
+open_run() {  # PORT RATE ARGS... -> JSON line
+  local port=$1 rate=$2
+  shift 2
+  "${load_pin[@]}" "$loadgen" --port "$port" --rate "$rate" --duration "$dur" \
+    --connections "$conns" "$@"
+}
+rate_of() { python3 -c 'import json,sys; print(max(1, int(json.loads(sys.argv[1])["rps"] * 0.8)))' "$1"; }
+
+echo "bench: scale $scale, ${dur}s per measurement, $conns connections, pinning: $pinning"
+echo "bench: work dir $work"
+
+# 1. Dataset, imported straight into a new data directory.
+port=$(free_port)
+"$datagen" --scale "$scale" --seed "$seed" --data-dir "$work/data" --tokens-file "$work/tokens" \
+  --targets-file "$work/targets" --manifest "$work/datagen.json" \
+  --base-url "http://127.0.0.1:$port" --quiet > /dev/null
+cat "$work/datagen.json"
+read -r client_id client_secret password < <(python3 -c '
+import json,sys; m=json.load(open(sys.argv[1])); print(m["client_id"], m["client_secret"], m["password"])' \
+  "$work/datagen.json")
+
+# 2. Plaza, one io thread, pinned.
+start_ns=$(date +%s%N)
+"${server_pin[@]}" "$plaza" serve --listen "127.0.0.1:$port" --data-dir "$work/data" --threads 1 \
+  --no-rate-limit --log-level warn > "$work/plaza.log" 2>&1 &
+plaza_pid=$!
+pids+=("$plaza_pid")
+wait_http "http://127.0.0.1:$port/api/v1/instance"
+start_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+echo "bench: plaza up in ${start_ms} ms, RSS $(rss_mb $plaza_pid) MB"
+token=$(sed -n 2p "$work/tokens" | cut -d' ' -f1)
+curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/timelines/home?limit=20" \
+  -o "$work/home.json"
+home_bytes=$(stat -c %s "$work/home.json")
+echo "bench: captured home timeline response, $home_bytes bytes"
+url="http://127.0.0.1:$port"
+
+# 3. Plaza workloads: closed-loop peak (wrk), then open-loop at 80% of that peak (plaza-load).
+plaza_workload() {  # NAME WRK_WORKLOAD LOAD_MIX [CONNECTIONS]
+  local name=$1 c=${4:-$conns}
+  local peak open
+  peak=$(wrk_run "$url" "$2" "$c" "$dur")
+  open=$(open_run "$port" "$(rate_of "$peak")" --mix "$3" --tokens "$work/tokens" \
+    --targets "$work/targets" --client-id "$client_id" --client-secret "$client_secret" \
+    --password "$password")
+  record "$name" plaza "\"peak\":$peak,\"open_loop\":$open,\"server_rss_mb\":$(rss_mb $plaza_pid)"
+  echo "bench: $name peak $peak"
+  echo "bench: $name open-loop $open"
+}
+plaza_workload read-home read-home home=1
+plaza_workload mixed mixed home=60,account=30,compose=10
+plaza_workload compose compose compose=1
+plaza_workload follow-churn follow-churn follow=1
+
+# Celebrity: account u0 (followed by every account) posts while followers read their homes.
+wrk_run "$url" read-home "$conns" $((dur + 4)) > "$work/celebrity-readers.json" &
+readers=$!
+sleep 1
+celeb=$("${load_pin[@]}" "$loadgen" --port "$port" --celebrity 5 --sample 50 --tokens "$work/tokens")
+wait "$readers"
+record celebrity plaza "\"probe\":$celeb,\"readers\":$(cat "$work/celebrity-readers.json"),\"server_rss_mb\":$(rss_mb $plaza_pid)"
+echo "bench: celebrity $celeb"
+
+# Sign-in: argon2id (m=19 MiB, t=2) per request; few connections, it is CPU-bound by design.
+plaza_workload sign-in sign-in signin=1 4 || true
+plaza_rss=$(rss_mb $plaza_pid)
+kill "$plaza_pid"
+wait "$plaza_pid" 2>/dev/null || true
+
+# 4. Reference servers, pinned the same way, serving the captured bytes.
+reference_http() {  # NAME PORT PATH
+  local peak open
+  peak=$(wrk_run "http://127.0.0.1:$2" "get:$3" "$conns" "$dur")
+  open=$(open_run "$2" "$(rate_of "$peak")" --path "$3")
+  record "$1" reference "\"peak\":$peak,\"open_loop\":$open,\"server_rss_mb\":$(rss_mb "$4")"
+  echo "bench: $1 peak $peak"
+}
+cport=$(free_port)
+"${server_pin[@]}" "$ceiling" "$cport" "$work/home.json" &
+ceiling_pid=$!
+pids+=("$ceiling_pid")
+wait_http "http://127.0.0.1:$cport/"
+reference_http ceiling "$cport" /api/v1/timelines/home "$ceiling_pid"
+kill "$ceiling_pid"
+
+nport=$(free_port)
+mkdir -p "$work/nginx/html" "$work/nginx/logs"
+cp "$work/home.json" "$work/nginx/html/home.json"
+user_line=""
+[[ $(id -u) -eq 0 ]] && user_line="user root;"
+cat > "$work/nginx/nginx.conf" <<EOF
+$user_line
+worker_processes 1;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  default_type application/json;
+  keepalive_requests 1000000;
+  client_body_temp_path $work/nginx/tmp-body;
+  proxy_temp_path $work/nginx/tmp-proxy;
+  fastcgi_temp_path $work/nginx/tmp-fastcgi;
+  uwsgi_temp_path $work/nginx/tmp-uwsgi;
+  scgi_temp_path $work/nginx/tmp-scgi;
+  server {
+    listen 127.0.0.1:$nport;
+    root $work/nginx/html;
+  }
+}
+EOF
+"${server_pin[@]}" nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" &
+nginx_pid=$!
+pids+=("$nginx_pid")
+wait_http "http://127.0.0.1:$nport/home.json"
+reference_http nginx "$nport" /home.json "$nginx_pid"
+kill "$nginx_pid"
+
+# Redis: the timeline shape (20 entries of one status each) as a list.
+rport=$(free_port)
+mkdir -p "$work/redis"
+"${server_pin[@]}" redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no \
+  --dir "$work/redis" --daemonize no > "$work/redis/log" 2>&1 &
+redis_pid=$!
+pids+=("$redis_pid")
+for _ in $(seq 1 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
+entry_bytes=$(( home_bytes / 20 ))
+entry=$(head -c "$entry_bytes" /dev/zero | tr '\0' 'x')
+for _ in $(seq 1 800); do echo "RPUSH home:1 $entry"; done | redis-cli -p "$rport" > /dev/null
+redis_n=$(( dur * 40000 ))
+"${load_pin[@]}" redis-benchmark -p "$rport" -c 50 -n "$redis_n" -r 100000 --csv \
+  LPUSH "home:__rand_int__" "$entry" | tail -n 1 > "$work/redis-lpush.csv"
+"${load_pin[@]}" redis-benchmark -p "$rport" -c 50 -n "$redis_n" --csv LRANGE home:1 0 19 \
+  | tail -n 1 > "$work/redis-lrange.csv"
+redis_rss=$(rss_mb "$redis_pid")
+for op in lpush lrange; do
+  record "redis-$op" reference "$(python3 -c '
+import csv,sys
+row=next(csv.reader(open(sys.argv[1])))
+print("\"rps\":%s,\"p50_ms\":%s,\"p99_ms\":%s,\"p999_ms\":null,\"errors\":0,\"clients\":50,\"entry_bytes\":%s,\"server_rss_mb\":%s" % (row[1], row[4], row[6], sys.argv[2], sys.argv[3]))' \
+    "$work/redis-$op.csv" "$entry_bytes" "$redis_rss")"
+  echo "bench: redis $op $(cut -d, -f2- "$work/redis-$op.csv")"
+done
+kill "$redis_pid"
+
+# 5. Report.
+python3 "$root/scripts/bench_report.py" --results "$results" --datagen "$work/datagen.json" \
+  --scale "$scale" --pinning "$pinning" --duration "$dur" --connections "$conns" \
+  --start-ms "$start_ms" --home-bytes "$home_bytes" --plaza-rss "$plaza_rss" --out "$out"
