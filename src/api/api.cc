@@ -21,10 +21,12 @@ std::string_view BearerToken(const http::Request& req) {
 
 }  // namespace
 
-Api::Handlers::Handlers(domain::Domain& domain, ApiOptions options)
+Api::Handlers::Handlers(domain::Domain& domain, ApiOptions options,
+                         domain::commerce::Commerce* commerce)
     : d_(domain),
+      commerce_(commerce),
       options_(std::move(options)),
-      ctx_{options_.base_url, options_.domain, &domain.auth()},
+      ctx_{options_.base_url, options_.domain, &domain.auth(), commerce},
       token_limiter_(options_.token_rate_limit) {}
 
 std::optional<http::Response> Api::Handlers::Authenticate(http::Request& req) {
@@ -106,8 +108,8 @@ http::Response Api::Handlers::StatusPage(const http::Request& req,
   return RenderStatuses(req, ids, items.front().cursor, items.back().cursor);
 }
 
-Api::Api(domain::Domain& domain, ApiOptions options)
-    : handlers_(std::make_unique<Handlers>(domain, std::move(options))) {}
+Api::Api(domain::Domain& domain, ApiOptions options, domain::commerce::Commerce* commerce)
+    : handlers_(std::make_unique<Handlers>(domain, std::move(options), commerce)) {}
 
 Api::~Api() = default;
 
@@ -118,6 +120,7 @@ void Api::Register(http::Router& router) {
   handlers_->RegisterTimelines(router);
   handlers_->RegisterNotifications(router);
   handlers_->RegisterInstance(router);
+  handlers_->RegisterCommerce(router);
   handlers_->RegisterModeration(router);
 }
 

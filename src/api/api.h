@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "domain/commerce/commerce.h"
 #include "domain/domain.h"
 #include "http/rate_limiter.h"
 #include "http/router.h"
@@ -37,7 +38,8 @@ struct Caller {
 
 class Api {
  public:
-  Api(domain::Domain& domain, ApiOptions options);
+  // `commerce` may be null (no commerce routes, statuses render without products).
+  Api(domain::Domain& domain, ApiOptions options, domain::commerce::Commerce* commerce = nullptr);
   ~Api();
 
   // Adds every route to `router`.

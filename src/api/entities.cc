@@ -1,5 +1,6 @@
 #include "api/entities.h"
 
+#include "api/commerce_entities.h"
 #include "common/clock.h"
 #include "domain/notifications.h"
 #include "domain/statuses.h"
@@ -53,7 +54,8 @@ void WriteAccountFields(JsonWriter& w, const domain::AccountView& a, const Rende
   w.Key("fields").BeginArray().EndArray();
   if (r.suspended) w.Field("suspended", true);
   if (r.silenced) w.Field("limited", true);
-  w.Key("plaza").BeginObject().Field("verified", false).EndObject();
+  bool verified = ctx.commerce != nullptr && ctx.commerce->IsVerified(r.id);
+  w.Key("plaza").BeginObject().Field("verified", verified).EndObject();
 }
 
 void WriteStatusBody(JsonWriter& w, const domain::StatusView& s, const RenderContext& ctx,
@@ -224,7 +226,10 @@ void WriteStatusBody(JsonWriter& w, const domain::StatusView& s, const RenderCon
     w.Null();
   }
   w.Key("poll").Null();
-  w.Key("card").Null();
+  std::vector<domain::commerce::ProductView> products;
+  if (ctx.commerce != nullptr) products = ctx.commerce->ProductsOfStatus(r.id);
+  w.Key("card");
+  WriteStatusCard(w, products, ctx);
   w.Key("language");
   if (r.language.empty()) {
     w.Null();
@@ -249,6 +254,10 @@ void WriteStatusBody(JsonWriter& w, const domain::StatusView& s, const RenderCon
       .Field("bookmarked", s.bookmarked)
       .Field("pinned", false);
   w.Key("filtered").BeginArray().EndArray();
+  if (ctx.commerce != nullptr) {
+    w.Key("plaza");
+    WriteStatusPlaza(w, products, ctx);
+  }
   w.EndObject();
 }
 

@@ -7,6 +7,7 @@
 
 #include "common/json_writer.h"
 #include "domain/auth.h"
+#include "domain/commerce/commerce.h"
 #include "domain/model.h"
 #include "storage/records.h"
 
@@ -17,6 +18,8 @@ struct RenderContext {
   std::string domain;    // "127.0.0.1:8080"
   // Resolves an app id to its record for the status `application` field; may be null.
   const domain::Auth* auth = nullptr;
+  // Products carried by statuses and shop badges; may be null.
+  const domain::commerce::Commerce* commerce = nullptr;
 };
 
 void WriteAccount(JsonWriter& w, const domain::AccountView& a, const RenderContext& ctx);

@@ -12,7 +12,7 @@ namespace plaza::api {
 
 class Api::Handlers {
  public:
-  Handlers(domain::Domain& domain, ApiOptions options);
+  Handlers(domain::Domain& domain, ApiOptions options, domain::commerce::Commerce* commerce);
 
   void RegisterOAuth(http::Router& r);
   void RegisterAccounts(http::Router& r);
@@ -21,6 +21,7 @@ class Api::Handlers {
   void RegisterNotifications(http::Router& r);
   void RegisterInstance(http::Router& r);
   void RegisterModeration(http::Router& r);
+  void RegisterCommerce(http::Router& r);
 
   // The before-hook: authentication, scopes, per-token rate limit.
   std::optional<http::Response> Authenticate(http::Request& req);
@@ -37,6 +38,7 @@ class Api::Handlers {
   http::Response OneAccount(const domain::AccountView& a);
 
   domain::Domain& d_;
+  domain::commerce::Commerce* const commerce_;  // may be null
   const ApiOptions options_;
   RenderContext ctx_;
   http::RateLimiter token_limiter_;

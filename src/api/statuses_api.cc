@@ -52,7 +52,26 @@ void Api::Handlers::RegisterStatuses(http::Router& r) {
     auto quote = OptionalId(req, req.params().Has("quoted_status_id") ? "quoted_status_id" : "quote_id");
     if (!quote.ok()) return Fail(quote.status());
     in.quote_of_id = *quote;
-    return OneStatus(d_.statuses().Create(caller.account_id, in));
+    // Plaza extension: a merchant's post may carry up to 9 of its products (product_ids[]).
+    std::vector<Id> products;
+    for (auto s : req.params().GetAll("product_ids")) {
+      auto pid = ParseId(s);
+      if (!pid || commerce_ == nullptr) return Response::Error(422, "product_ids must be product ids");
+      products.push_back(*pid);
+    }
+    if (!products.empty()) {
+      if (Status st = commerce_->CheckStatusProducts(caller.account_id, products); !st.ok()) {
+        return Fail(st);
+      }
+    }
+    auto created = d_.statuses().Create(caller.account_id, in);
+    if (created.ok() && !products.empty()) {
+      if (Status st = commerce_->AttachToStatus(caller.account_id, created->rec->id, products);
+          !st.ok()) {
+        return Fail(st);
+      }
+    }
+    return OneStatus(created);
   }, write_statuses);
 
   r.Add(Method::kGet, "/api/v1/statuses", [this](Request& req) {

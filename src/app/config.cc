@@ -42,7 +42,7 @@ Status LoadConfigFile(const std::string& path, Config& c) {
   }
   static const std::vector<std::string_view> kSections = {"server", "storage", "limits",
                                                           "statuses", "timelines", "instance",
-                                                          "log", "moderation"};
+                                                          "log", "commerce", "moderation"};
   for (const auto& [k, v] : t) {
     if (std::find(kSections.begin(), kSections.end(), k.str()) == kSections.end()) {
       return Status::Invalid(fmt::format("{}: unknown section [{}]", path, k.str()));
@@ -91,6 +91,10 @@ Status LoadConfigFile(const std::string& path, Config& c) {
   PLAZA_RETURN_IF_ERROR(
       Read(t, "moderation", "new_account_max_duplicates", m.new_account_max_duplicates));
   PLAZA_RETURN_IF_ERROR(Read(t, "moderation", "duplicate_window_ms", m.duplicate_window_ms));
+  PLAZA_RETURN_IF_ERROR(Read(t, "commerce", "default_currency", c.commerce.default_currency));
+  PLAZA_RETURN_IF_ERROR(Read(t, "commerce", "order_ttl_ms", c.commerce.order_ttl_ms));
+  PLAZA_RETURN_IF_ERROR(Read(t, "commerce", "platform_fee_bp", c.commerce.platform_fee_bp));
+  PLAZA_RETURN_IF_ERROR(Read(t, "commerce", "webhook_secret", c.commerce.webhook_secret));
   return Status::Ok();
 }
 

@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "common/status.h"
+#include "domain/commerce/commerce.h"
 #include "domain/config.h"
 #include "http/server.h"
 
@@ -19,6 +20,7 @@ struct Config {
   http::ServerOptions server;
   domain::DomainConfig domain;
   api::ApiOptions api;
+  domain::commerce::CommerceConfig commerce;
 };
 
 // Reads a TOML file into `config` (keys not in the file keep their values). kInvalid with the

@@ -12,6 +12,7 @@
 
 #include "api/api.h"
 #include "app/config.h"
+#include "domain/commerce/commerce.h"
 #include "domain/domain.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -55,9 +56,14 @@ int Serve(Config config) {
   }
   spdlog::info("loaded {} accounts, {} statuses, {} edges, {} marks in {} ms", loaded->accounts,
                loaded->statuses, loaded->edges, loaded->marks, loaded->elapsed_ms);
+  domain::commerce::Commerce commerce(**storage, domain, config.commerce);
+  if (auto st = commerce.Start(); !st.ok()) {
+    spdlog::critical("cannot load commerce state: {}", st.ToString());
+    return 1;
+  }
 
   http::Router router;
-  api::Api api(domain, config.api);
+  api::Api api(domain, config.api, &commerce);
   api.Register(router);
   http::Server server(router, config.server);
   api.Install(server);
@@ -78,6 +84,7 @@ int Serve(Config config) {
   // Run() returns after Stop(); make the waiter exit if the server stopped by itself.
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
+  commerce.Stop();
   domain.Stop();
   spdlog::info("plaza stopped");
   return 0;
@@ -119,6 +126,32 @@ int SetRole(Config config, const std::string& username, const std::string& role_
   return 0;
 }
 
+// Proves the double-entry ledger balances: prints one JSON object, exits 0 when balanced.
+int CheckLedger(Config config) {
+  FinishConfig(config);
+  auto storage = OpenStorage(config);
+  if (!storage.ok()) {
+    std::cerr << "cannot open storage: " << storage.status().ToString() << "\n";
+    return 2;
+  }
+  auto report = domain::commerce::CheckLedger(**storage);
+  if (!report.ok()) {
+    std::cerr << report.status().ToString() << "\n";
+    return 2;
+  }
+  std::cout << "{\"balanced\":" << (report->balanced ? "true" : "false")
+            << ",\"entries\":" << report->entries << ",\"transactions\":" << report->transactions
+            << ",\"orders\":" << report->orders_checked << ",\"totals\":{";
+  bool first = true;
+  for (const auto& [key, sum] : report->totals) {
+    std::cout << (first ? "" : ",") << "\"" << key << "\":" << sum;
+    first = false;
+  }
+  std::cout << "},\"problems\":" << report->problems.size() << "}\n";
+  for (const auto& p : report->problems) std::cerr << p << "\n";
+  return report->balanced ? 0 : 1;
+}
+
 }  // namespace
 }  // namespace plaza::app
 
@@ -152,6 +185,16 @@ int main(int argc, char** argv) {
   serve->add_option("--moderation-rules", moderation_rules,
                     "read-only moderation rule file loaded beside the rules stored via the API")
       ->check(CLI::ExistingFile);
+  std::optional<int64_t> order_ttl_ms;
+  serve->add_option("--order-ttl-ms", order_ttl_ms,
+                    "unpaid orders are cancelled after this many milliseconds (default 900000)");
+
+  auto* commerce = cli.add_subcommand("commerce", "Commerce tools");
+  commerce->require_subcommand(1);
+  auto* check_ledger = commerce->add_subcommand(
+      "check-ledger", "Prove the ledger balances (JSON report; exit 0 when balanced, 1 if not)");
+  std::optional<std::string> commerce_data_dir;
+  check_ledger->add_option("--data-dir", commerce_data_dir, "data directory");
 
   auto* admin = cli.add_subcommand("admin", "Operator tasks");
   admin->require_subcommand(1);
@@ -182,6 +225,8 @@ int main(int argc, char** argv) {
   if (listen) config.server.listen = *listen;
   if (data_dir) config.data_dir = *data_dir;
   if (admin_data_dir) config.data_dir = *admin_data_dir;
+  if (commerce_data_dir) config.data_dir = *commerce_data_dir;
+  if (order_ttl_ms) config.commerce.order_ttl_ms = *order_ttl_ms;
   if (threads) config.server.threads = *threads;
   if (log_level) config.log_level = *log_level;
   if (base_url) config.api.base_url = *base_url;
@@ -195,5 +240,6 @@ int main(int argc, char** argv) {
   if (moderation_rules) config.domain.moderation.rules_file = *moderation_rules;
   if (*serve) return plaza::app::Serve(config);
   if (*role) return plaza::app::SetRole(config, role_user, role_name);
+  if (*check_ledger) return plaza::app::CheckLedger(config);
   return 2;
 }

@@ -3,6 +3,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "storage/commerce_codec.h"
 #include "storage/moderation_codec.h"
 #include "storage/record_codec.h"
 
@@ -81,6 +82,42 @@ class KvStorage final : public Storage {
   Status ForEachAudit(const std::function<Status(const AuditRecord&)>& fn) override {
     return ForEachPrefix(codec::ModerationPrefix(codec::ModerationKind::kAudit),
                          codec::DecodeAudit, fn);
+  }
+
+  Status ForEachShop(const std::function<Status(const ShopRecord&)>& fn) override {
+    return ForEachPrefix(codec::CommercePrefix(codec::CommerceKind::kShop), codec::DecodeShop, fn);
+  }
+  Status ForEachProduct(const std::function<Status(const ProductRecord&)>& fn) override {
+    return ForEachPrefix(codec::CommercePrefix(codec::CommerceKind::kProduct),
+                         codec::DecodeProduct, fn);
+  }
+  Status ForEachStatusProducts(
+      const std::function<Status(const StatusProductsRecord&)>& fn) override {
+    return ForEachPrefix(codec::CommercePrefix(codec::CommerceKind::kStatusProducts),
+                         codec::DecodeStatusProducts, fn);
+  }
+  Status ForEachCampaign(const std::function<Status(const CampaignRecord&)>& fn) override {
+    return ForEachPrefix(codec::CommercePrefix(codec::CommerceKind::kCampaign),
+                         codec::DecodeCampaign, fn);
+  }
+  Status ForEachReservation(const std::function<Status(const ReservationRecord&)>& fn) override {
+    return ForEachPrefix(codec::CommercePrefix(codec::CommerceKind::kReservation),
+                         codec::DecodeReservation, fn);
+  }
+  Status ForEachOrder(const std::function<Status(const OrderRecord&)>& fn) override {
+    return ForEachPrefix(codec::CommercePrefix(codec::CommerceKind::kOrder), codec::DecodeOrder,
+                         fn);
+  }
+  Status ForEachLedgerEntry(const std::function<Status(const LedgerEntryRecord&)>& fn) override {
+    return ForEachPrefix(codec::CommercePrefix(codec::CommerceKind::kLedger),
+                         codec::DecodeLedgerEntry, fn);
+  }
+  Status ForEachPaymentEvent(const std::function<Status(const PaymentEventRecord&)>& fn) override {
+    return ForEachPrefix(codec::CommercePrefix(codec::CommerceKind::kPaymentEvent),
+                         codec::DecodePaymentEvent, fn);
+  }
+  Result<PaymentEventRecord> GetPaymentEvent(std::string_view event_id) override {
+    return Get(codec::PaymentEventKey(event_id), codec::DecodePaymentEvent, "payment event");
   }
 
   Result<StatusRecord> GetStatus(Id id) override {
@@ -218,6 +255,31 @@ class KvStorage final : public Storage {
             },
             [&](const AuditRecord& r) {
               PutRecord(r, codec::ModerationKey(codec::ModerationKind::kAudit, r.id), kv);
+            },
+            [&](const ShopRecord& r) {
+              PutRecord(r, codec::CommerceKey(codec::CommerceKind::kShop, r.account_id), kv);
+            },
+            [&](const ProductRecord& r) {
+              PutRecord(r, codec::CommerceKey(codec::CommerceKind::kProduct, r.id), kv);
+            },
+            [&](const StatusProductsRecord& r) {
+              PutRecord(r, codec::CommerceKey(codec::CommerceKind::kStatusProducts, r.status_id),
+                        kv);
+            },
+            [&](const CampaignRecord& r) {
+              PutRecord(r, codec::CommerceKey(codec::CommerceKind::kCampaign, r.id), kv);
+            },
+            [&](const ReservationRecord& r) {
+              PutRecord(r, codec::ReservationKey(r.campaign_id, r.account_id), kv);
+            },
+            [&](const OrderRecord& r) {
+              PutRecord(r, codec::CommerceKey(codec::CommerceKind::kOrder, r.id), kv);
+            },
+            [&](const LedgerEntryRecord& r) {
+              PutRecord(r, codec::CommerceKey(codec::CommerceKind::kLedger, r.id), kv);
+            },
+            [&](const PaymentEventRecord& r) {
+              PutRecord(r, codec::PaymentEventKey(r.event_id), kv);
             },
         },
         op);

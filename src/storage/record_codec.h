@@ -48,6 +48,7 @@ enum class Table : char {
   kNotificationMarker = 'r',
   kIdempotency = 'i',
   kModeration = 'M',  // moderation_codec.h: a second byte names the kind
+  kCommerce = 'K',    // commerce_codec.h: a second byte names the kind
 };
 
 // The prefix shared by every key of `table`.

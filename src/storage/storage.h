@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "storage/commerce_records.h"
 #include "storage/moderation_records.h"
 #include "storage/records.h"
 
@@ -39,7 +40,9 @@ using WriteOp =
                  DeleteMark, NotificationRecord, DeleteNotification, ClearNotifications,
                  NotificationMarker, IdempotencyRecord, DeleteIdempotency,
                  ModerationRuleRecord, DeleteModerationRule, HoldRecord, DeleteHold, ReportRecord,
-                 AppealRecord, AuditRecord>;
+                 AppealRecord, AuditRecord, ShopRecord, ProductRecord, StatusProductsRecord,
+                 CampaignRecord, ReservationRecord, OrderRecord, LedgerEntryRecord,
+                 PaymentEventRecord>;
 
 // An ordered set of puts and deletes, applied atomically and in order by Storage::Commit.
 // A put of a record whose key exists replaces it. Deleting a missing record is not an error.
@@ -82,6 +85,21 @@ class Storage {
   virtual Status ForEachReport(const std::function<Status(const ReportRecord&)>& fn) = 0;
   virtual Status ForEachAppeal(const std::function<Status(const AppealRecord&)>& fn) = 0;
   virtual Status ForEachAudit(const std::function<Status(const AuditRecord&)>& fn) = 0;
+
+  // Commerce (commerce_records.h), each in key order: shops by account, reservations by
+  // (campaign, account), the others by id.
+  virtual Status ForEachShop(const std::function<Status(const ShopRecord&)>& fn) = 0;
+  virtual Status ForEachProduct(const std::function<Status(const ProductRecord&)>& fn) = 0;
+  virtual Status ForEachStatusProducts(
+      const std::function<Status(const StatusProductsRecord&)>& fn) = 0;
+  virtual Status ForEachCampaign(const std::function<Status(const CampaignRecord&)>& fn) = 0;
+  virtual Status ForEachReservation(const std::function<Status(const ReservationRecord&)>& fn) = 0;
+  virtual Status ForEachOrder(const std::function<Status(const OrderRecord&)>& fn) = 0;
+  virtual Status ForEachLedgerEntry(const std::function<Status(const LedgerEntryRecord&)>& fn) = 0;
+  virtual Status ForEachPaymentEvent(
+      const std::function<Status(const PaymentEventRecord&)>& fn) = 0;
+  // kNotFound when the event was never applied.
+  virtual Result<PaymentEventRecord> GetPaymentEvent(std::string_view event_id) = 0;
 
   virtual Result<StatusRecord> GetStatus(Id id) = 0;
   virtual Result<TokenRecord> GetToken(std::string_view token_hash) = 0;
