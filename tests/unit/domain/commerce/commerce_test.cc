@@ -290,8 +290,9 @@ TEST_P(CommerceTest, RetriesWithTheSameKeyGetTheSameAnswer) {
 TEST_P(CommerceTest, SaleRulesBeforeStartReservationsAndNewAccounts) {
   Id product = MakeProduct(merchant_);
   Id early = MakeAccount("early");
-  Id campaign = MakeCampaign(product, 10, 1, 300, /*reservation_required=*/true,
+  Id campaign = MakeCampaign(product, 10, 1, 1000, /*reservation_required=*/true,
                              /*exclude_new=*/true);
+  std::this_thread::sleep_for(5ms);  // creation times are compared in milliseconds
   Id late = MakeAccount("late");
   BuyRequest req;
   req.campaign_id = campaign;
@@ -300,9 +301,7 @@ TEST_P(CommerceTest, SaleRulesBeforeStartReservationsAndNewAccounts) {
   ASSERT_TRUE(commerce_->Reserve(early, campaign).ok());  // one reservation per account
   EXPECT_EQ(commerce_->GetCampaign(early, campaign)->reservations, 1);
   EXPECT_EQ(commerce_->Reserve(late, campaign).status().code(), StatusCode::kForbidden);
-  std::this_thread::sleep_for(350ms);
-  Id unreserved = early;
-  (void)unreserved;
+  std::this_thread::sleep_for(1050ms);
   EXPECT_EQ(commerce_->Buy(late, req).status().code(), StatusCode::kForbidden);
   EXPECT_EQ(commerce_->Buy(admin_, req).status().code(), StatusCode::kForbidden);
   EXPECT_TRUE(commerce_->Buy(early, req).ok());
