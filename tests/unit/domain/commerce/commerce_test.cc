@@ -239,6 +239,42 @@ TEST_P(CommerceTest, ConcurrentBuyersNeverOversellAndWinsSurviveARestart) {
   EXPECT_EQ(commerce_->Buy(MakeAccount("late"), req).status().code(), StatusCode::kSoldOut);
 }
 
+// Xiaomi's shape, scaled down: many more attempts than units, one per account. Exactly the
+// offered units are won, by distinct accounts; prints the decision rate as a figure.
+TEST_P(CommerceTest, BurstOfAttemptsSellsExactlyTheUnits) {
+  constexpr int kUnits = 500;
+  constexpr int kAttempts = 100'000;
+  constexpr int kThreads = 8;
+  Id campaign = MakeCampaign(MakeProduct(merchant_), kUnits, 1, -1);
+  std::atomic<int> wins{0}, sold_out{0};
+  int64_t start = MonotonicNs();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      BuyRequest req;
+      req.campaign_id = campaign;
+      // Buyer ids need not be accounts here: the campaign allows everyone.
+      for (int i = t; i < kAttempts; i += kThreads) {
+        auto r = commerce_->Buy(Id{1'000'000} + static_cast<Id>(i), req);
+        if (r.ok()) {
+          ++wins;
+        } else if (r.status().code() == StatusCode::kSoldOut) {
+          ++sold_out;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  double secs = static_cast<double>(MonotonicNs() - start) / 1e9;
+  EXPECT_EQ(wins.load(), kUnits);
+  EXPECT_EQ(sold_out.load(), kAttempts - kUnits);
+  std::set<Id> buyers;
+  for (const auto& o : commerce_->ListOrders(merchant_, true, kAttempts)) buyers.insert(o.buyer_id);
+  EXPECT_EQ(buyers.size(), static_cast<size_t>(kUnits));
+  std::printf("[ figure ] %d attempts, %d durable wins in %.3f s: %.0f attempts/s\n", kAttempts,
+              kUnits, secs, kAttempts / secs);
+}
+
 TEST_P(CommerceTest, PerAccountLimitHoldsUnderConcurrency) {
   Id product = MakeProduct(merchant_);
   Id campaign = MakeCampaign(product, 100, 2, -1);
