@@ -26,7 +26,9 @@ Api::Handlers::Handlers(domain::Domain& domain, ApiOptions options,
     : d_(domain),
       commerce_(commerce),
       options_(std::move(options)),
-      ctx_{options_.base_url, options_.domain, &domain.auth(), commerce},
+      ctx_{options_.base_url, options_.domain, &domain.auth(), commerce,
+           std::make_shared<RenderCaches>(options_.render_cache_accounts,
+                                          options_.render_cache_statuses)},
       token_limiter_(options_.token_rate_limit) {}
 
 std::optional<http::Response> Api::Handlers::Authenticate(http::Request& req) {
@@ -120,8 +122,8 @@ void Api::Register(http::Router& router) {
   handlers_->RegisterTimelines(router);
   handlers_->RegisterNotifications(router);
   handlers_->RegisterInstance(router);
-  handlers_->RegisterCommerce(router);
   handlers_->RegisterModeration(router);
+  handlers_->RegisterCommerce(router);
 }
 
 void Api::Install(http::Server& server) {

@@ -26,6 +26,10 @@ struct ApiOptions {
   std::string contact_email = "admin@localhost";
   bool token_rate_limit_enabled = true;
   http::RateLimitConfig token_rate_limit{.rate_per_second = 300.0 / 300.0 * 10, .burst = 3000};
+  // Rendered JSON kept in memory (render_cache.h): at most this many accounts and statuses
+  // (about 1 KB each); 0 renders every time.
+  size_t render_cache_accounts = 50'000;
+  size_t render_cache_statuses = 200'000;
 };
 
 // Who is calling: set by the auth hook.

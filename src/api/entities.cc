@@ -8,8 +8,6 @@
 namespace plaza::api {
 namespace {
 
-std::string DateOnly(int64_t unix_ms) { return FormatIso8601(unix_ms).substr(0, 10); }
-
 std::string_view RoleName(storage::Role r) {
   switch (r) {
     case storage::Role::kAdmin: return "Admin";
@@ -19,11 +17,42 @@ std::string_view RoleName(storage::Role r) {
   return "";
 }
 
-void WriteAccountFields(JsonWriter& w, const domain::AccountView& a, const RenderContext& ctx) {
+// Values of an account that change without its record changing: holes of its template.
+enum AccountHole : uint8_t { kFollowersCount, kFollowingCount, kStatusesCount, kLastStatusAt, kVerified };
+
+// Values of a status that change without its record changing, or depend on the viewer.
+enum StatusHole : uint8_t {
+  kAccount,
+  kReblogsCount,
+  kFavouritesCount,
+  kRepliesCount,
+  kQuotesCount,
+  kReblog,
+  kQuote,
+  kCard,
+  kText,
+  kFavourited,
+  kReblogged,
+  kMuted,
+  kBookmarked,
+  kPlaza,
+};
+
+// Marks the value that follows the key just written as a hole of `t`.
+void MarkHole(JsonWriter& w, JsonTemplate& t, uint8_t kind) {
+  const std::string& out = w.BeginRawValue();
+  t.holes.push_back(JsonTemplate::Hole{static_cast<uint32_t>(out.size()), kind});
+}
+
+void AppendBool(std::string& out, bool v) { out += v ? "true" : "false"; }
+
+void RenderAccount(const domain::AccountView& a, const RenderContext& ctx, JsonTemplate& t) {
   const auto& r = *a.rec;
+  JsonWriter w(t.json);
   std::string url = ctx.base_url + "/@" + r.username;
   std::string avatar = ctx.base_url + "/avatars/original/missing.png";
   std::string header = ctx.base_url + "/headers/original/missing.png";
+  w.BeginObject();
   w.Field("id", IdToString(r.id))
       .Field("username", r.username)
       .Field("acct", r.username)
@@ -39,27 +68,65 @@ void WriteAccountFields(JsonWriter& w, const domain::AccountView& a, const Rende
       .Field("avatar", avatar)
       .Field("avatar_static", avatar)
       .Field("header", header)
-      .Field("header_static", header)
-      .Field("followers_count", a.counters->followers.load())
-      .Field("following_count", a.counters->following.load())
-      .Field("statuses_count", a.counters->statuses.load());
-  int64_t last = a.counters->last_status_at_ms.load();
+      .Field("header_static", header);
+  w.Key("followers_count");
+  MarkHole(w, t, kFollowersCount);
+  w.Key("following_count");
+  MarkHole(w, t, kFollowingCount);
+  w.Key("statuses_count");
+  MarkHole(w, t, kStatusesCount);
   w.Key("last_status_at");
-  if (last > 0) {
-    w.String(DateOnly(last));
-  } else {
-    w.Null();
-  }
+  MarkHole(w, t, kLastStatusAt);
   w.Key("emojis").BeginArray().EndArray();
   w.Key("fields").BeginArray().EndArray();
   if (r.suspended) w.Field("suspended", true);
   if (r.silenced) w.Field("limited", true);
-  bool verified = ctx.commerce != nullptr && ctx.commerce->IsVerified(r.id);
-  w.Key("plaza").BeginObject().Field("verified", verified).EndObject();
+  w.Key("plaza").BeginObject().Key("verified");
+  MarkHole(w, t, kVerified);
+  w.EndObject();
+  w.EndObject();
 }
 
-void WriteStatusBody(JsonWriter& w, const domain::StatusView& s, const RenderContext& ctx,
-                     bool nested, bool with_source);
+std::shared_ptr<const JsonTemplate> AccountTemplate(const domain::AccountView& a,
+                                                    const RenderContext& ctx) {
+  auto render = [&](JsonTemplate& t) { RenderAccount(a, ctx, t); };
+  if (ctx.cache != nullptr) return ctx.cache->accounts.Get(a.rec->id, a.rec, render);
+  auto t = std::make_shared<JsonTemplate>();
+  render(*t);
+  return t;
+}
+
+void AppendAccount(std::string& out, const domain::AccountView& a, const RenderContext& ctx) {
+  auto t = AccountTemplate(a, ctx);
+  size_t pos = 0;
+  for (const JsonTemplate::Hole& h : t->holes) {
+    out.append(t->json, pos, h.offset - pos);
+    pos = h.offset;
+    switch (static_cast<AccountHole>(h.kind)) {
+      case kFollowersCount: AppendJsonInt(out, a.counters->followers.load()); break;
+      case kFollowingCount: AppendJsonInt(out, a.counters->following.load()); break;
+      case kStatusesCount: AppendJsonInt(out, a.counters->statuses.load()); break;
+      case kLastStatusAt: {
+        int64_t last = a.counters->last_status_at_ms.load();
+        if (last > 0) {
+          out += '"';
+          AppendIsoDate(out, last);
+          out += '"';
+        } else {
+          out += "null";
+        }
+        break;
+      }
+      case kVerified:
+        AppendBool(out, ctx.commerce != nullptr && ctx.commerce->IsVerified(a.rec->id));
+        break;
+    }
+  }
+  out.append(t->json, pos);
+}
+
+void AppendStatus(std::string& out, const domain::StatusView& s, const RenderContext& ctx,
+                  bool nested, bool with_source);
 
 }  // namespace
 
@@ -108,15 +175,15 @@ std::string NoteToHtml(std::string_view note) {
 }
 
 void WriteAccount(JsonWriter& w, const domain::AccountView& a, const RenderContext& ctx) {
-  w.BeginObject();
-  WriteAccountFields(w, a, ctx);
-  w.EndObject();
+  AppendAccount(w.BeginRawValue(), a, ctx);
 }
 
 void WriteCredentialAccount(JsonWriter& w, const domain::AccountView& a,
                             const RenderContext& ctx) {
-  w.BeginObject();
-  WriteAccountFields(w, a, ctx);
+  // The account object, reopened to add `source` and `role`.
+  std::string& out = w.BeginRawValue();
+  AppendAccount(out, a, ctx);
+  out.pop_back();
   w.Key("source")
       .BeginObject()
       .Field("privacy", "public")
@@ -143,9 +210,9 @@ void WriteCredentialAccount(JsonWriter& w, const domain::AccountView& a,
 
 namespace {
 
-void WriteStatusBody(JsonWriter& w, const domain::StatusView& s, const RenderContext& ctx,
-                     bool nested, bool with_source) {
+void RenderStatus(const domain::StatusView& s, const RenderContext& ctx, JsonTemplate& t) {
   const auto& r = *s.rec;
+  JsonWriter w(t.json);
   std::string url = ctx.base_url + "/@" + s.author.rec->username + "/" + IdToString(r.id);
   w.BeginObject();
   w.Field("id", IdToString(r.id))
@@ -154,7 +221,7 @@ void WriteStatusBody(JsonWriter& w, const domain::StatusView& s, const RenderCon
       .Field("url", url)
       .Field("created_at", FormatIso8601(r.created_at_ms));
   w.Key("account");
-  WriteAccount(w, s.author, ctx);
+  MarkHole(w, t, kAccount);
   w.Field("content", r.content_html)
       .Field("visibility", domain::VisibilityName(r.visibility))
       .Field("sensitive", r.sensitive)
@@ -185,15 +252,19 @@ void WriteStatusBody(JsonWriter& w, const domain::StatusView& s, const RenderCon
   }
   w.EndArray();
   w.Key("tags").BeginArray();
-  for (const auto& t : r.tags) {
-    w.BeginObject().Field("name", t).Field("url", ctx.base_url + "/tags/" + t).EndObject();
+  for (const auto& tag : r.tags) {
+    w.BeginObject().Field("name", tag).Field("url", ctx.base_url + "/tags/" + tag).EndObject();
   }
   w.EndArray();
   w.Key("emojis").BeginArray().EndArray();
-  w.Field("reblogs_count", s.counters->reblogs.load())
-      .Field("favourites_count", s.counters->favourites.load())
-      .Field("replies_count", s.counters->replies.load())
-      .Field("quotes_count", s.counters->quotes.load());
+  w.Key("reblogs_count");
+  MarkHole(w, t, kReblogsCount);
+  w.Key("favourites_count");
+  MarkHole(w, t, kFavouritesCount);
+  w.Key("replies_count");
+  MarkHole(w, t, kRepliesCount);
+  w.Key("quotes_count");
+  MarkHole(w, t, kQuotesCount);
   w.Key("in_reply_to_id");
   if (r.in_reply_to_id != 0) {
     w.String(IdToString(r.in_reply_to_id));
@@ -207,29 +278,12 @@ void WriteStatusBody(JsonWriter& w, const domain::StatusView& s, const RenderCon
     w.Null();
   }
   w.Key("reblog");
-  if (s.reblog && !nested) {
-    WriteStatusBody(w, *s.reblog, ctx, true, false);
-  } else {
-    w.Null();
-  }
+  MarkHole(w, t, kReblog);
   w.Key("quote");
-  if (s.quote && !nested) {
-    w.BeginObject().Field("state", "accepted").Key("quoted_status");
-    WriteStatusBody(w, *s.quote, ctx, true, false);
-    w.EndObject();
-  } else if (r.quote_of_id != 0) {
-    w.BeginObject()
-        .Field("state", s.quote ? "accepted" : "unauthorized")
-        .Field("quoted_status_id", IdToString(r.quote_of_id))
-        .EndObject();
-  } else {
-    w.Null();
-  }
+  MarkHole(w, t, kQuote);
   w.Key("poll").Null();
-  std::vector<domain::commerce::ProductView> products;
-  if (ctx.commerce != nullptr) products = ctx.commerce->ProductsOfStatus(r.id);
   w.Key("card");
-  WriteStatusCard(w, products, ctx);
+  MarkHole(w, t, kCard);
   w.Key("language");
   if (r.language.empty()) {
     w.Null();
@@ -237,35 +291,117 @@ void WriteStatusBody(JsonWriter& w, const domain::StatusView& s, const RenderCon
     w.String(r.language);
   }
   w.Key("text");
-  if (with_source) {
-    w.String(r.text);
-  } else {
-    w.Null();
-  }
+  MarkHole(w, t, kText);
   w.Key("edited_at");
   if (r.edited_at_ms != 0) {
     w.String(FormatIso8601(r.edited_at_ms));
   } else {
     w.Null();
   }
-  w.Field("favourited", s.favourited)
-      .Field("reblogged", s.reblogged)
-      .Field("muted", s.muted)
-      .Field("bookmarked", s.bookmarked)
-      .Field("pinned", false);
+  w.Key("favourited");
+  MarkHole(w, t, kFavourited);
+  w.Key("reblogged");
+  MarkHole(w, t, kReblogged);
+  w.Key("muted");
+  MarkHole(w, t, kMuted);
+  w.Key("bookmarked");
+  MarkHole(w, t, kBookmarked);
+  w.Field("pinned", false);
   w.Key("filtered").BeginArray().EndArray();
   if (ctx.commerce != nullptr) {
     w.Key("plaza");
-    WriteStatusPlaza(w, products, ctx);
+    MarkHole(w, t, kPlaza);
   }
   w.EndObject();
+}
+
+std::shared_ptr<const JsonTemplate> StatusTemplate(const domain::StatusView& s,
+                                                   const RenderContext& ctx) {
+  auto render = [&](JsonTemplate& t) { RenderStatus(s, ctx, t); };
+  if (ctx.cache != nullptr) return ctx.cache->statuses.Get(s.rec->id, s.rec, render);
+  auto t = std::make_shared<JsonTemplate>();
+  render(*t);
+  return t;
+}
+
+// A nested status (the reposted or quoted one) renders without nested statuses of its own.
+void AppendStatus(std::string& out, const domain::StatusView& s, const RenderContext& ctx,
+                  bool nested, bool with_source) {
+  auto t = StatusTemplate(s, ctx);
+  const auto& r = *s.rec;
+  // Products are looked up once, when the first hole that shows them is filled.
+  std::optional<std::vector<domain::commerce::ProductView>> products;
+  auto products_of = [&]() -> const std::vector<domain::commerce::ProductView>& {
+    if (!products) {
+      products.emplace();
+      if (ctx.commerce != nullptr) *products = ctx.commerce->ProductsOfStatus(r.id);
+    }
+    return *products;
+  };
+  size_t pos = 0;
+  for (const JsonTemplate::Hole& h : t->holes) {
+    out.append(t->json, pos, h.offset - pos);
+    pos = h.offset;
+    switch (static_cast<StatusHole>(h.kind)) {
+      case kAccount: AppendAccount(out, s.author, ctx); break;
+      case kReblogsCount: AppendJsonInt(out, s.counters->reblogs.load()); break;
+      case kFavouritesCount: AppendJsonInt(out, s.counters->favourites.load()); break;
+      case kRepliesCount: AppendJsonInt(out, s.counters->replies.load()); break;
+      case kQuotesCount: AppendJsonInt(out, s.counters->quotes.load()); break;
+      case kReblog:
+        if (s.reblog && !nested) {
+          AppendStatus(out, *s.reblog, ctx, true, false);
+        } else {
+          out += "null";
+        }
+        break;
+      case kQuote:
+        // Whether the quoted status is shown depends on the viewer.
+        if (s.quote && !nested) {
+          out += R"({"state":"accepted","quoted_status":)";
+          AppendStatus(out, *s.quote, ctx, true, false);
+          out += '}';
+        } else if (r.quote_of_id != 0) {
+          out += R"({"state":")";
+          out += s.quote ? "accepted" : "unauthorized";
+          out += R"(","quoted_status_id":")";
+          out += IdToString(r.quote_of_id);
+          out += R"("})";
+        } else {
+          out += "null";
+        }
+        break;
+      case kCard: {
+        JsonWriter w(out);
+        WriteStatusCard(w, products_of(), ctx);
+        break;
+      }
+      case kText:
+        if (with_source) {
+          AppendJsonString(out, r.text);
+        } else {
+          out += "null";
+        }
+        break;
+      case kFavourited: AppendBool(out, s.favourited); break;
+      case kReblogged: AppendBool(out, s.reblogged); break;
+      case kMuted: AppendBool(out, s.muted); break;
+      case kBookmarked: AppendBool(out, s.bookmarked); break;
+      case kPlaza: {
+        JsonWriter w(out);
+        WriteStatusPlaza(w, products_of(), ctx);
+        break;
+      }
+    }
+  }
+  out.append(t->json, pos);
 }
 
 }  // namespace
 
 void WriteStatus(JsonWriter& w, const domain::StatusView& s, const RenderContext& ctx,
                  bool with_source) {
-  WriteStatusBody(w, s, ctx, false, with_source);
+  AppendStatus(w.BeginRawValue(), s, ctx, false, with_source);
 }
 
 void WriteRelationship(JsonWriter& w, const domain::Relationship& r) {

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "api/render_cache.h"
 #include "common/json_writer.h"
 #include "domain/auth.h"
 #include "domain/commerce/commerce.h"
@@ -20,6 +21,8 @@ struct RenderContext {
   const domain::Auth* auth = nullptr;
   // Products carried by statuses and shop badges; may be null.
   const domain::commerce::Commerce* commerce = nullptr;
+  // Rendered accounts and statuses kept between requests; null renders every time.
+  std::shared_ptr<RenderCaches> cache;
 };
 
 void WriteAccount(JsonWriter& w, const domain::AccountView& a, const RenderContext& ctx);

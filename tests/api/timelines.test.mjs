@@ -266,3 +266,42 @@ test('celebrity authors are pulled into home at read time', async () => {
     await celeb.close();
   }
 });
+
+// Statuses are served from rendered JSON kept in memory (src/api/render_cache.h); what changes
+// after a status was first rendered — counters, the viewer's flags, the author's profile, an edit
+// — must show in the next read.
+test('a timeline read after changes shows them (rendered JSON is not stale)', async () => {
+  const author = await s.signUp('fresh_author');
+  const fan = await s.signUp('fresh_fan');
+  await s.ok('POST', `/api/v1/accounts/${author.id}/follow`, { token: fan.token });
+  const st = await s.postStatus(author, 'render me once');
+  const first = await eventually(async () => {
+    const home = await s.ok('GET', '/api/v1/timelines/home', { token: fan.token });
+    return home.find((x) => x.id === st.id);
+  }, 'the post in the fan home');
+  assert.equal(first.favourites_count, 0);
+  assert.equal(first.favourited, false);
+  assert.equal(first.account.statuses_count, 1);
+
+  await s.ok('POST', `/api/v1/statuses/${st.id}/favourite`, { token: fan.token });
+  await s.ok('PATCH', '/api/v1/accounts/update_credentials', {
+    token: author.token, json: { display_name: '新名字' },
+  });
+  await s.ok('PUT', `/api/v1/statuses/${st.id}`, {
+    token: author.token, json: { status: 'rendered twice' },
+  });
+  await s.postStatus(author, 'another one');
+
+  const home = await s.ok('GET', '/api/v1/timelines/home', { token: fan.token });
+  const again = home.find((x) => x.id === st.id);
+  assert.equal(again.favourites_count, 1);
+  assert.equal(again.favourited, true);
+  assert.equal(again.account.display_name, '新名字');
+  assert.equal(again.account.statuses_count, 2);
+  assert.equal(again.content, '<p>rendered twice</p>');
+  assert.ok(again.edited_at);
+  // Another viewer gets its own flags from the same rendered status.
+  const anon = await s.ok('GET', `/api/v1/statuses/${st.id}`);
+  assert.equal(anon.favourited, false);
+  assert.equal(anon.favourites_count, 1);
+});
