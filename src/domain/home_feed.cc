@@ -106,10 +106,23 @@ size_t HomeFeed::PushTo(const std::vector<Id>& recipients, Id status_id) {
     if (buckets[i].empty()) continue;
     Shard& shard = shards_[i];
     std::lock_guard lock(shard.mu);
-    for (Id r : buckets[i]) {
-      auto it = shard.timelines.find(r);
-      if (it == shard.timelines.end()) continue;  // not materialized: built on first read
-      Push(it->second, status_id);
+    // A two-stage software pipeline: the slot of the follower kAhead*2 ahead and the timeline
+    // tail of the follower kAhead ahead are requested while this one is written, so the cache
+    // misses of several followers overlap instead of following one another.
+    constexpr size_t kAhead = 8;
+    const std::vector<Id>& bucket = buckets[i];
+    const size_t n = bucket.size();
+    for (size_t k = 0; k < n; ++k) {
+      if (k + 2 * kAhead < n) shard.timelines.PrefetchSlot(bucket[k + 2 * kAhead]);
+      if (k + kAhead < n) {
+        if (const std::vector<Id>* ahead = shard.timelines.Find(bucket[k + kAhead]);
+            ahead != nullptr && !ahead->empty()) {
+          __builtin_prefetch(ahead->data() + ahead->size() - 1, 1);
+        }
+      }
+      std::vector<Id>* timeline = shard.timelines.Find(bucket[k]);
+      if (timeline == nullptr) continue;  // not materialized: built on first read
+      Push(*timeline, status_id);
       ++delivered;
     }
   }
@@ -126,8 +139,7 @@ void HomeFeed::Push(std::vector<Id>& timeline, Id status_id) {
 }
 
 std::vector<Id>& HomeFeed::Materialize(Shard& shard, Id viewer) {
-  auto it = shard.timelines.find(viewer);
-  if (it != shard.timelines.end()) return it->second;
+  if (std::vector<Id>* existing = shard.timelines.Find(viewer)) return *existing;
   const size_t cap = s_.config.home_timeline_cap;
   std::vector<Id> built;
   {
@@ -158,7 +170,7 @@ std::vector<Id>& HomeFeed::Materialize(Shard& shard, Id viewer) {
     }
   }
   std::reverse(built.begin(), built.end());
-  return shard.timelines.emplace(viewer, std::move(built)).first->second;
+  return shard.timelines.Insert(viewer, std::move(built));
 }
 
 bool HomeFeed::Accept(Id viewer, Id status_id) const {
@@ -262,7 +274,7 @@ std::vector<Id> HomeFeed::Read(Id viewer, const Page& page) {
 void HomeFeed::Invalidate(Id viewer) {
   Shard& shard = ShardOf(viewer);
   std::lock_guard lock(shard.mu);
-  shard.timelines.erase(viewer);
+  shard.timelines.Erase(viewer);
 }
 
 void HomeFeed::MarkPulled(Id author) {
@@ -273,7 +285,7 @@ void HomeFeed::MarkPulled(Id author) {
 bool HomeFeed::IsMaterialized(Id viewer) const {
   const Shard& shard = ShardOf(viewer);
   std::lock_guard lock(shard.mu);
-  return shard.timelines.count(viewer) != 0;
+  return shard.timelines.Contains(viewer);
 }
 
 FanoutStats HomeFeed::Stats() const {

@@ -26,6 +26,7 @@
 
 #include "domain/model.h"
 #include "domain/state.h"
+#include "domain/timeline_map.h"
 
 namespace plaza::domain {
 
@@ -71,7 +72,7 @@ class HomeFeed {
  private:
   struct Shard {
     mutable std::mutex mu;
-    std::unordered_map<Id, std::vector<Id>> timelines;  // guarded by mu; ascending ids
+    TimelineMap timelines;  // guarded by mu
   };
   static constexpr size_t kShards = 64;
 
