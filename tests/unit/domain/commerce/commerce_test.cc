@@ -344,6 +344,33 @@ TEST_P(CommerceTest, SaleRulesBeforeStartReservationsAndNewAccounts) {
   EXPECT_EQ(commerce_->GetCampaign(early, campaign)->bought, 1);
 }
 
+TEST_P(CommerceTest, AttemptLimitsPerAccountAndPerAddressAndTheEnd) {
+  CampaignInput in;
+  in.product_id = MakeProduct(merchant_);
+  in.units = 1;
+  in.per_account_limit = 1;
+  in.max_attempts_per_account = 2;
+  in.max_attempts_per_ip = 3;
+  in.start_at_ms = NowUnixMs() - 1;
+  in.end_at_ms = NowUnixMs() + 600;
+  auto c = commerce_->CreateCampaign(merchant_, in);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  BuyRequest req;
+  req.campaign_id = c->rec->id;
+  req.client_ip = "10.0.0.1";
+  ASSERT_TRUE(commerce_->Buy(Id{900}, req).ok());
+  EXPECT_EQ(commerce_->Buy(Id{901}, req).status().code(), StatusCode::kSoldOut);
+  EXPECT_EQ(commerce_->Buy(Id{901}, req).status().code(), StatusCode::kSoldOut);
+  EXPECT_EQ(commerce_->Buy(Id{902}, req).status().code(), StatusCode::kRateLimited);  // 4th from the IP
+  req.client_ip = "10.0.0.2";
+  EXPECT_EQ(commerce_->Buy(Id{901}, req).status().code(), StatusCode::kRateLimited);  // 3rd for 901
+  EXPECT_EQ(commerce_->Buy(Id{903}, req).status().code(), StatusCode::kSoldOut);
+  std::this_thread::sleep_for(650ms);
+  EXPECT_EQ(commerce_->Buy(Id{904}, req).status().code(), StatusCode::kUnprocessable);  // ended
+  EXPECT_EQ(commerce_->GetCampaign(0, c->rec->id)->phase, "ended");
+  EXPECT_EQ(commerce_->GetCampaign(0, c->rec->id)->sold, 1);
+}
+
 TEST_P(CommerceTest, PaymentCommissionRefundAndTheLedgerBalances) {
   Id product = MakeProduct(merchant_, 10000, 10, /*affiliate=*/500);
   Id post = Post(merchant_, "buy this");
