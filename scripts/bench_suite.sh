@@ -197,7 +197,7 @@ for _ in $(seq 1 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; s
 entry_bytes=$(( home_bytes / 20 ))
 entry=$(head -c "$entry_bytes" /dev/zero | tr '\0' 'x')
 for _ in $(seq 1 800); do echo "RPUSH home:1 $entry"; done | redis-cli -p "$rport" > /dev/null
-redis_n=$(( dur * 40000 ))
+redis_n=$(( dur * 10000 ))
 "${load_pin[@]}" redis-benchmark -p "$rport" -c 50 -n "$redis_n" -r 100000 --csv \
   LPUSH "home:__rand_int__" "$entry" | tail -n 1 > "$work/redis-lpush.csv"
 "${load_pin[@]}" redis-benchmark -p "$rport" -c 50 -n "$redis_n" --csv LRANGE home:1 0 19 \
