@@ -6,6 +6,7 @@
 #include <cmath>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <tuple>
 #include <unordered_set>
