@@ -274,6 +274,17 @@ ProductView Commerce::ViewLocked(const std::shared_ptr<const ProductRecord>& p) 
   return v;
 }
 
+Result<std::string> Commerce::Moderate(Id merchant, std::string_view field,
+                                       const std::string& text) const {
+  // The same rules as posts and profiles. A product has no review queue of its own, so what the
+  // rules would hold for review is refused instead; masked words are stored masked.
+  PLAZA_ASSIGN_OR_RETURN(ContentDecision d, domain_.moderation().CheckProfile(merchant, field, text));
+  if (d.held()) {
+    return Status::Unprocessable(std::string(field) + " needs a moderator's review: " + d.reason);
+  }
+  return d.action == safety::Action::kMask ? d.text : text;
+}
+
 Result<std::shared_ptr<const ProductRecord>> Commerce::CheckProductInput(
     Id merchant, const ProductRecord* old, const ProductInput& in) const {
   ProductRecord r = old ? *old : ProductRecord{};
@@ -284,11 +295,12 @@ Result<std::shared_ptr<const ProductRecord>> Commerce::CheckProductInput(
   }
   if (in.title) {
     PLAZA_RETURN_IF_ERROR(CheckText("title", *in.title, kMaxTitleChars, true));
-    r.title = *in.title;
+    PLAZA_ASSIGN_OR_RETURN(r.title, Moderate(merchant, "product title", *in.title));
   }
   if (in.description) {
     PLAZA_RETURN_IF_ERROR(CheckText("description", *in.description, kMaxDescriptionChars, false));
-    r.description = *in.description;
+    PLAZA_ASSIGN_OR_RETURN(r.description,
+                           Moderate(merchant, "product description", *in.description));
   }
   if (in.images) {
     if (in.images->size() > kMaxImages) return Status::Unprocessable("at most 9 images");

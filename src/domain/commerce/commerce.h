@@ -277,6 +277,8 @@ class Commerce {
   Result<std::shared_ptr<const ProductRecord>> CheckProductInput(Id merchant,
                                                                  const ProductRecord* old,
                                                                  const ProductInput& in) const;
+  // Runs product text through the moderation rules: the text to store, or kUnprocessable.
+  Result<std::string> Moderate(Id merchant, std::string_view field, const std::string& text) const;
   ProductView ViewLocked(const std::shared_ptr<const ProductRecord>& p) const;
   // Who earns commission for a purchase of `product` from `via_status`, or an error when the
   // status does not carry the product. REQUIRES: mu_ not held.

@@ -176,6 +176,23 @@ TEST_P(CommerceTest, BadProductInputIsRefusedAndChangesNothing) {
   EXPECT_EQ(commerce_->GetProduct(0, p)->rec->price_minor, 12900);
 }
 
+TEST_P(CommerceTest, ProductTextGoesThroughModeration) {
+  RuleInput rule;
+  rule.pattern = "counterfeit";
+  rule.action = "reject";
+  ASSERT_TRUE(domain_->moderation().CreateRule(admin_, rule).ok());
+  ProductInput in;
+  in.title = "Counterfeit watch";
+  in.price_minor = 100;
+  EXPECT_EQ(commerce_->CreateProduct(merchant_, in).status().code(), StatusCode::kUnprocessable);
+  in.title = "Watch";
+  in.description = "not counterfeit at all";
+  EXPECT_EQ(commerce_->CreateProduct(merchant_, in).status().code(), StatusCode::kUnprocessable);
+  EXPECT_TRUE(commerce_->ListProducts(merchant_, merchant_).empty());
+  in.description = "genuine";
+  EXPECT_TRUE(commerce_->CreateProduct(merchant_, in).ok());
+}
+
 TEST_P(CommerceTest, StatusesCarryOnlyTheirAuthorsProductsUpToNine) {
   Id mine = MakeProduct(merchant_);
   Id other = MakeShop("other");
