@@ -49,8 +49,8 @@ if [[ $(nproc) -ge 2 ]]; then
 fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() {  # URL
-  for _ in $(seq 1 600); do
+wait_http() {  # URL [SECONDS]
+  for _ in $(seq 1 $(( ${2:-60} * 10 ))); do
     curl -s -o /dev/null "$1" && return 0
     sleep 0.1
   done
@@ -94,7 +94,8 @@ start_ns=$(date +%s%N)
   --no-rate-limit --log-level warn > "$work/plaza.log" 2>&1 &
 plaza_pid=$!
 pids+=("$plaza_pid")
-wait_http "http://127.0.0.1:$port/api/v1/instance"
+# Start-up rebuilds the in-memory model from storage: minutes at medium and large scale.
+wait_http "http://127.0.0.1:$port/api/v1/instance" 1800
 start_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 echo "bench: plaza up in ${start_ms} ms, RSS $(rss_mb $plaza_pid) MB"
 token=$(sed -n 2p "$work/tokens" | cut -d' ' -f1)
