@@ -38,10 +38,32 @@ enum StatusHole : uint8_t {
   kPlaza,
 };
 
-// Marks the value that follows the key just written as a hole of `t`.
-void MarkHole(JsonWriter& w, JsonTemplate& t, uint8_t kind) {
-  const std::string& out = w.BeginRawValue();
+// Writes `key` and leaves its value as a hole of `t`.
+void KeyHole(JsonWriter& w, JsonTemplate& t, std::string_view key, uint8_t kind) {
+  const std::string& out = w.Key(key).BeginRawValue();
   t.holes.push_back(JsonTemplate::Hole{static_cast<uint32_t>(out.size()), kind});
+}
+
+// The template of one entity: from `cache` when there is one, rendered afresh otherwise.
+std::shared_ptr<const JsonTemplate> TemplateOf(RenderCache* cache, Id id,
+                                               const std::shared_ptr<const void>& source,
+                                               const std::function<void(JsonTemplate&)>& render) {
+  if (cache != nullptr) return cache->Get(id, source, render);
+  auto t = std::make_shared<JsonTemplate>();
+  render(*t);
+  return t;
+}
+
+// Appends `t` with each hole filled by `fill(kind)`, which appends the live value to `out`.
+template <typename Fill>
+void AppendFilled(std::string& out, const JsonTemplate& t, Fill&& fill) {
+  size_t pos = 0;
+  for (const JsonTemplate::Hole& h : t.holes) {
+    out.append(t.json, pos, h.offset - pos);
+    pos = h.offset;
+    fill(h.kind);
+  }
+  out.append(t.json, pos);
 }
 
 void AppendBool(std::string& out, bool v) { out += v ? "true" : "false"; }
@@ -69,40 +91,25 @@ void RenderAccount(const domain::AccountView& a, const RenderContext& ctx, JsonT
       .Field("avatar_static", avatar)
       .Field("header", header)
       .Field("header_static", header);
-  w.Key("followers_count");
-  MarkHole(w, t, kFollowersCount);
-  w.Key("following_count");
-  MarkHole(w, t, kFollowingCount);
-  w.Key("statuses_count");
-  MarkHole(w, t, kStatusesCount);
-  w.Key("last_status_at");
-  MarkHole(w, t, kLastStatusAt);
+  KeyHole(w, t, "followers_count", kFollowersCount);
+  KeyHole(w, t, "following_count", kFollowingCount);
+  KeyHole(w, t, "statuses_count", kStatusesCount);
+  KeyHole(w, t, "last_status_at", kLastStatusAt);
   w.Key("emojis").BeginArray().EndArray();
   w.Key("fields").BeginArray().EndArray();
   if (r.suspended) w.Field("suspended", true);
   if (r.silenced) w.Field("limited", true);
-  w.Key("plaza").BeginObject().Key("verified");
-  MarkHole(w, t, kVerified);
+  w.Key("plaza").BeginObject();
+  KeyHole(w, t, "verified", kVerified);
   w.EndObject();
   w.EndObject();
-}
-
-std::shared_ptr<const JsonTemplate> AccountTemplate(const domain::AccountView& a,
-                                                    const RenderContext& ctx) {
-  auto render = [&](JsonTemplate& t) { RenderAccount(a, ctx, t); };
-  if (ctx.cache != nullptr) return ctx.cache->accounts.Get(a.rec->id, a.rec, render);
-  auto t = std::make_shared<JsonTemplate>();
-  render(*t);
-  return t;
 }
 
 void AppendAccount(std::string& out, const domain::AccountView& a, const RenderContext& ctx) {
-  auto t = AccountTemplate(a, ctx);
-  size_t pos = 0;
-  for (const JsonTemplate::Hole& h : t->holes) {
-    out.append(t->json, pos, h.offset - pos);
-    pos = h.offset;
-    switch (static_cast<AccountHole>(h.kind)) {
+  auto t = TemplateOf(ctx.cache ? &ctx.cache->accounts : nullptr, a.rec->id, a.rec,
+                      [&](JsonTemplate& t) { RenderAccount(a, ctx, t); });
+  AppendFilled(out, *t, [&](uint8_t kind) {
+    switch (static_cast<AccountHole>(kind)) {
       case kFollowersCount: AppendJsonInt(out, a.counters->followers.load()); break;
       case kFollowingCount: AppendJsonInt(out, a.counters->following.load()); break;
       case kStatusesCount: AppendJsonInt(out, a.counters->statuses.load()); break;
@@ -121,8 +128,7 @@ void AppendAccount(std::string& out, const domain::AccountView& a, const RenderC
         AppendBool(out, ctx.commerce != nullptr && ctx.commerce->IsVerified(a.rec->id));
         break;
     }
-  }
-  out.append(t->json, pos);
+  });
 }
 
 void AppendStatus(std::string& out, const domain::StatusView& s, const RenderContext& ctx,
@@ -220,8 +226,7 @@ void RenderStatus(const domain::StatusView& s, const RenderContext& ctx, JsonTem
                         IdToString(r.id))
       .Field("url", url)
       .Field("created_at", FormatIso8601(r.created_at_ms));
-  w.Key("account");
-  MarkHole(w, t, kAccount);
+  KeyHole(w, t, "account", kAccount);
   w.Field("content", r.content_html)
       .Field("visibility", domain::VisibilityName(r.visibility))
       .Field("sensitive", r.sensitive)
@@ -257,14 +262,10 @@ void RenderStatus(const domain::StatusView& s, const RenderContext& ctx, JsonTem
   }
   w.EndArray();
   w.Key("emojis").BeginArray().EndArray();
-  w.Key("reblogs_count");
-  MarkHole(w, t, kReblogsCount);
-  w.Key("favourites_count");
-  MarkHole(w, t, kFavouritesCount);
-  w.Key("replies_count");
-  MarkHole(w, t, kRepliesCount);
-  w.Key("quotes_count");
-  MarkHole(w, t, kQuotesCount);
+  KeyHole(w, t, "reblogs_count", kReblogsCount);
+  KeyHole(w, t, "favourites_count", kFavouritesCount);
+  KeyHole(w, t, "replies_count", kRepliesCount);
+  KeyHole(w, t, "quotes_count", kQuotesCount);
   w.Key("in_reply_to_id");
   if (r.in_reply_to_id != 0) {
     w.String(IdToString(r.in_reply_to_id));
@@ -277,57 +278,40 @@ void RenderStatus(const domain::StatusView& s, const RenderContext& ctx, JsonTem
   } else {
     w.Null();
   }
-  w.Key("reblog");
-  MarkHole(w, t, kReblog);
-  w.Key("quote");
-  MarkHole(w, t, kQuote);
+  KeyHole(w, t, "reblog", kReblog);
+  KeyHole(w, t, "quote", kQuote);
   w.Key("poll").Null();
-  w.Key("card");
-  MarkHole(w, t, kCard);
+  KeyHole(w, t, "card", kCard);
   w.Key("language");
   if (r.language.empty()) {
     w.Null();
   } else {
     w.String(r.language);
   }
-  w.Key("text");
-  MarkHole(w, t, kText);
+  KeyHole(w, t, "text", kText);
   w.Key("edited_at");
   if (r.edited_at_ms != 0) {
     w.String(FormatIso8601(r.edited_at_ms));
   } else {
     w.Null();
   }
-  w.Key("favourited");
-  MarkHole(w, t, kFavourited);
-  w.Key("reblogged");
-  MarkHole(w, t, kReblogged);
-  w.Key("muted");
-  MarkHole(w, t, kMuted);
-  w.Key("bookmarked");
-  MarkHole(w, t, kBookmarked);
+  KeyHole(w, t, "favourited", kFavourited);
+  KeyHole(w, t, "reblogged", kReblogged);
+  KeyHole(w, t, "muted", kMuted);
+  KeyHole(w, t, "bookmarked", kBookmarked);
   w.Field("pinned", false);
   w.Key("filtered").BeginArray().EndArray();
   if (ctx.commerce != nullptr) {
-    w.Key("plaza");
-    MarkHole(w, t, kPlaza);
+    KeyHole(w, t, "plaza", kPlaza);
   }
   w.EndObject();
-}
-
-std::shared_ptr<const JsonTemplate> StatusTemplate(const domain::StatusView& s,
-                                                   const RenderContext& ctx) {
-  auto render = [&](JsonTemplate& t) { RenderStatus(s, ctx, t); };
-  if (ctx.cache != nullptr) return ctx.cache->statuses.Get(s.rec->id, s.rec, render);
-  auto t = std::make_shared<JsonTemplate>();
-  render(*t);
-  return t;
 }
 
 // A nested status (the reposted or quoted one) renders without nested statuses of its own.
 void AppendStatus(std::string& out, const domain::StatusView& s, const RenderContext& ctx,
                   bool nested, bool with_source) {
-  auto t = StatusTemplate(s, ctx);
+  auto t = TemplateOf(ctx.cache ? &ctx.cache->statuses : nullptr, s.rec->id, s.rec,
+                      [&](JsonTemplate& t) { RenderStatus(s, ctx, t); });
   const auto& r = *s.rec;
   // Products are looked up once, when the first hole that shows them is filled.
   std::optional<std::vector<domain::commerce::ProductView>> products;
@@ -338,11 +322,8 @@ void AppendStatus(std::string& out, const domain::StatusView& s, const RenderCon
     }
     return *products;
   };
-  size_t pos = 0;
-  for (const JsonTemplate::Hole& h : t->holes) {
-    out.append(t->json, pos, h.offset - pos);
-    pos = h.offset;
-    switch (static_cast<StatusHole>(h.kind)) {
+  AppendFilled(out, *t, [&](uint8_t kind) {
+    switch (static_cast<StatusHole>(kind)) {
       case kAccount: AppendAccount(out, s.author, ctx); break;
       case kReblogsCount: AppendJsonInt(out, s.counters->reblogs.load()); break;
       case kFavouritesCount: AppendJsonInt(out, s.counters->favourites.load()); break;
@@ -393,8 +374,7 @@ void AppendStatus(std::string& out, const domain::StatusView& s, const RenderCon
         break;
       }
     }
-  }
-  out.append(t->json, pos);
+  });
 }
 
 }  // namespace

@@ -743,20 +743,24 @@ Result<ReportRecord> Moderation::GetReport(Id actor, Id id) const {
   return it->second;
 }
 
+Result<ReportRecord> Moderation::CommitReportChange(ReportRecord r, AuditRecord a) {
+  storage::WriteBatch batch;
+  batch.Put(r);
+  batch.Put(a);
+  PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
+  std::lock_guard lock(mu_);
+  reports_[r.id] = r;
+  AppendAuditLocked(std::move(a));
+  return r;
+}
+
 Result<ReportRecord> Moderation::AssignReport(Id actor, Id id, bool to_self) {
   PLAZA_ASSIGN_OR_RETURN(ReportRecord r, GetReport(actor, id));
   r.assigned_account_id = to_self ? actor : 0;
   r.updated_at_ms = NowUnixMs();
   AuditRecord a = MakeAudit(actor, to_self ? "report.assign" : "report.unassign", "report", id,
                             r.target_account_id, "");
-  storage::WriteBatch batch;
-  batch.Put(r);
-  batch.Put(a);
-  PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
-  std::lock_guard lock(mu_);
-  reports_[id] = r;
-  AppendAuditLocked(std::move(a));
-  return r;
+  return CommitReportChange(std::move(r), std::move(a));
 }
 
 Result<ReportRecord> Moderation::ResolveReport(Id actor, Id id, bool resolved) {
@@ -767,14 +771,7 @@ Result<ReportRecord> Moderation::ResolveReport(Id actor, Id id, bool resolved) {
   r.updated_at_ms = NowUnixMs();
   AuditRecord a = MakeAudit(actor, resolved ? "report.resolve" : "report.reopen", "report", id,
                             r.target_account_id, "");
-  storage::WriteBatch batch;
-  batch.Put(r);
-  batch.Put(a);
-  PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
-  std::lock_guard lock(mu_);
-  reports_[id] = r;
-  AppendAuditLocked(std::move(a));
-  return r;
+  return CommitReportChange(std::move(r), std::move(a));
 }
 
 // ---- account actions ---------------------------------------------------------------------------

@@ -191,6 +191,8 @@ class Moderation {
   Status CommitAudit(storage::AuditRecord rec);
   // Keeps audit_ in id order. REQUIRES: mu_ held.
   void AppendAuditLocked(storage::AuditRecord rec);
+  // Stores a changed report with the audit entry that records the change, then applies both.
+  Result<storage::ReportRecord> CommitReportChange(storage::ReportRecord r, storage::AuditRecord a);
   // Publishes a held status or applies a held profile change; commits `batch` with it.
   Status Release(const storage::HoldRecord& hold, storage::WriteBatch batch);
   Status CheckVelocity(Id author, std::string_view canonical);

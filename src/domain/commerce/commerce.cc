@@ -529,6 +529,18 @@ void Commerce::ApplyOrderLocked(const OrderRecord& o) {
   if (o.state == OrderState::kPendingPayment) unpaid_by_expiry_.insert({o.expires_at_ms, o.id});
 }
 
+Result<OrderRecord> Commerce::CommitNewOrder(OrderRecord o) {
+  storage::WriteBatch batch;
+  batch.Put(o);
+  if (Status st = storage_.Commit(batch); !st.ok()) {
+    ReturnStock(o);
+    return st;
+  }
+  std::unique_lock lock(mu_);
+  ApplyOrderLocked(o);
+  return o;
+}
+
 void Commerce::ReturnStock(const OrderRecord& o) {
   if (o.campaign_id != 0) {
     std::shared_ptr<CampaignState> c;
@@ -634,15 +646,7 @@ Result<OrderRecord> Commerce::PlaceOrder(Id buyer, const NewOrder& in) {
   o.id = ids_.Next();
   o.created_at_ms = o.updated_at_ms = NowUnixMs();
   o.expires_at_ms = o.created_at_ms + config_.order_ttl_ms;
-  storage::WriteBatch batch;
-  batch.Put(o);
-  if (Status st = storage_.Commit(batch); !st.ok()) {
-    ReturnStock(o);
-    return st;
-  }
-  std::unique_lock lock(mu_);
-  ApplyOrderLocked(o);
-  return o;
+  return CommitNewOrder(std::move(o));
 }
 
 Result<OrderRecord> Commerce::GetOrder(Id viewer, Id order) const {
@@ -1080,16 +1084,7 @@ Result<OrderRecord> Commerce::Buy(Id buyer, const BuyRequest& in) {
   o.idempotency_key = in.idempotency_key;
   o.created_at_ms = o.updated_at_ms = now;
   o.expires_at_ms = now + config_.order_ttl_ms;
-  storage::WriteBatch batch;
-  batch.Put(o);
-  // The commit runs outside every lock so concurrent winners share one fsync.
-  if (Status st = storage_.Commit(batch); !st.ok()) {
-    ReturnStock(o);
-    return st;
-  }
-  std::unique_lock lock(mu_);
-  ApplyOrderLocked(o);
-  return o;
+  return CommitNewOrder(std::move(o));
 }
 
 }  // namespace plaza::domain::commerce

@@ -286,6 +286,9 @@ class Commerce {
   // Gives the units of a cancelled, refunded or uncommitted order back to sale.
   void ReturnStock(const OrderRecord& o);
   void ApplyOrderLocked(const OrderRecord& o);
+  // Commits a new order whose stock is already held, outside every lock so concurrent winners
+  // share one fsync; gives the stock back if the commit fails, applies the order otherwise.
+  Result<OrderRecord> CommitNewOrder(OrderRecord o);
   Result<OrderRecord> Transition(Id actor, Id order, bool actor_is_merchant,
                                  OrderState from_a, OrderState from_b, OrderState to,
                                  std::string_view reason);
