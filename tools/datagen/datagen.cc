@@ -4,10 +4,13 @@
 #include <array>
 #include <chrono>
 #include <cmath>
-#include <future>
+#include <condition_variable>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string_view>
+#include <thread>
 #include <tuple>
 #include <unordered_set>
 
@@ -89,54 +92,112 @@ class Fnv {
   uint64_t h_ = 0xcbf29ce484222325ull;
 };
 
-// Commits full batches on a helper thread while the next batch is being generated.
+// Commits full batches on helper threads while the next batch is being generated: encoding,
+// sorting and writing a batch's table file cost more than generating it, so with two cores two
+// committers keep both busy. Generated keys are unique and each batch holds one kind of record
+// in key order, so batches cover disjoint key ranges and the order in which they land does not
+// matter. Committed batches are cleared and reused, keeping their capacity (no regrowth, no fresh
+// pages for every batch). At most `threads + 1` batches exist at once, which bounds memory.
 class Loader {
  public:
-  Loader(storage::Storage& st, size_t batch_rows, const Options& options)
-      : st_(st), batch_rows_(batch_rows), options_(options) {}
+  Loader(storage::Storage& st, size_t batch_rows, size_t threads, const Options& options)
+      : st_(st), batch_rows_(std::max<size_t>(batch_rows, 1)), options_(options) {
+    threads = std::max<size_t>(threads, 1);
+    for (size_t i = 0; i <= threads; ++i) free_.push_back(std::make_unique<storage::WriteBatch>());
+    cur_ = TakeFree();
+    for (size_t i = 0; i < threads; ++i) workers_.emplace_back([this] { Work(); });
+  }
+  ~Loader() { Stop(); }
+  Loader(const Loader&) = delete;
+  Loader& operator=(const Loader&) = delete;
 
   void Add(storage::WriteOp op, const char* phase) {
-    cur_.Put(std::move(op));
+    cur_->Put(std::move(op));
     ++rows_;
-    if (cur_.size() >= batch_rows_) Ship(phase);
+    if (cur_->size() >= batch_rows_) Ship(phase);
   }
   // Ends the current batch, so that the next record starts a new one (one kind of record per
   // batch keeps batches' key ranges disjoint, which bulk-load mode rewards).
   void Cut(const char* phase) { Ship(phase); }
   Status Finish() {
     Ship("flush");
-    Wait();
-    if (!error_.ok()) return error_;
+    {
+      std::unique_lock lock(mu_);
+      idle_cv_.wait(lock, [this] { return queue_.empty() && busy_ == 0; });
+    }
+    Stop();
+    Status s = status();
+    if (!s.ok()) return s;
     return st_.Flush();
   }
-  const Status& status() const { return error_; }
+  Status status() const {
+    std::lock_guard lock(mu_);
+    return error_;
+  }
   uint64_t rows() const { return rows_; }
 
  private:
-  void Wait() {
-    if (pending_.valid()) {
-      Status s = pending_.get();
-      if (error_.ok() && !s.ok()) error_ = s;
-    }
+  std::unique_ptr<storage::WriteBatch> TakeFree() {
+    std::unique_lock lock(mu_);
+    free_cv_.wait(lock, [this] { return !free_.empty(); });
+    auto b = std::move(free_.back());
+    free_.pop_back();
+    return b;
   }
   void Ship(const char* phase) {
-    Wait();
-    if (!error_.ok() || cur_.empty()) {
-      cur_.Clear();
-      return;
+    if (cur_->empty()) return;
+    {
+      std::lock_guard lock(mu_);
+      queue_.push_back(std::move(cur_));
     }
-    auto batch = std::make_shared<storage::WriteBatch>(std::move(cur_));
-    cur_ = storage::WriteBatch();
-    pending_ = std::async(std::launch::async, [this, batch] { return st_.Commit(*batch); });
+    work_cv_.notify_one();
+    cur_ = TakeFree();
     if (options_.progress) options_.progress(phase, rows_);
+  }
+  void Work() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      work_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      auto batch = std::move(queue_.front());
+      queue_.pop_front();
+      ++busy_;
+      bool skip = !error_.ok();
+      lock.unlock();
+      Status s = skip ? Status::Ok() : st_.Commit(*batch);
+      batch->Clear();
+      lock.lock();
+      if (error_.ok() && !s.ok()) error_ = s;
+      free_.push_back(std::move(batch));
+      --busy_;
+      free_cv_.notify_one();
+      if (queue_.empty() && busy_ == 0) idle_cv_.notify_all();
+    }
+  }
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    work_cv_.notify_all();
+    for (auto& t : workers_) {
+      if (t.joinable()) t.join();
+    }
   }
 
   storage::Storage& st_;
   const size_t batch_rows_;
   const Options& options_;
-  storage::WriteBatch cur_;
-  std::future<Status> pending_;
+  std::unique_ptr<storage::WriteBatch> cur_;  // owned by the generating thread
   uint64_t rows_ = 0;
+  std::vector<std::thread> workers_;
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_, free_cv_, idle_cv_;
+  // ---- guarded by mu_ ----
+  std::deque<std::unique_ptr<storage::WriteBatch>> queue_;
+  std::vector<std::unique_ptr<storage::WriteBatch>> free_;
+  size_t busy_ = 0;
+  bool stopping_ = false;
   Status error_;
 };
 
@@ -175,7 +236,7 @@ std::string Username(uint64_t i) { return "u" + std::to_string(i); }
 class Generator {
  public:
   Generator(storage::Storage& st, const Options& o)
-      : o_(o), sc_(o.scale), loader_(st, o.batch_rows, o) {}
+      : o_(o), sc_(o.scale), loader_(st, o.batch_rows, o.commit_threads, o) {}
 
   Result<Summary> Run() {
     auto start = std::chrono::steady_clock::now();
@@ -318,19 +379,21 @@ class Generator {
       total += degree[i] + 1;
     }
     std::vector<uint32_t> targets;
-    std::unordered_set<uint32_t> seen;
+    // seen_by[t] == i + 1: account i already follows t (no per-account set to clear or rehash).
+    std::vector<uint32_t> seen_by(n, 0);
     uint64_t e = 0;
     for (uint64_t i = 0; i < n; ++i) {
+      const auto stamp = static_cast<uint32_t>(i + 1);
       targets.clear();
-      seen.clear();
       if (i != 0) {
         targets.push_back(0);
-        seen.insert(0);
+        seen_by[0] = stamp;
       }
       uint64_t want = degree[i];
       for (uint64_t attempts = 0; targets.size() < want && attempts < want * 4 + 16; ++attempts) {
         auto t = static_cast<uint32_t>(rng.Zipf(n));
-        if (t == i || !seen.insert(t).second) continue;
+        if (t == i || seen_by[t] == stamp) continue;
+        seen_by[t] = stamp;
         targets.push_back(t);
       }
       std::sort(targets.begin(), targets.end());  // key order: (source, target)

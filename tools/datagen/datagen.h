@@ -18,8 +18,8 @@
 // Ids and timestamps come from a fixed calendar (posts in December 2025), not the clock.
 //
 // Loading: large batches committed without sync (the caller opens storage in bulk-load mode),
-// generation of the next batch overlapping the commit of the previous one, one Storage::Flush
-// at the end. Notifications are not generated.
+// generation of the next batches overlapping the commits of earlier ones on `commit_threads`
+// helper threads, one Storage::Flush at the end. Notifications are not generated.
 #pragma once
 
 #include <cstdint>
@@ -53,6 +53,8 @@ struct Options {
   std::string client_id = "plaza-bench";
   std::string client_secret = "plaza-bench-secret";
   size_t batch_rows = 100'000;
+  // Threads that encode batches and write their table files while generation goes on.
+  size_t commit_threads = 2;
   // Called after each committed batch with the rows written so far (for progress output).
   std::function<void(const char* phase, uint64_t rows)> progress;
 };
@@ -78,8 +80,9 @@ struct Summary {
   std::vector<Id> view_targets;  // accounts whose profile timelines readers visit
 };
 
-// Generates the dataset into `storage`, which must be empty. Not thread-safe; uses one helper
-// thread for commits.
+// Generates the dataset into `storage`, which must be empty. Not thread-safe; commits on
+// `options.commit_threads` helper threads, concurrently (`storage` must accept concurrent
+// Commits, as every adapter does).
 Result<Summary> Generate(storage::Storage& storage, const Options& options);
 
 }  // namespace plaza::datagen

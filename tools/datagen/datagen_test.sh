@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# ctest datagen_import: plaza-datagen is deterministic (same seed, same digest and tokens;
-# another seed, another digest) and its bulk import yields a data directory that `plaza serve`
-# starts from and serves: a token from the tokens file reads a home timeline with posts, and a
-# generated account's profile timeline over HTTP.
+# ctest datagen_import: plaza-datagen is deterministic (same seed, same digest and tokens, whatever
+# the batch size and commit threads; another seed, another digest) and its bulk import yields a
+# data directory that `plaza serve` starts from and serves: a token from the tokens file reads a
+# home timeline with posts, and a generated account's profile timeline over HTTP.
 # Usage: datagen_test.sh PLAZA_DATAGEN PLAZA
 set -euo pipefail
 datagen=$1
@@ -16,13 +16,14 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-gen() {  # NAME SEED
+gen() {  # NAME SEED [more options]
   "$datagen" --scale small --accounts 300 --posts 3000 --likes 2000 --tokens 50 --seed "$2" \
     --data-dir "$work/$1" --tokens-file "$work/$1.tokens" --targets-file "$work/$1.targets" \
-    --base-url http://127.0.0.1:1 --quiet > "$work/$1.json"
+    --base-url http://127.0.0.1:1 --quiet "${@:3}" > "$work/$1.json"
 }
 digest() { sed -n 's/.*"digest":"\([0-9a-f]*\)".*/\1/p' "$work/$1.json"; }
-gen a 7
+# `a` (the one served below) goes through many small batches committed on three threads at once.
+gen a 7 --batch-rows 997 --commit-threads 3
 gen b 7
 gen c 8
 [[ -n $(digest a) ]] || fail "no digest in $(cat "$work/a.json")"

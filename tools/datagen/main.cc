@@ -61,6 +61,8 @@ int main(int argc, char** argv) {
   cli.add_option("--tokens", tokens, "override how many accounts get a token");
   cli.add_option("--follows-mean", follows_mean, "override the mean out-degree");
   cli.add_option("--batch-rows", o.batch_rows, "records per storage batch");
+  cli.add_option("--commit-threads", o.commit_threads,
+                 "threads encoding and writing batches while generation goes on");
   cli.add_flag("--quiet", quiet, "no progress output on stderr");
   CLI11_PARSE(cli, argc, argv);
 
