@@ -241,15 +241,18 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
 Result<Verdict> CompiledRules::Check(const std::shared_ptr<const CompiledRules>& self,
                                      std::string_view text) {
   if (text.size() > kMaxTextBytes) return Status::TooLarge("text is longer than 16 MiB");
-  if (!IsValidUtf8(text)) return Status::Invalid("invalid UTF-8");
   Verdict verdict;
   verdict.rule_set = self;
   const CompiledRules& rs = *self;
   const Database& db = *rs.db_;
-  if ((db.literals == nullptr && db.regexes == nullptr) || text.empty()) return verdict;
+  if ((db.literals == nullptr && db.regexes == nullptr) || text.empty()) {
+    if (!IsValidUtf8(text)) return Status::Invalid("invalid UTF-8");
+    return verdict;
+  }
 
   CheckBuffers& buf = ThreadBuffers();
-  rs.normalizer_->Normalize(text, buf.text);
+  // Normalizing validates UTF-8 in the same pass.
+  if (!rs.normalizer_->Normalize(text, buf.text)) return Status::Invalid("invalid UTF-8");
   const NormalizedText& nt = buf.text;
   if (nt.bytes.empty()) return verdict;
 
@@ -278,8 +281,8 @@ Result<Verdict> CompiledRules::Check(const std::shared_ptr<const CompiledRules>&
     const Meta& meta = rs.meta_[m.id];
     uint32_t from = meta.kind == RuleKind::kLiteral ? m.to - meta.length : m.from;
     if (m.to <= from) continue;  // empty regex match
-    uint32_t first = nt.byte_to_unit[from];
-    uint32_t last = nt.byte_to_unit[m.to - 1];
+    uint32_t first = nt.UnitAt(from);
+    uint32_t last = nt.UnitAt(m.to - 1);
     if (meta.allow) {
       buf.allowed.push_back(UnitSpan{first, last, m.id});
       continue;

@@ -8,8 +8,9 @@
 // bytes; the literal API cannot hold regexes, and literals need neither escaping nor start-of-
 // match tracking. Compiling is slow for large sets (measured on the shared 2-core machine: 10,000
 // literals ~2.7 s CPU, 100,000 ~52 s CPU); it happens beside the running set. A check:
-//   1. refuses text that is not valid UTF-8 (Status kInvalid, "invalid UTF-8");
-//   2. normalizes it (one pass, table driven) keeping a map back to original byte offsets;
+//   1. refuses text that is not valid UTF-8 (Status kInvalid, "invalid UTF-8"), checked while
+//   2. normalizing it (one pass, table driven, fast paths for ASCII and common CJK) keeping each
+//      canonical character's original byte range;
 //   3. scans the canonical bytes once with a per-thread Vectorscan scratch;
 //   4. keeps a match only if it passes the rule's word-boundary test (see normalizer.h for the
 //      Scunthorpe design) and does not lie inside an allow-listed term;

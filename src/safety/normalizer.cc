@@ -146,9 +146,19 @@ struct Token {
 };
 
 struct Scratch {
-  std::vector<Unit> units;
+  std::vector<Unit> units;       // NormalizeReference: one push_back per unit
+  std::vector<Unit> fast_units;  // Normalize: used as a buffer (size is capacity)
   std::vector<Token> tokens;
 };
+
+// Packed table entry: bits 0-20 the value (a code point, or an index into expansions_ when the
+// count is above 1), bits 21-23 the class, bits 24-31 the count.
+constexpr uint32_t Pack(uint32_t value, uint8_t cls, uint8_t count) {
+  return value | (static_cast<uint32_t>(cls) << 21) | (static_cast<uint32_t>(count) << 24);
+}
+constexpr uint32_t PackedValue(uint32_t e) { return e & 0x1FFFFF; }
+constexpr uint8_t PackedClass(uint32_t e) { return static_cast<uint8_t>((e >> 21) & 7); }
+constexpr uint8_t PackedCount(uint32_t e) { return static_cast<uint8_t>(e >> 24); }
 
 Scratch& ThreadScratch() {
   thread_local Scratch scratch;
@@ -251,23 +261,23 @@ Result<std::shared_ptr<const Normalizer>> Normalizer::Create(const NormalizerOpt
     PLAZA_ASSIGN_OR_RETURN(n->t2s_, LoadT2s(options.opencc_config));
     n->has_t2s_ = true;
   }
-  n->table_.resize(kTableSize);
+  n->table_.assign(kTableSize, 0);
+  n->cjk_self_.assign(kTableSize / 64, 0);
   char32_t cps[kMaxExpansion];
   uint8_t classes[kMaxExpansion];
   for (char32_t cp = 0; cp < kTableSize; ++cp) {
     int count = ComputeSequence(cp, n->t2s_, cps, classes);
-    Entry& e = n->table_[cp];
     // Separators and dropped code points inside an expansion are kept so that e.g. "½" → "1⁄2"
     // still separates the digits.
     if (count == 1) {
-      e.value = cps[0];
-      e.count = 1;
-      e.cls = classes[0];
-      e.leet = static_cast<uint8_t>(LeetOf(cps[0]));
+      n->table_[cp] = Pack(cps[0], classes[0], 1);
+      if (cps[0] == cp && classes[0] == kCjk) n->cjk_self_[cp >> 6] |= uint64_t{1} << (cp & 63);
     } else if (count > 1) {
-      e.value = static_cast<uint32_t>(n->expansions_.size());
-      e.count = static_cast<uint8_t>(count);
-      e.cls = classes[0];
+      if (n->expansions_.size() + count > PackedValue(~0u)) {
+        return Status::Internal("normalizer expansion table too large");
+      }
+      n->table_[cp] = Pack(static_cast<uint32_t>(n->expansions_.size()), classes[0],
+                           static_cast<uint8_t>(count));
       for (int k = 0; k < count; ++k) {
         n->expansions_.push_back(Entry{cps[k], 1, classes[k], static_cast<uint8_t>(LeetOf(cps[k]))});
       }
@@ -286,8 +296,12 @@ Result<std::shared_ptr<const Normalizer>> Normalizer::Default() {
 }
 
 Normalizer::Entry Normalizer::Lookup(char32_t cp) const {
-  if (cp < kTableSize) return table_[cp];
-  return Compute(cp);
+  if (cp >= kTableSize) return Compute(cp);
+  const uint32_t e = table_[cp];
+  const uint8_t count = PackedCount(e);
+  const uint32_t value = PackedValue(e);
+  return Entry{value, count, PackedClass(e),
+               static_cast<uint8_t>(count == 1 ? LeetOf(static_cast<char32_t>(value)) : 0)};
 }
 
 Normalizer::Entry Normalizer::Compute(char32_t cp) const {
@@ -306,55 +320,12 @@ char32_t Normalizer::MapLetter(char32_t cp) const {
   return e.value;
 }
 
-void Normalizer::Normalize(std::string_view text, NormalizedText& out) const {
-  out.Clear();
-  Scratch& scratch = ThreadScratch();
-  std::vector<Unit>& units = scratch.units;
-  units.clear();
-  units.reserve(text.size());
+namespace {
 
-  // Pass 1: map every code point and drop separators, remembering what separated the units.
-  uint8_t pending_sep = 0;
-  auto add = [&](const Entry& e, uint32_t begin, uint32_t end) {
-    switch (e.cls) {
-      case kDrop:
-        return;
-      case kSpace:
-        pending_sep = 2;
-        return;
-      case kPunct:
-        if (pending_sep == 0) pending_sep = 1;
-        return;
-      default:
-        units.push_back(Unit{begin, end, e.value, e.cls, e.leet, pending_sep});
-        pending_sep = 0;
-    }
-  };
-  const size_t n = text.size();
-  size_t i = 0;
-  while (i < n) {
-    auto begin = static_cast<uint32_t>(i);
-    auto c = static_cast<unsigned char>(text[i]);
-    char32_t cp;
-    if (c < 0x80) {
-      cp = c;
-      ++i;
-    } else {
-      cp = DecodeUtf8(text, i);
-    }
-    Entry e = cp < kTableSize ? table_[cp] : Compute(cp);
-    auto end = static_cast<uint32_t>(i);
-    if (e.count <= 1) {
-      add(e, begin, end);
-    } else {
-      for (uint32_t k = 0; k < e.count; ++k) add(expansions_[e.value + k], begin, end);
-    }
-  }
-
+// Passes 2 and 3, shared by both pass-1 implementations: tokens, leet, flags, canonical bytes.
+void Finish(Unit* units, const uint32_t count, std::vector<Token>& tokens, NormalizedText& out) {
   // Pass 2: find tokens (runs of word units with nothing between them).
-  std::vector<Token>& tokens = scratch.tokens;
   tokens.clear();
-  const auto count = static_cast<uint32_t>(units.size());
   for (uint32_t k = 0; k < count;) {
     if (!IsWordClass(units[k].cls)) {
       ++k;
@@ -448,43 +419,213 @@ void Normalizer::Normalize(std::string_view text, NormalizedText& out) const {
     t = group_end;
   }
   out.bytes.resize(static_cast<size_t>(count) * 4);
-  out.byte_to_unit.resize(static_cast<size_t>(count) * 4);
   char* bytes = out.bytes.data();
-  uint32_t* owner = out.byte_to_unit.data();
   uint32_t pos = 0;
   for (uint32_t k = 0; k < count; ++k) {
     out.units[k].byte_begin = pos;
     const char32_t cp = units[k].cp;
     if (cp < 0x80) {
       bytes[pos] = static_cast<char>(cp);
-      owner[pos++] = k;
+      ++pos;
     } else if (cp < 0x800) {
       bytes[pos] = static_cast<char>(0xC0 | (cp >> 6));
       bytes[pos + 1] = static_cast<char>(0x80 | (cp & 0x3F));
-      owner[pos] = owner[pos + 1] = k;
       pos += 2;
     } else if (cp < 0x10000) {
       bytes[pos] = static_cast<char>(0xE0 | (cp >> 12));
       bytes[pos + 1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
       bytes[pos + 2] = static_cast<char>(0x80 | (cp & 0x3F));
-      owner[pos] = owner[pos + 1] = owner[pos + 2] = k;
       pos += 3;
     } else {
       bytes[pos] = static_cast<char>(0xF0 | (cp >> 18));
       bytes[pos + 1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
       bytes[pos + 2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
       bytes[pos + 3] = static_cast<char>(0x80 | (cp & 0x3F));
-      owner[pos] = owner[pos + 1] = owner[pos + 2] = owner[pos + 3] = k;
       pos += 4;
     }
   }
   out.bytes.resize(pos);
-  out.byte_to_unit.resize(pos);
+}
+
+
+}  // namespace
+
+void Normalizer::NormalizeReference(std::string_view text, NormalizedText& out) const {
+  out.Clear();
+  Scratch& scratch = ThreadScratch();
+  std::vector<Unit>& units = scratch.units;
+  units.clear();
+  units.reserve(text.size());
+
+  // Pass 1: map every code point and drop separators, remembering what separated the units.
+  uint8_t pending_sep = 0;
+  auto add = [&](const Entry& e, uint32_t begin, uint32_t end) {
+    switch (e.cls) {
+      case kDrop:
+        return;
+      case kSpace:
+        pending_sep = 2;
+        return;
+      case kPunct:
+        if (pending_sep == 0) pending_sep = 1;
+        return;
+      default:
+        units.push_back(Unit{begin, end, e.value, e.cls, e.leet, pending_sep});
+        pending_sep = 0;
+    }
+  };
+  const size_t n = text.size();
+  size_t i = 0;
+  while (i < n) {
+    auto begin = static_cast<uint32_t>(i);
+    auto c = static_cast<unsigned char>(text[i]);
+    char32_t cp;
+    if (c < 0x80) {
+      cp = c;
+      ++i;
+    } else {
+      cp = DecodeUtf8(text, i);
+    }
+    Entry e = Lookup(cp);
+    auto end = static_cast<uint32_t>(i);
+    if (e.count <= 1) {
+      add(e, begin, end);
+    } else {
+      for (uint32_t k = 0; k < e.count; ++k) add(expansions_[e.value + k], begin, end);
+    }
+  }
+  Finish(units.data(), static_cast<uint32_t>(units.size()), scratch.tokens, out);
+}
+
+bool Normalizer::Normalize(std::string_view text, NormalizedText& out) const {
+  out.Clear();
+  Scratch& scratch = ThreadScratch();
+  std::vector<Unit>& buffer = scratch.fast_units;
+  const size_t n = text.size();
+  // Invariant: before each code point, room for one unit per remaining byte plus one expansion.
+  if (buffer.size() < n + kMaxExpansion) buffer.resize(n + kMaxExpansion);
+  Unit* units = buffer.data();
+  uint32_t count = 0;
+  uint8_t pending_sep = 0;
+  const auto* const data = reinterpret_cast<const unsigned char*>(text.data());
+  const uint32_t* const table = table_.data();
+  const uint64_t* const cjk_self = cjk_self_.data();
+  auto fail = [&] {
+    out.Clear();
+    return false;
+  };
+  size_t i = 0;
+  while (i < n) {
+    const unsigned c = data[i];
+    const auto begin = static_cast<uint32_t>(i);
+    uint32_t e;
+    if (c < 0x80) {
+      // ASCII: the first 128 table entries; one unit or a separator, never an expansion.
+      ++i;
+      e = table[c];
+      const uint8_t cls = PackedClass(e);
+      if (cls >= kLetter) {
+        const uint32_t value = PackedValue(e);
+        units[count++] = Unit{begin, static_cast<uint32_t>(i), value, cls,
+                              static_cast<uint8_t>(LeetOf(value)), pending_sep};
+        pending_sep = 0;
+      } else if (cls == kSpace) {
+        pending_sep = 2;
+      } else if (cls == kPunct && pending_sep == 0) {
+        pending_sep = 1;
+      }
+      continue;
+    }
+    // Decode and validate (no overlongs, no surrogates, nothing above U+10FFFF).
+    char32_t cp;
+    if (c < 0xE0) {
+      if (c < 0xC2 || i + 1 >= n || (data[i + 1] & 0xC0) != 0x80) return fail();
+      cp = ((c & 0x1F) << 6) | (data[i + 1] & 0x3F);
+      i += 2;
+    } else if (c < 0xF0) {
+      if (i + 2 >= n || (data[i + 1] & 0xC0) != 0x80 || (data[i + 2] & 0xC0) != 0x80) {
+        return fail();
+      }
+      cp = ((c & 0x0F) << 12) | ((data[i + 1] & 0x3F) << 6) | (data[i + 2] & 0x3F);
+      if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) return fail();
+      i += 3;
+    } else {
+      if (c > 0xF4 || i + 3 >= n || (data[i + 1] & 0xC0) != 0x80 ||
+          (data[i + 2] & 0xC0) != 0x80 || (data[i + 3] & 0xC0) != 0x80) {
+        return fail();
+      }
+      cp = ((c & 0x07) << 18) | ((data[i + 1] & 0x3F) << 12) | ((data[i + 2] & 0x3F) << 6) |
+           (data[i + 3] & 0x3F);
+      if (cp < 0x10000 || cp > 0x10FFFF) return fail();
+      i += 4;
+    }
+    const auto end = static_cast<uint32_t>(i);
+    if (cp < kTableSize && ((cjk_self[cp >> 6] >> (cp & 63)) & 1) != 0) {
+      // Common CJK (Simplified, kana, Hangul): itself, one CJK unit; no table access.
+      units[count++] = Unit{begin, end, cp, kCjk, 0, pending_sep};
+      pending_sep = 0;
+      continue;
+    }
+    Entry entry;
+    if (cp < kTableSize) {
+      e = table[cp];
+      const uint8_t k = PackedCount(e);
+      if (k > 1) {
+        if (buffer.size() < count + k + (n - i) + kMaxExpansion) {
+          buffer.resize(2 * (count + k + (n - i) + kMaxExpansion));
+          units = buffer.data();
+        }
+        for (uint32_t x = 0; x < k; ++x) {
+          const Entry& ex = expansions_[PackedValue(e) + x];
+          switch (ex.cls) {
+            case kDrop:
+              break;
+            case kSpace:
+              pending_sep = 2;
+              break;
+            case kPunct:
+              if (pending_sep == 0) pending_sep = 1;
+              break;
+            default:
+              units[count++] = Unit{begin, end, ex.value, ex.cls, ex.leet, pending_sep};
+              pending_sep = 0;
+          }
+        }
+        continue;
+      }
+      const uint32_t value = PackedValue(e);
+      entry = Entry{value, k, PackedClass(e),
+                    static_cast<uint8_t>(k == 1 ? LeetOf(static_cast<char32_t>(value)) : 0)};
+    } else {
+      entry = Compute(cp);
+    }
+    switch (entry.cls) {
+      case kDrop:
+        break;
+      case kSpace:
+        pending_sep = 2;
+        break;
+      case kPunct:
+        if (pending_sep == 0) pending_sep = 1;
+        break;
+      default:
+        units[count++] = Unit{begin, end, entry.value, entry.cls, entry.leet, pending_sep};
+        pending_sep = 0;
+    }
+  }
+  Finish(units, count, scratch.tokens, out);
+  return true;
+}
+
+uint32_t NormalizedText::UnitAt(uint32_t pos) const {
+  auto it = std::upper_bound(units.begin(), units.end(), pos,
+                             [](uint32_t p, const NormalizedUnit& u) { return p < u.byte_begin; });
+  return static_cast<uint32_t>(it - units.begin()) - 1;
 }
 
 std::string Normalizer::Canonical(std::string_view text) const {
   NormalizedText out;
-  Normalize(text, out);
+  Normalize(text, out);  // invalid UTF-8: empty
   return out.bytes;
 }
 

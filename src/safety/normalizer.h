@@ -15,7 +15,12 @@
 //      word character (letters and digits of alphabetic scripts, plus "@" and "$"), or CJK
 //      (Han, kana, Hangul: scripts written without spaces).
 // The whole per-code-point pipeline is precomputed into a table at start-up (OpenCC and utf8proc
-// are never called per check); code points above U+2FFFF are computed on the fly.
+// are never called per check); code points above U+2FFFF are computed on the fly. The table holds
+// 4-byte packed entries, and a 24 KiB bitmap marks the code points that map to themselves as CJK
+// (most Simplified Chinese), so the common case of a check never touches the big table: ASCII is
+// looked up in its first 512 bytes, common CJK in the bitmap. Normalize() decodes and validates
+// UTF-8 in the same pass; NormalizeReference() is the plain per-code-point path it must agree with
+// (kept for tests).
 //
 // Then, over the sequence of word/CJK characters ("units"):
 //   - separators (whitespace, punctuation, symbols) and dropped characters are removed, so the
@@ -87,14 +92,16 @@ struct NormalizedUnit {
 
 // The canonical form of one text. Reused across calls to avoid allocation.
 struct NormalizedText {
-  std::string bytes;                   // canonical UTF-8, separators removed
-  std::vector<NormalizedUnit> units;   // one per canonical code point, in order
-  std::vector<uint32_t> byte_to_unit;  // bytes.size() entries: unit index of each byte
+  std::string bytes;                  // canonical UTF-8, separators removed
+  std::vector<NormalizedUnit> units;  // one per canonical code point, in order
+
+  // Index of the unit that canonical byte `pos` belongs to (binary search; only matches need it).
+  // REQUIRES: pos < bytes.size().
+  uint32_t UnitAt(uint32_t pos) const;
 
   void Clear() {
     bytes.clear();
     units.clear();
-    byte_to_unit.clear();
   }
 };
 
@@ -111,9 +118,13 @@ class Normalizer {
   Normalizer(const Normalizer&) = delete;
   Normalizer& operator=(const Normalizer&) = delete;
 
-  // Normalizes `text` into `out` (cleared first). REQUIRES: text is valid UTF-8 and shorter
-  // than 4 GiB.
-  void Normalize(std::string_view text, NormalizedText& out) const;
+  // Normalizes `text` into `out` (cleared first). Returns false, with `out` empty, when `text` is
+  // not valid UTF-8 (validation happens in the same pass). REQUIRES: text shorter than 4 GiB.
+  bool Normalize(std::string_view text, NormalizedText& out) const;
+
+  // The same result by the general per-code-point path (one table entry per code point, no fast
+  // paths). For tests that compare the two. REQUIRES: text is valid UTF-8.
+  void NormalizeReference(std::string_view text, NormalizedText& out) const;
 
   // The canonical text alone; convenient for tests and tools.
   std::string Canonical(std::string_view text) const;
@@ -131,8 +142,9 @@ class Normalizer {
   Entry Compute(char32_t cp) const;
   Entry Lookup(char32_t cp) const;
 
-  std::vector<Entry> table_;       // code points below kTableSize
-  std::vector<Entry> expansions_;  // targets of entries that expand to several code points
+  std::vector<uint32_t> table_;     // packed entries of the code points below kTableSize
+  std::vector<uint64_t> cjk_self_;  // bitmap: code point maps to itself as one CJK unit
+  std::vector<Entry> expansions_;   // targets of entries that expand to several code points
   std::vector<std::pair<char32_t, char32_t>> t2s_;  // sorted Traditional→Simplified pairs
   bool has_t2s_ = false;
 };
