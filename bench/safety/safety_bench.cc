@@ -1,9 +1,16 @@
-// Moderation engine benchmarks: throughput (MB/s per core, normalization included) and the
-// latency distribution of one check, with 10,000 and 100,000 generated rules, over generated
-// 140-character posts mixing Chinese and English.
+// Moderation engine benchmarks: throughput (MB/s of input text per core, normalization and UTF-8
+// validation included) and the latency distribution of one check, with 10,000 and 100,000
+// generated rules, over generated 140-character posts mixing Chinese and English (~303 bytes).
 //
-//   build/bench/safety/safety_bench --benchmark_repetitions=3
-//                                  --benchmark_report_aggregates_only=true
+//   taskset -c 1 build/bench/safety/safety_bench --benchmark_repetitions=5 \
+//       --benchmark_report_aggregates_only=true
+//
+// The machine is shared and noisy, so throughput is not bytes / total time (one preemption
+// would dominate it): every iteration checks a chunk of 50 posts and is timed on its own, and
+// MBps_median is the median over chunks. ref_MBps_median times IsValidUtf8 over the same chunks
+// in the same run (a plain byte loop every checker must at least do) and ratio_to_ref relates
+// the two, so runs on differently loaded machines can be compared. Latency: each check is timed
+// on its own, over 200,000 checks (100 per post) per repetition.
 //
 // Goals (issue 4): >= 200 MB/s per core; p99 of one 140-character check <= 20 us.
 #include <benchmark/benchmark.h>
@@ -159,43 +166,102 @@ Fixture& GetFixture(size_t rules) {
   return *slot;
 }
 
+constexpr size_t kChunkPosts = 50;
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// Runs `f` over chunks of kChunkPosts posts, one chunk per iteration, and reports the median
+// throughput over chunks next to the reference (IsValidUtf8 over the same chunk).
+template <class F>
+void ChunkedThroughput(benchmark::State& state, const Fixture& f, F&& run) {
+  std::vector<double> mbps;
+  std::vector<double> ref_mbps;
+  size_t chunk = 0;
+  size_t bytes = 0;
+  for (auto _ : state) {
+    const size_t first = chunk * kChunkPosts;
+    size_t chunk_bytes = 0;
+    for (size_t k = first; k < first + kChunkPosts; ++k) chunk_bytes += f.posts[k].size();
+    auto start = std::chrono::steady_clock::now();
+    for (size_t k = first; k < first + kChunkPosts; ++k) run(f.posts[k]);
+    auto mid = std::chrono::steady_clock::now();
+    bool valid = true;
+    for (size_t k = first; k < first + kChunkPosts; ++k) valid &= IsValidUtf8(f.posts[k]);
+    benchmark::DoNotOptimize(valid);
+    auto end = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(mid - start).count();
+    const double ref_s = std::chrono::duration<double>(end - mid).count();
+    state.SetIterationTime(s);
+    mbps.push_back(chunk_bytes / s / 1e6);
+    ref_mbps.push_back(chunk_bytes / ref_s / 1e6);
+    bytes += chunk_bytes;
+    if (++chunk == f.posts.size() / kChunkPosts) chunk = 0;
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+  const double median = Median(mbps);
+  const double ref = Median(ref_mbps);
+  state.counters["MBps_median"] = median;
+  state.counters["ref_MBps_median"] = ref;
+  state.counters["ratio_to_ref"] = ref > 0 ? median / ref : 0;
+  state.counters["post_bytes"] = static_cast<double>(f.total_bytes) / f.posts.size();
+}
+
 void BM_CheckThroughput(benchmark::State& state) {
   Fixture& f = GetFixture(static_cast<size_t>(state.range(0)));
-  size_t i = 0;
-  size_t bytes = 0;
+  size_t checks = 0;
   size_t flagged = 0;
-  for (auto _ : state) {
-    const std::string& post = f.posts[i];
+  ChunkedThroughput(state, f, [&](const std::string& post) {
     auto v = f.engine->Check(post);
     benchmark::DoNotOptimize(v);
     flagged += v.ok() && !v->allowed();
-    bytes += post.size();
-    if (++i == f.posts.size()) i = 0;
-  }
-  state.SetBytesProcessed(static_cast<int64_t>(bytes));
-  state.counters["checks_per_s"] =
-      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
-  state.counters["flagged_pct"] = 100.0 * flagged / std::max<size_t>(1, state.iterations());
+    ++checks;
+  });
+  state.counters["flagged_pct"] = 100.0 * flagged / std::max<size_t>(1, checks);
   state.counters["compile_ms"] = f.compile_ms;
-  state.counters["post_bytes"] = static_cast<double>(f.total_bytes) / f.posts.size();
 }
-BENCHMARK(BM_CheckThroughput)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_CheckThroughput)
+    ->Arg(10'000)
+    ->Arg(100'000)
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
 
 // Per-check latency: each check is timed on its own and the percentiles are reported as
-// counters (in microseconds).
+// counters (in microseconds). p50/p99/p999 are over all samples, so on a loaded machine they
+// include preemption and interrupts; p99_post_median is the 99th percentile over posts of each
+// post's median, i.e. what the content costs.
 void BM_CheckLatency(benchmark::State& state) {
   Fixture& f = GetFixture(static_cast<size_t>(state.range(0)));
   std::vector<double> ns;
-  ns.reserve(1 << 20);
+  ns.reserve(state.max_iterations);
+  std::vector<std::vector<double>> per_post(f.posts.size());
   size_t i = 0;
   for (auto _ : state) {
     auto start = std::chrono::steady_clock::now();
     auto v = f.engine->Check(f.posts[i]);
     auto end = std::chrono::steady_clock::now();
     benchmark::DoNotOptimize(v);
-    ns.push_back(std::chrono::duration<double, std::nano>(end - start).count());
+    const double t = std::chrono::duration<double, std::nano>(end - start).count();
+    ns.push_back(t);
+    per_post[i].push_back(t);
     if (++i == f.posts.size()) i = 0;
   }
+  // The latency a post's content costs, without the machine's interference: each post's median
+  // over its ~100 checks, then the 99th percentile over posts.
+  std::vector<double> post_medians;
+  for (auto& samples : per_post) {
+    if (!samples.empty()) post_medians.push_back(Median(std::move(samples)));
+  }
+  std::sort(post_medians.begin(), post_medians.end());
+  state.counters["p99_post_median_us"] =
+      post_medians.empty()
+          ? 0.0
+          : post_medians[std::min(post_medians.size() - 1,
+                                  static_cast<size_t>(0.99 * post_medians.size()))] /
+                1000;
   std::sort(ns.begin(), ns.end());
   auto pct = [&](double p) {
     return ns.empty() ? 0.0 : ns[std::min(ns.size() - 1, static_cast<size_t>(p * ns.size()))];
@@ -203,24 +269,24 @@ void BM_CheckLatency(benchmark::State& state) {
   state.counters["p50_us"] = pct(0.50) / 1000;
   state.counters["p99_us"] = pct(0.99) / 1000;
   state.counters["p999_us"] = pct(0.999) / 1000;
+  state.counters["samples"] = static_cast<double>(ns.size());
 }
-BENCHMARK(BM_CheckLatency)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_CheckLatency)
+    ->Arg(10'000)
+    ->Arg(100'000)
+    ->Iterations(200'000)
+    ->Unit(benchmark::kMicrosecond);
 
 // Normalization alone, for the breakdown.
 void BM_Normalize(benchmark::State& state) {
   Fixture& f = GetFixture(10'000);
   NormalizedText out;
-  size_t i = 0;
-  size_t bytes = 0;
-  for (auto _ : state) {
-    f.engine->normalizer().Normalize(f.posts[i], out);
+  ChunkedThroughput(state, f, [&](const std::string& post) {
+    f.engine->normalizer().Normalize(post, out);
     benchmark::DoNotOptimize(out.bytes.data());
-    bytes += f.posts[i].size();
-    if (++i == f.posts.size()) i = 0;
-  }
-  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+  });
 }
-BENCHMARK(BM_Normalize)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Normalize)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace plaza::safety
