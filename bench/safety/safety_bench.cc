@@ -2,7 +2,7 @@
 // validation included) and the latency distribution of one check, with 10,000 and 100,000
 // generated rules, over generated 140-character posts mixing Chinese and English (~303 bytes).
 //
-//   taskset -c 1 build/bench/safety/safety_bench --benchmark_repetitions=5 \
+//   taskset -c 1 build/bench/safety/safety_bench --benchmark_repetitions=5
 //       --benchmark_report_aggregates_only=true
 //
 // The machine is shared and noisy, so throughput is not bytes / total time (one preemption

@@ -102,7 +102,9 @@ TEST(NormalizerTest, OffsetsMapBackToOriginal) {
     uint32_t u = nt.UnitAt(b);
     ASSERT_LT(u, nt.units.size());
     EXPECT_LE(nt.units[u].byte_begin, b);
-    if (u + 1 < nt.units.size()) EXPECT_LT(b, nt.units[u + 1].byte_begin);
+    if (u + 1 < nt.units.size()) {
+      EXPECT_LT(b, nt.units[u + 1].byte_begin);
+    }
   }
   EXPECT_EQ(nt.UnitAt(4), 4u);  // "发" is bytes 4..6 of "abfu发"
   EXPECT_EQ(nt.UnitAt(6), 4u);
