@@ -8,6 +8,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "domain/commerce/commerce.h"
 
@@ -26,6 +27,14 @@ struct Commerce::CampaignState {
   std::unordered_set<Id> reservations;
   // Losing answers by (buyer, Idempotency-Key), so a retry hears the same thing.
   std::map<std::pair<Id, std::string>, Status> losses;
+  // Wins by (buyer, Idempotency-Key), from the decision on. A retry of a win still committing
+  // waits in `waiters` for the commit's outcome; once `durable`, the order is in orders_.
+  struct Win {
+    Id order_id = 0;
+    bool durable = false;
+    std::vector<BuyCallback> waiters;
+  };
+  std::map<std::pair<Id, std::string>, Win> wins;
 };
 
 }  // namespace plaza::domain::commerce

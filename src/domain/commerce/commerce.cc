@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <future>
 
 #include "common/clock.h"
 #include "common/utf8.h"
@@ -95,6 +96,11 @@ Status Commerce::Start() {
     std::unique_lock lock(mu_);
     PLAZA_RETURN_IF_ERROR(LoadLocked());
   }
+  {
+    std::lock_guard lock(commit_mu_);
+    commit_stopping_ = false;
+    if (!commit_thread_.joinable()) commit_thread_ = std::thread([this] { CommitLoop(); });
+  }
   std::lock_guard lock(expiry_mu_);
   stopping_ = false;
   if (!expiry_thread_.joinable()) expiry_thread_ = std::thread([this] { ExpiryLoop(); });
@@ -108,6 +114,12 @@ void Commerce::Stop() {
   }
   expiry_cv_.notify_all();
   if (expiry_thread_.joinable()) expiry_thread_.join();
+  {
+    std::lock_guard lock(commit_mu_);
+    commit_stopping_ = true;
+  }
+  commit_cv_.notify_all();
+  if (commit_thread_.joinable()) commit_thread_.join();
 }
 
 void Commerce::ExpiryLoop() {
@@ -993,6 +1005,18 @@ Result<CampaignView> Commerce::Reserve(Id account, Id campaign) {
 }
 
 Result<OrderRecord> Commerce::Buy(Id buyer, const BuyRequest& in) {
+  std::promise<Result<OrderRecord>> answer;
+  auto future = answer.get_future();
+  BuyAsync(buyer, in, [&answer](Result<OrderRecord> r) { answer.set_value(std::move(r)); });
+  return future.get();
+}
+
+void Commerce::BuyAsync(Id buyer, const BuyRequest& in, BuyCallback done) {
+  if (auto answer = DecideAttempt(buyer, in, done)) done(std::move(*answer));
+}
+
+std::optional<Result<OrderRecord>> Commerce::DecideAttempt(Id buyer, const BuyRequest& in,
+                                                           BuyCallback& done) {
   if (in.idempotency_key.size() > kMaxIdempotencyKey) {
     return Status::Invalid("Idempotency-Key is too long");
   }
@@ -1008,20 +1032,35 @@ Result<OrderRecord> Commerce::Buy(Id buyer, const BuyRequest& in) {
     return Status::Unprocessable("quantity must be between 1 and " +
                                  std::to_string(rec.per_account_limit));
   }
-  std::optional<KeyLocks::Guard> idem;
-  std::pair<Id, std::string> idem_key{buyer, in.idempotency_key};
-  if (!in.idempotency_key.empty()) {
-    // Serializes retries of one key (one account's), never different buyers.
-    idem.emplace(locks_, std::vector<uint64_t>{KeyLocks::Key(kLockIdempotency, buyer,
-                                                             HashKey(in.idempotency_key))});
+  const bool keyed = !in.idempotency_key.empty();
+  std::pair<Id, std::string> idem_key;
+  // A retry of a decided attempt hears the same answer: a loss from memory, a committed win as
+  // its order now, a win still committing once its commit is done.
+  // REQUIRES: campaign_lock holds c->mu and the key is decided. Nothing when `done` now waits
+  // for the commit of the key's win.
+  auto replay = [&](std::unique_lock<std::mutex>& campaign_lock) -> std::optional<Result<OrderRecord>> {
+    auto loss = c->losses.find(idem_key);
+    if (loss != c->losses.end()) return Result<OrderRecord>(loss->second);
+    auto& win = c->wins.at(idem_key);
+    if (!win.durable) {
+      win.waiters.push_back(std::move(done));
+      return std::nullopt;
+    }
+    campaign_lock.unlock();
+    std::shared_lock lock(mu_);
+    auto it = order_by_idempotency_.find(idem_key);
+    if (it == order_by_idempotency_.end()) return Status::Internal("a committed win is missing");
+    return Result<OrderRecord>(*orders_.at(it->second));
+  };
+  if (keyed) {
+    idem_key = {buyer, in.idempotency_key};
     {
       std::shared_lock lock(mu_);
       auto it = order_by_idempotency_.find(idem_key);
-      if (it != order_by_idempotency_.end()) return *orders_.at(it->second);
+      if (it != order_by_idempotency_.end()) return Result<OrderRecord>(*orders_.at(it->second));
     }
-    std::lock_guard lock(c->mu);
-    auto loss = c->losses.find(idem_key);
-    if (loss != c->losses.end()) return loss->second;
+    std::unique_lock lock(c->mu);
+    if (c->losses.count(idem_key) != 0 || c->wins.count(idem_key) != 0) return replay(lock);
   }
   int64_t now = NowUnixMs();
   if (now < rec.start_at_ms) return Status::Unprocessable("the sale has not started");
@@ -1035,8 +1074,9 @@ Result<OrderRecord> Commerce::Buy(Id buyer, const BuyRequest& in) {
   if (buyer == rec.merchant_id) return Status::Unprocessable("a merchant cannot buy its own products");
   OrderRecord o;
   if (in.via_status_id != 0) {
-    PLAZA_ASSIGN_OR_RETURN(o.affiliate_id,
-                           ResolveAffiliate(buyer, in.via_status_id, rec.product_id, rec.merchant_id));
+    auto affiliate = ResolveAffiliate(buyer, in.via_status_id, rec.product_id, rec.merchant_id);
+    if (!affiliate.ok()) return affiliate.status();
+    o.affiliate_id = *affiliate;
     o.via_status_id = in.via_status_id;
     if (o.affiliate_id != 0) {
       std::shared_lock lock(mu_);
@@ -1045,9 +1085,12 @@ Result<OrderRecord> Commerce::Buy(Id buyer, const BuyRequest& in) {
     }
   }
 
-  // The decision: memory only, under the campaign's short lock.
+  // The decision: memory only, under the campaign's short lock. Losers never touch storage.
   {
-    std::lock_guard lock(c->mu);
+    std::unique_lock lock(c->mu);
+    if (keyed && (c->losses.count(idem_key) != 0 || c->wins.count(idem_key) != 0)) {
+      return replay(lock);
+    }
     if (rec.reservation_required && c->reservations.count(buyer) == 0) {
       return Status::Forbidden("only reservation holders may buy");
     }
@@ -1059,21 +1102,23 @@ Result<OrderRecord> Commerce::Buy(Id buyer, const BuyRequest& in) {
         ++c->attempts_by_ip[in.client_ip] > rec.max_attempts_per_ip) {
       return Status::RateLimited("too many purchase attempts from this address");
     }
-    int64_t& held = c->held_by_account[buyer];
-    if (held + in.quantity > rec.per_account_limit) {
+    auto held = c->held_by_account.find(buyer);
+    int64_t held_units = held == c->held_by_account.end() ? 0 : held->second;
+    if (held_units + in.quantity > rec.per_account_limit) {
       return Status::Unprocessable("the per-account limit of " +
                                    std::to_string(rec.per_account_limit) + " is reached");
     }
     if (c->sold + in.quantity > rec.units) {
       Status sold_out = Status::SoldOut("sold out");
-      if (!in.idempotency_key.empty()) c->losses.emplace(idem_key, sold_out);
+      if (keyed) c->losses.emplace(idem_key, sold_out);
       return sold_out;
     }
     c->sold += in.quantity;
-    held += in.quantity;
+    c->held_by_account[buyer] = held_units + in.quantity;
+    o.id = ids_.Next();
+    if (keyed) c->wins[idem_key].order_id = o.id;
   }
 
-  o.id = ids_.Next();
   o.buyer_id = buyer;
   o.merchant_id = rec.merchant_id;
   o.campaign_id = rec.id;
@@ -1084,7 +1129,64 @@ Result<OrderRecord> Commerce::Buy(Id buyer, const BuyRequest& in) {
   o.idempotency_key = in.idempotency_key;
   o.created_at_ms = o.updated_at_ms = now;
   o.expires_at_ms = now + config_.order_ttl_ms;
-  return CommitNewOrder(std::move(o));
+  {
+    std::lock_guard lock(commit_mu_);
+    if (!commit_stopping_) {
+      commit_queue_.push_back({std::move(o), std::move(c), std::move(done)});
+      commit_cv_.notify_one();
+      return std::nullopt;
+    }
+  }
+  ReturnStock(o);
+  if (keyed) {
+    std::lock_guard lock(c->mu);
+    c->wins.erase(idem_key);
+  }
+  return Status::Unavailable("commerce is not running");
+}
+
+void Commerce::CommitLoop() {
+  std::unique_lock lock(commit_mu_);
+  for (;;) {
+    commit_cv_.wait(lock, [this] { return !commit_queue_.empty() || commit_stopping_; });
+    if (commit_queue_.empty()) break;  // stopping, and every win is answered
+    std::vector<PendingWin> wins;
+    wins.swap(commit_queue_);
+    lock.unlock();
+    CommitWins(wins);
+    lock.lock();
+  }
+}
+
+void Commerce::CommitWins(std::vector<PendingWin>& wins) {
+  storage::WriteBatch batch;
+  for (const auto& w : wins) batch.Put(w.order);
+  Status st = storage_.Commit(batch);
+  if (st.ok()) {
+    std::unique_lock lock(mu_);
+    for (const auto& w : wins) ApplyOrderLocked(w.order);
+  }
+  for (auto& w : wins) {
+    if (!st.ok()) ReturnStock(w.order);
+    std::vector<BuyCallback> waiters;
+    if (!w.order.idempotency_key.empty()) {
+      std::lock_guard lock(w.campaign->mu);
+      auto it = w.campaign->wins.find({w.order.buyer_id, w.order.idempotency_key});
+      if (it != w.campaign->wins.end()) {
+        waiters = std::move(it->second.waiters);
+        if (st.ok()) {
+          it->second.durable = true;
+          it->second.waiters.clear();
+        } else {
+          w.campaign->wins.erase(it);
+        }
+      }
+    }
+    for (auto& waiter : waiters) {
+      waiter(st.ok() ? Result<OrderRecord>(w.order) : Result<OrderRecord>(st));
+    }
+    w.done(st.ok() ? Result<OrderRecord>(std::move(w.order)) : Result<OrderRecord>(st));
+  }
 }
 
 }  // namespace plaza::domain::commerce

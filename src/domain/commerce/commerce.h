@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -132,6 +133,9 @@ struct BuyRequest {
   std::string idempotency_key;
   std::string client_ip;
 };
+
+// The answer of a purchase attempt made with Commerce::BuyAsync.
+using BuyCallback = std::function<void(Result<OrderRecord>)>;
 
 // Live state of a campaign, for everyone and for the caller.
 struct CampaignView {
@@ -264,8 +268,15 @@ class Commerce {
   Result<CampaignView> GetCampaign(Id viewer, Id campaign) const;
   Result<CampaignView> Reserve(Id account, Id campaign);
   // One purchase attempt: an order in pending_payment, or kSoldOut. Retries with the same
-  // Idempotency-Key get the same answer.
+  // Idempotency-Key get the same answer. Blocks until a win is durable (BuyAsync, then a wait).
   Result<OrderRecord> Buy(Id buyer, const BuyRequest& in);
+  // The same attempt without blocking: the decision is made in memory under the campaign's short
+  // lock, and `done` is called exactly once — at once, on the calling thread, for a loss, a
+  // refusal or a replay of a decided answer; from the order committer's thread for a win, only
+  // after the win's order is durable (winners pending together share one WriteBatch and one
+  // fsync). When that commit fails the units go back on sale and `done` hears the error.
+  // `done` must not block for long: it runs on the committer for every win of a group.
+  void BuyAsync(Id buyer, const BuyRequest& in, BuyCallback done);
 
   // ---- merchant views ----
   MerchantStats Stats(Id merchant) const;
@@ -289,6 +300,20 @@ class Commerce {
   // Commits a new order whose stock is already held, outside every lock so concurrent winners
   // share one fsync; gives the stock back if the commit fails, applies the order otherwise.
   Result<OrderRecord> CommitNewOrder(OrderRecord o);
+  // A campaign win whose units are held, waiting for the order committer.
+  struct PendingWin {
+    OrderRecord order;
+    std::shared_ptr<CampaignState> campaign;
+    BuyCallback done;
+  };
+  // The order committer: takes every pending win, commits them in one batch, applies them, then
+  // answers them; stops (after draining) when commit_stopping_ is set.
+  void CommitLoop();
+  // Decides an attempt: its answer now, or nothing when `done` was handed on (to the committer,
+  // or to wait for the commit of the same key's win).
+  std::optional<Result<OrderRecord>> DecideAttempt(Id buyer, const BuyRequest& in,
+                                                   BuyCallback& done);
+  void CommitWins(std::vector<PendingWin>& wins);
   Result<OrderRecord> Transition(Id actor, Id order, bool actor_is_merchant,
                                  OrderState from_a, OrderState from_b, OrderState to,
                                  std::string_view reason);
@@ -323,6 +348,13 @@ class Commerce {
   // across a commit.
   mutable std::mutex stock_mu_;
   std::map<std::pair<Id, std::string>, int64_t> held_;
+
+  std::mutex commit_mu_;
+  std::condition_variable commit_cv_;
+  // ---- guarded by commit_mu_ ----
+  std::vector<PendingWin> commit_queue_;
+  bool commit_stopping_ = true;  // no committer before Start()
+  std::thread commit_thread_;
 
   std::mutex expiry_mu_;
   std::condition_variable expiry_cv_;
