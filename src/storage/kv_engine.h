@@ -15,6 +15,7 @@
 #pragma once
 
 #include <functional>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,17 @@ class KvWriteBatch {
   // Removes every key in [begin, end). REQUIRES: begin < end.
   void DeleteRange(std::string begin, std::string end) {
     ops_.push_back({OpType::kDeleteRange, std::move(begin), std::move(end)});
+  }
+
+  // Moves `other`'s mutations to the end of this batch.
+  void Append(KvWriteBatch&& other) {
+    if (ops_.empty()) {
+      ops_ = std::move(other.ops_);
+    } else {
+      ops_.insert(ops_.end(), std::make_move_iterator(other.ops_.begin()),
+                  std::make_move_iterator(other.ops_.end()));
+    }
+    other.ops_.clear();
   }
 
   const std::vector<Op>& ops() const { return ops_; }

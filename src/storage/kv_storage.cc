@@ -1,7 +1,11 @@
 #include "storage/kv_storage.h"
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "storage/commerce_codec.h"
 #include "storage/moderation_codec.h"
@@ -37,11 +41,42 @@ class KvStorage final : public Storage {
   KvStorage(std::unique_ptr<KvEngine> engine, const KvStorageOptions& options)
       : engine_(std::move(engine)), sync_(options.sync) {}
 
+  ~KvStorage() override {
+    {
+      std::lock_guard lock(queue_mu_);
+      stopping_ = true;
+    }
+    queue_cv_.notify_all();
+    for (std::thread& t : committers_) t.join();
+  }
+
   Status Commit(const WriteBatch& batch) override {
     if (batch.empty()) return Status::Ok();
     KvWriteBatch kv;
     for (const WriteOp& op : batch.ops()) AddOp(op, kv);
     return engine_->Write(kv, sync_);
+  }
+
+  void CommitAsync(WriteBatch batch, std::function<void(Status)> done) override {
+    if (batch.empty()) {
+      done(Status::Ok());
+      return;
+    }
+    KvWriteBatch kv;
+    for (const WriteOp& op : batch.ops()) AddOp(op, kv);
+    if (!sync_) {
+      // Nothing to wait for, so nothing to group.
+      done(engine_->Write(kv, false));
+      return;
+    }
+    {
+      std::lock_guard lock(queue_mu_);
+      if (committers_.empty()) {
+        for (int i = 0; i < kCommitters; ++i) committers_.emplace_back([this] { CommitLoop(); });
+      }
+      queue_.push_back(Pending{std::move(kv), std::move(done)});
+    }
+    queue_cv_.notify_one();
   }
 
   Status Flush() override { return engine_->Flush(); }
@@ -318,9 +353,41 @@ class KvStorage final : public Storage {
     return result;
   }
 
+  // A committer: takes every batch pending at that moment, writes them as one synced engine
+  // write, then answers each. Two committers alternate, so one answers its group (and the
+  // callers' completions run) while the other's write and fsync are under way.
+  void CommitLoop() {
+    std::vector<Pending> group;
+    for (;;) {
+      {
+        std::unique_lock lock(queue_mu_);
+        queue_cv_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+        if (queue_.empty()) return;  // stopping and drained
+        group.swap(queue_);
+      }
+      KvWriteBatch merged = std::move(group.front().batch);
+      for (size_t i = 1; i < group.size(); ++i) merged.Append(std::move(group[i].batch));
+      Status st = engine_->Write(merged, /*sync=*/true);
+      for (Pending& p : group) p.done(st);
+      group.clear();
+    }
+  }
+
+  struct Pending {
+    KvWriteBatch batch;
+    std::function<void(Status)> done;
+  };
+  static constexpr int kCommitters = 2;
+
   // Set at construction.
   const std::unique_ptr<KvEngine> engine_;
   const bool sync_;
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::vector<Pending> queue_;          // guarded by queue_mu_
+  bool stopping_ = false;               // guarded by queue_mu_
+  std::vector<std::thread> committers_;  // guarded by queue_mu_; started on first CommitAsync
 };
 
 }  // namespace

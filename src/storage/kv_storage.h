@@ -3,8 +3,11 @@
 // turns each WriteBatch into one atomic KvEngine write, so every adapter built on it — memory,
 // RocksDB — behaves identically and is checked by the same contract test suite.
 //
-// KvStorage takes no lock of its own: concurrent Commits reach the engine in parallel, which is
-// what lets RocksDB group-commit them. Thread-safe.
+// KvStorage takes no lock across a write: concurrent Commits reach the engine in parallel, which
+// is what lets RocksDB group-commit them. CommitAsync (with sync on) queues the batch for two
+// committer threads, started on first use: each takes every batch pending at that moment and
+// writes them as one engine write with one fsync, then calls their `done` in queue order, so
+// callers need no thread of their own to wait on. Thread-safe; destruction drains the queue.
 #pragma once
 
 #include <memory>

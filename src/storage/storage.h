@@ -65,6 +65,18 @@ class Storage {
   // Applies `batch` atomically; durable on return when the adapter was opened with sync on.
   virtual Status Commit(const WriteBatch& batch) = 0;
 
+  // Commit without waiting: `done` is called exactly once with Commit's result, after the batch
+  // is applied (and durable, with sync on) — on the calling thread before CommitAsync returns,
+  // or later on a committer thread of the adapter's. Batches pending together are written as
+  // one atomic write and share one fsync (each batch stays atomic; a failure fails the whole
+  // group). `done` runs on the committer for every batch of a group: it must not block for long
+  // and must not wait for another CommitAsync. Batches committed one after another (the second
+  // after the first one's `done`) are applied in that order; concurrent ones in any order.
+  // The default commits synchronously.
+  virtual void CommitAsync(WriteBatch batch, std::function<void(Status)> done) {
+    done(Commit(batch));
+  }
+
   // Makes every batch committed so far durable, including those committed with sync off or in
   // an adapter's bulk-load mode (used by the dataset importer: many unsynced Commits, then one
   // Flush). Adapters whose Commits are always durable have nothing to do.

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -337,6 +339,38 @@ TEST(RocksDbStorageTest, ConcurrentSyncedCommitsAllLandAndSurviveReopen) {
       EXPECT_EQ(s->GetStatus(id).value(), SampleStatus(id));
       EXPECT_TRUE(s->GetIdempotency(t, std::to_string(id)).ok());
     }
+  }
+}
+
+TEST(RocksDbStorageTest, GroupCommittedBatchesAllLandAndSurviveReopen) {
+  TempDir dir;
+  constexpr int kBatches = 300;
+  {
+    auto s = MustOpen(dir.path());  // sync on: the default
+    ASSERT_NE(s, nullptr);
+    std::mutex mu;
+    std::condition_variable cv;
+    int answered = 0, failures = 0;
+    for (int i = 1; i <= kBatches; ++i) {
+      WriteBatch b;
+      b.Put(SampleStatus(static_cast<Id>(i)));
+      b.Put(SampleIdempotency(1, std::to_string(i)));
+      s->CommitAsync(std::move(b), [&](Status st) {
+        std::lock_guard lock(mu);
+        if (!st.ok()) ++failures;
+        ++answered;
+        cv.notify_all();
+      });
+    }
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return answered == kBatches; });
+    EXPECT_EQ(failures, 0);
+  }
+  auto s = MustOpen(dir.path());
+  ASSERT_NE(s, nullptr);
+  for (int i = 1; i <= kBatches; ++i) {
+    EXPECT_EQ(s->GetStatus(static_cast<Id>(i)).value(), SampleStatus(static_cast<Id>(i)));
+    EXPECT_TRUE(s->GetIdempotency(1, std::to_string(i)).ok());
   }
 }
 
