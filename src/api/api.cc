@@ -76,6 +76,11 @@ http::Response Api::Handlers::StatusList(const http::Request& req, const std::ve
   return RenderStatuses(req, ids, ids.front(), ids.back());
 }
 
+namespace {
+// A typical status with its author's account, in bytes of JSON (reposts are about twice that).
+constexpr size_t kStatusJsonBytes = 2048;
+}  // namespace
+
 http::Response Api::Handlers::RenderStatuses(const http::Request& req, const std::vector<Id>& ids,
                                              Id newest_cursor, Id oldest_cursor) {
   auto views = d_.statuses().GetMany(CallerOf(req).account_id, ids);
@@ -83,7 +88,7 @@ http::Response Api::Handlers::RenderStatuses(const http::Request& req, const std
     w.BeginArray();
     for (const auto& v : views) WriteStatus(w, v, ctx_);
     w.EndArray();
-  });
+  }, 1024 + views.size() * kStatusJsonBytes);
   if (!ids.empty()) AddLinkHeader(resp, req, ctx_, newest_cursor, oldest_cursor);
   return resp;
 }

@@ -73,10 +73,11 @@ std::string ParamString(const http::Request& req, std::string_view key) {
   return v ? std::string(*v) : std::string();
 }
 
-http::Response JsonResponse(int status, const std::function<void(JsonWriter&)>& fn) {
+http::Response JsonResponse(int status, const std::function<void(JsonWriter&)>& fn,
+                            size_t reserve) {
   http::Response resp;
   resp.status = status;
-  resp.body.reserve(1024);
+  resp.body.reserve(reserve);
   JsonWriter w(resp.body);
   fn(w);
   return resp;

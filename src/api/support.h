@@ -36,7 +36,10 @@ Result<Id> PathId(const http::Request& req, std::string_view name = "id");
 std::string ParamString(const http::Request& req, std::string_view key);
 
 // Builds a JSON response by letting `fn` write into the body.
-http::Response JsonResponse(int status, const std::function<void(JsonWriter&)>& fn);
+// `reserve` sizes the body up front (a timeline page of 20 statuses is ~40 KB; growing to that
+// from a small buffer copies it several times).
+http::Response JsonResponse(int status, const std::function<void(JsonWriter&)>& fn,
+                            size_t reserve = 1024);
 inline http::Response Fail(const Status& s) { return http::Response::FromStatus(s); }
 
 }  // namespace plaza::api

@@ -21,18 +21,30 @@ constexpr std::array<std::string_view, 14> kWriteScopes = {
     "accounts",      "blocks",  "bookmarks", "conversations", "favourites", "filters", "follows",
     "lists",         "media",   "mutes",     "notifications", "reports",    "statuses", "orders"};
 
+// Calls `fn` on each scope of a space/plus/comma separated list, in place, until it returns true;
+// returns whether one did.
+template <typename Fn>
+bool AnyScope(std::string_view s, Fn&& fn) {
+  auto is_sep = [](char c) { return c == ' ' || c == '+' || c == ',' || c == '\t'; };
+  for (size_t i = 0; i < s.size();) {
+    if (is_sep(s[i])) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < s.size() && !is_sep(s[j])) ++j;
+    if (fn(s.substr(i, j - i))) return true;
+    i = j;
+  }
+  return false;
+}
+
 std::vector<std::string> SplitScopes(std::string_view s) {
   std::vector<std::string> out;
-  std::string cur;
-  for (char c : s) {
-    if (c == ' ' || c == '+' || c == ',' || c == '\t') {
-      if (!cur.empty()) out.push_back(std::move(cur));
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  if (!cur.empty()) out.push_back(std::move(cur));
+  AnyScope(s, [&](std::string_view scope) {
+    out.emplace_back(scope);
+    return false;
+  });
   return out;
 }
 
@@ -83,16 +95,16 @@ Status Auth::Load() {
 }
 
 bool Auth::ScopeAllows(std::string_view granted, std::string_view required) {
-  for (const auto& g : SplitScopes(granted)) {
+  // Runs on every authenticated request: no allocation.
+  return AnyScope(granted, [&](std::string_view g) {
     if (g == required) return true;
     bool parent = g == "read" || g == "write" || g == "admin:read" || g == "admin:write";
     if (parent && required.size() > g.size() && required.starts_with(g) &&
         required[g.size()] == ':') {
       return true;  // "read" covers "read:statuses", "admin:read" covers "admin:read:accounts"
     }
-    if (g == "follow" && FollowFamily(required)) return true;
-  }
-  return false;
+    return g == "follow" && FollowFamily(required);
+  });
 }
 
 Result<std::string> Auth::NormalizeScopes(std::string_view scopes, std::string_view fallback) {

@@ -23,6 +23,12 @@ TEST(AuthTest, ScopeHierarchy) {
   EXPECT_FALSE(Auth::ScopeAllows("readx", "readx:statuses"));
   EXPECT_TRUE(Auth::ScopeAllows("admin:read", "admin:read:accounts"));
   EXPECT_FALSE(Auth::ScopeAllows("read", "admin:read:accounts"));
+  // Every separator the OAuth forms use, repeated, leading and trailing; empty lists allow nothing.
+  EXPECT_TRUE(Auth::ScopeAllows("  push,\tfollow+ write ", "write:statuses"));
+  EXPECT_TRUE(Auth::ScopeAllows("push,,read:statuses", "read:statuses"));
+  EXPECT_FALSE(Auth::ScopeAllows("push,,read:statuses ", "read:accounts"));
+  EXPECT_FALSE(Auth::ScopeAllows("", "read"));
+  EXPECT_FALSE(Auth::ScopeAllows(" + ,", "read"));
   EXPECT_FALSE(Auth::NormalizeScopes("read bogus", "").ok());
   EXPECT_EQ(*Auth::NormalizeScopes("read+write read", ""), "read write");
   EXPECT_EQ(*Auth::NormalizeScopes("", "read"), "read");
