@@ -115,6 +115,9 @@ struct Options {
   int celebrity_posts = 0;
   int sample = 50;
   uint64_t seed = 1;
+  // Each request takes the next token in file order (wrapping) instead of a random one: one
+  // pass over the file reads every account's home once (the suite's warm-up).
+  bool sequential_tokens = false;
   std::string client_id, client_secret, password;  // for the signin kind
 };
 
@@ -164,7 +167,8 @@ class RequestMaker {
     size_t k = 0;
     for (; k + 1 < weights_.size() && u >= weights_[k]; ++k) u -= weights_[k];
     const std::string& kind = kinds_[k];
-    size_t t = static_cast<size_t>(Unit() * tokens_.size());
+    size_t t = o_.sequential_tokens ? next_token_++ % tokens_.size()
+                                    : static_cast<size_t>(Unit() * tokens_.size());
     std::string auth = "Authorization: Bearer " + tokens_[t].token + "\r\n";
     if (kind == "home") {
       return "GET /api/v1/timelines/home?limit=20 HTTP/1.1\r\n" + host_header_ + auth + "\r\n";
@@ -218,6 +222,7 @@ class RequestMaker {
   std::string host_header_;
   uint64_t rng_;
   uint64_t seq_ = 0;
+  size_t next_token_ = 0;
 };
 
 // Incremental parse of one HTTP/1.1 response (Content-Length bodies only).
@@ -545,7 +550,7 @@ std::vector<std::string> ReadLines(const std::string& path) {
 
 void Usage() {
   std::cerr << "usage: plaza-load --port P [--host 127.0.0.1] --rate R --duration S "
-               "[--max-requests N] [--connections C]\n"
+               "[--max-requests N] [--connections C] [--sequential-tokens]\n"
                "       (--path /x | --mix home=60,account=30,compose=10 --tokens F --targets F)\n"
                "       | --celebrity N --tokens F [--sample K]\n";
 }
@@ -578,6 +583,7 @@ int main(int argc, char** argv) {
     else if (a == "--client-id") o.client_id = next();
     else if (a == "--client-secret") o.client_secret = next();
     else if (a == "--password") o.password = next();
+    else if (a == "--sequential-tokens") o.sequential_tokens = true;
     else if (a == "--seed") o.seed = std::strtoull(next().c_str(), nullptr, 10);
     else {
       Usage();
