@@ -99,7 +99,6 @@ Status Commerce::Start() {
   {
     std::lock_guard lock(commit_mu_);
     commit_stopping_ = false;
-    if (!commit_thread_.joinable()) commit_thread_ = std::thread([this] { CommitLoop(); });
   }
   std::lock_guard lock(expiry_mu_);
   stopping_ = false;
@@ -114,12 +113,10 @@ void Commerce::Stop() {
   }
   expiry_cv_.notify_all();
   if (expiry_thread_.joinable()) expiry_thread_.join();
-  {
-    std::lock_guard lock(commit_mu_);
-    commit_stopping_ = true;
-  }
-  commit_cv_.notify_all();
-  if (commit_thread_.joinable()) commit_thread_.join();
+  // Every win handed to storage is answered before Stop returns.
+  std::unique_lock lock(commit_mu_);
+  commit_stopping_ = true;
+  commit_cv_.wait(lock, [this] { return wins_in_flight_ == 0; });
 }
 
 void Commerce::ExpiryLoop() {
@@ -1129,13 +1126,15 @@ std::optional<Result<OrderRecord>> Commerce::DecideAttempt(Id buyer, const BuyRe
   o.idempotency_key = in.idempotency_key;
   o.created_at_ms = o.updated_at_ms = now;
   o.expires_at_ms = now + config_.order_ttl_ms;
+  bool running = false;
   {
     std::lock_guard lock(commit_mu_);
-    if (!commit_stopping_) {
-      commit_queue_.push_back({std::move(o), std::move(c), std::move(done)});
-      commit_cv_.notify_one();
-      return std::nullopt;
-    }
+    running = !commit_stopping_;
+    if (running) ++wins_in_flight_;
+  }
+  if (running) {
+    CommitWin(PendingWin{std::move(o), std::move(c), std::move(done)});
+    return std::nullopt;
   }
   ReturnStock(o);
   if (keyed) {
@@ -1145,48 +1144,42 @@ std::optional<Result<OrderRecord>> Commerce::DecideAttempt(Id buyer, const BuyRe
   return Status::Unavailable("commerce is not running");
 }
 
-void Commerce::CommitLoop() {
-  std::unique_lock lock(commit_mu_);
-  for (;;) {
-    commit_cv_.wait(lock, [this] { return !commit_queue_.empty() || commit_stopping_; });
-    if (commit_queue_.empty()) break;  // stopping, and every win is answered
-    std::vector<PendingWin> wins;
-    wins.swap(commit_queue_);
-    lock.unlock();
-    CommitWins(wins);
-    lock.lock();
-  }
+void Commerce::CommitWin(PendingWin win) {
+  storage::WriteBatch batch;
+  batch.Put(win.order);
+  // Storage groups the wins pending together into one write and one fsync.
+  storage_.CommitAsync(std::move(batch),
+                       [this, w = std::move(win)](Status st) mutable { FinishWin(w, st); });
 }
 
-void Commerce::CommitWins(std::vector<PendingWin>& wins) {
-  storage::WriteBatch batch;
-  for (const auto& w : wins) batch.Put(w.order);
-  Status st = storage_.Commit(batch);
+void Commerce::FinishWin(PendingWin& w, const Status& st) {
   if (st.ok()) {
     std::unique_lock lock(mu_);
-    for (const auto& w : wins) ApplyOrderLocked(w.order);
+    ApplyOrderLocked(w.order);
+  } else {
+    ReturnStock(w.order);
   }
-  for (auto& w : wins) {
-    if (!st.ok()) ReturnStock(w.order);
-    std::vector<BuyCallback> waiters;
-    if (!w.order.idempotency_key.empty()) {
-      std::lock_guard lock(w.campaign->mu);
-      auto it = w.campaign->wins.find({w.order.buyer_id, w.order.idempotency_key});
-      if (it != w.campaign->wins.end()) {
-        waiters = std::move(it->second.waiters);
-        if (st.ok()) {
-          it->second.durable = true;
-          it->second.waiters.clear();
-        } else {
-          w.campaign->wins.erase(it);
-        }
+  std::vector<BuyCallback> waiters;
+  if (!w.order.idempotency_key.empty()) {
+    std::lock_guard lock(w.campaign->mu);
+    auto it = w.campaign->wins.find({w.order.buyer_id, w.order.idempotency_key});
+    if (it != w.campaign->wins.end()) {
+      waiters = std::move(it->second.waiters);
+      if (st.ok()) {
+        it->second.durable = true;
+        it->second.waiters.clear();
+      } else {
+        w.campaign->wins.erase(it);
       }
     }
-    for (auto& waiter : waiters) {
-      waiter(st.ok() ? Result<OrderRecord>(w.order) : Result<OrderRecord>(st));
-    }
-    w.done(st.ok() ? Result<OrderRecord>(std::move(w.order)) : Result<OrderRecord>(st));
   }
+  for (auto& waiter : waiters) {
+    waiter(st.ok() ? Result<OrderRecord>(w.order) : Result<OrderRecord>(st));
+  }
+  w.done(st.ok() ? Result<OrderRecord>(std::move(w.order)) : Result<OrderRecord>(st));
+  std::lock_guard lock(commit_mu_);
+  --wins_in_flight_;
+  commit_cv_.notify_all();  // under the lock: Stop may destroy this object once it sees zero
 }
 
 }  // namespace plaza::domain::commerce

@@ -272,10 +272,11 @@ class Commerce {
   Result<OrderRecord> Buy(Id buyer, const BuyRequest& in);
   // The same attempt without blocking: the decision is made in memory under the campaign's short
   // lock, and `done` is called exactly once — at once, on the calling thread, for a loss, a
-  // refusal or a replay of a decided answer; from the order committer's thread for a win, only
-  // after the win's order is durable (winners pending together share one WriteBatch and one
-  // fsync). When that commit fails the units go back on sale and `done` hears the error.
-  // `done` must not block for long: it runs on the committer for every win of a group.
+  // refusal or a replay of a decided answer; for a win, only after the win's order is durable
+  // (Storage::CommitAsync: winners pending together share one write and one fsync), from the
+  // storage's committer thread — or at once, when the storage does not sync. When that commit
+  // fails the units go back on sale and `done` hears the error. `done` must not block for long:
+  // it runs on the committer for every win of a group.
   void BuyAsync(Id buyer, const BuyRequest& in, BuyCallback done);
 
   // ---- merchant views ----
@@ -300,20 +301,20 @@ class Commerce {
   // Commits a new order whose stock is already held, outside every lock so concurrent winners
   // share one fsync; gives the stock back if the commit fails, applies the order otherwise.
   Result<OrderRecord> CommitNewOrder(OrderRecord o);
-  // A campaign win whose units are held, waiting for the order committer.
+  // A campaign win whose units are held, waiting for its order to be durable.
   struct PendingWin {
     OrderRecord order;
     std::shared_ptr<CampaignState> campaign;
     BuyCallback done;
   };
-  // The order committer: takes every pending win, commits them in one batch, applies them, then
-  // answers them; stops (after draining) when commit_stopping_ is set.
-  void CommitLoop();
-  // Decides an attempt: its answer now, or nothing when `done` was handed on (to the committer,
-  // or to wait for the commit of the same key's win).
+  // Decides an attempt: its answer now, or nothing when `done` was handed on (to CommitWin, or
+  // to wait for the commit of the same key's win).
   std::optional<Result<OrderRecord>> DecideAttempt(Id buyer, const BuyRequest& in,
                                                    BuyCallback& done);
-  void CommitWins(std::vector<PendingWin>& wins);
+  // Commits a win's order with Storage::CommitAsync (wins pending together share one fsync);
+  // FinishWin then applies it (or returns its units) and answers it and any retries waiting.
+  void CommitWin(PendingWin win);
+  void FinishWin(PendingWin& win, const Status& st);
   Result<OrderRecord> Transition(Id actor, Id order, bool actor_is_merchant,
                                  OrderState from_a, OrderState from_b, OrderState to,
                                  std::string_view reason);
@@ -350,11 +351,10 @@ class Commerce {
   std::map<std::pair<Id, std::string>, int64_t> held_;
 
   std::mutex commit_mu_;
-  std::condition_variable commit_cv_;
+  std::condition_variable commit_cv_;  // signalled when wins_in_flight_ drops
   // ---- guarded by commit_mu_ ----
-  std::vector<PendingWin> commit_queue_;
-  bool commit_stopping_ = true;  // no committer before Start()
-  std::thread commit_thread_;
+  bool commit_stopping_ = true;  // wins are refused before Start() and after Stop()
+  int64_t wins_in_flight_ = 0;   // handed to CommitAsync, not yet answered
 
   std::mutex expiry_mu_;
   std::condition_variable expiry_cv_;
