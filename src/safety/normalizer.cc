@@ -447,6 +447,24 @@ void Finish(Unit* units, const uint32_t count, std::vector<Token>& tokens, Norma
   out.bytes.resize(pos);
 }
 
+// Pass 1's step for one mapped character: separators and dropped characters only set what
+// separates the next unit; anything else becomes units[count++].
+inline void AddUnit(Unit* units, uint32_t& count, uint8_t& pending_sep, uint32_t begin,
+                    uint32_t end, uint32_t value, uint8_t cls, uint8_t leet) {
+  switch (cls) {
+    case kDrop:
+      return;
+    case kSpace:
+      pending_sep = 2;
+      return;
+    case kPunct:
+      if (pending_sep == 0) pending_sep = 1;
+      return;
+    default:
+      units[count++] = Unit{begin, end, value, cls, leet, pending_sep};
+      pending_sep = 0;
+  }
+}
 
 }  // namespace
 
@@ -523,17 +541,8 @@ bool Normalizer::Normalize(std::string_view text, NormalizedText& out) const {
       // ASCII: the first 128 table entries; one unit or a separator, never an expansion.
       ++i;
       e = table[c];
-      const uint8_t cls = PackedClass(e);
-      if (cls >= kLetter) {
-        const uint32_t value = PackedValue(e);
-        units[count++] = Unit{begin, static_cast<uint32_t>(i), value, cls,
-                              static_cast<uint8_t>(LeetOf(value)), pending_sep};
-        pending_sep = 0;
-      } else if (cls == kSpace) {
-        pending_sep = 2;
-      } else if (cls == kPunct && pending_sep == 0) {
-        pending_sep = 1;
-      }
+      AddUnit(units, count, pending_sep, begin, static_cast<uint32_t>(i), PackedValue(e),
+              PackedClass(e), static_cast<uint8_t>(LeetOf(PackedValue(e))));
       continue;
     }
     // Decode and validate (no overlongs, no surrogates, nothing above U+10FFFF).
@@ -577,19 +586,7 @@ bool Normalizer::Normalize(std::string_view text, NormalizedText& out) const {
         }
         for (uint32_t x = 0; x < k; ++x) {
           const Entry& ex = expansions_[PackedValue(e) + x];
-          switch (ex.cls) {
-            case kDrop:
-              break;
-            case kSpace:
-              pending_sep = 2;
-              break;
-            case kPunct:
-              if (pending_sep == 0) pending_sep = 1;
-              break;
-            default:
-              units[count++] = Unit{begin, end, ex.value, ex.cls, ex.leet, pending_sep};
-              pending_sep = 0;
-          }
+          AddUnit(units, count, pending_sep, begin, end, ex.value, ex.cls, ex.leet);
         }
         continue;
       }
@@ -599,19 +596,7 @@ bool Normalizer::Normalize(std::string_view text, NormalizedText& out) const {
     } else {
       entry = Compute(cp);
     }
-    switch (entry.cls) {
-      case kDrop:
-        break;
-      case kSpace:
-        pending_sep = 2;
-        break;
-      case kPunct:
-        if (pending_sep == 0) pending_sep = 1;
-        break;
-      default:
-        units[count++] = Unit{begin, end, entry.value, entry.cls, entry.leet, pending_sep};
-        pending_sep = 0;
-    }
+    AddUnit(units, count, pending_sep, begin, end, entry.value, entry.cls, entry.leet);
   }
   Finish(units, count, scratch.tokens, out);
   return true;
