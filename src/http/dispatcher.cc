@@ -4,9 +4,11 @@
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
+#include <atomic>
 #include <charconv>
 #include <ctime>
 #include <exception>
+#include <memory>
 
 #include "common/clock.h"
 #include "http/request_parser.h"
@@ -186,9 +188,14 @@ void Dispatcher::BeforeHandler(Request& request, Exchange& x) {
   }
 }
 
-Response Dispatcher::Invoke(const Route& route, Request& request) {
+namespace {
+
+// Runs `fn` (a route's handler); anything it throws is logged, and then it returns false.
+template <typename Fn>
+bool RunHandler(const Route& route, Fn&& fn) {
   try {
-    return route.handler(request);
+    fn();
+    return true;
   } catch (const std::exception& e) {
     spdlog::error("http: handler for {} {} threw: {}", MethodName(route.method), route.pattern,
                   e.what());
@@ -196,7 +203,26 @@ Response Dispatcher::Invoke(const Route& route, Request& request) {
     spdlog::error("http: handler for {} {} threw a non-exception", MethodName(route.method),
                   route.pattern);
   }
+  return false;
+}
+
+}  // namespace
+
+Response Dispatcher::Invoke(const Route& route, Request& request) {
+  Response response;
+  if (RunHandler(route, [&] { response = route.handler(request); })) return response;
   return Response::Error(500, "Internal server error");
+}
+
+void Dispatcher::InvokeAsync(const Route& route, Request& request, Responder respond) {
+  auto responded = std::make_shared<std::atomic<bool>>(false);
+  Responder once = [responded, respond = std::move(respond)](Response r) {
+    if (!responded->exchange(true)) respond(std::move(r));
+  };
+  // A throw after the handler responded is only logged: the answer is already on its way.
+  if (!RunHandler(route, [&] { route.async_handler(request, once); })) {
+    once(Response::Error(500, "Internal server error"));
+  }
 }
 
 void Dispatcher::Finish(const Request& request, const Exchange& x, Response& response) {

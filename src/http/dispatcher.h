@@ -47,6 +47,8 @@ class Dispatcher {
   void BeforeHandler(Request& request, Exchange& x);
   // Runs the route's handler; anything thrown becomes a logged 500.
   Response Invoke(const Route& route, Request& request);
+  // Runs the route's asynchronous handler; a throw before it responded becomes a logged 500.
+  void InvokeAsync(const Route& route, Request& request, Responder respond);
   // After hooks and the access-log line.
   void Finish(const Request& request, const Exchange& x, Response& response);
 

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <future>
 #include <map>
 
 #include "common/utf8.h"
@@ -130,6 +131,24 @@ void Router::Add(Method method, std::string_view pattern, Handler handler, Route
   max_route_body_bytes_ = std::max(max_route_body_bytes_, route->options.max_body_bytes);
   node->routes[index] = route.get();
   routes_.push_back(std::move(route));
+}
+
+void Router::AddAsync(Method method, std::string_view pattern, AsyncHandler handler,
+                      RouteOptions options) {
+  if (!handler) {
+    RouteError(pattern, "empty handler");
+  }
+  if (options.blocking) {
+    RouteError(pattern, "an asynchronous handler cannot be blocking");
+  }
+  Handler wait = [handler](Request& request) {
+    std::promise<Response> answer;
+    auto future = answer.get_future();
+    handler(request, [&answer](Response r) { answer.set_value(std::move(r)); });
+    return future.get();
+  };
+  Add(method, pattern, std::move(wait), std::move(options));
+  routes_.back()->async_handler = std::move(handler);
 }
 
 Result<Router::Match> Router::Find(Method method, std::string_view raw_path,

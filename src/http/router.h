@@ -30,6 +30,14 @@ namespace plaza::http {
 // Response::FromStatus); a thrown exception is caught by the server, logged, and answered 500.
 using Handler = std::function<Response(Request&)>;
 
+// An asynchronous handler answers by calling `respond` exactly once, from any thread, before or
+// after it returns; the server writes the response on the connection's io thread. For handlers
+// that decide most requests at once and wait for something (a group commit) for the rest, without
+// holding the io thread or a blocking-pool thread meanwhile. `request` stays valid until
+// `respond` is called. Exceptions are as for Handler, if thrown before `respond` is called.
+using Responder = std::function<void(Response)>;
+using AsyncHandler = std::function<void(Request&, Responder respond)>;
+
 struct RouteOptions {
   // Runs the handler on the server's blocking pool instead of the io thread. For handlers that
   // wait on disk (fsync) or anything else slow; the io thread keeps serving other connections
@@ -46,6 +54,9 @@ struct Route {
   std::string pattern;
   Handler handler;
   RouteOptions options;
+  // Set for routes added with AddAsync (the server calls it on the io thread instead of
+  // `handler`; `handler` then runs it and waits, for synchronous drivers such as ServeRaw).
+  AsyncHandler async_handler;
 };
 
 class Router {
@@ -68,6 +79,9 @@ class Router {
   // pattern (not starting with '/', empty parameter name) is a programming error: it aborts with
   // a message at start-up.
   void Add(Method method, std::string_view pattern, Handler handler, RouteOptions options = {});
+  // Registers an asynchronous handler, with the same rules. REQUIRES: !options.blocking.
+  void AddAsync(Method method, std::string_view pattern, AsyncHandler handler,
+                RouteOptions options = {});
 
   // Finds the route for `method` and the raw (still percent-encoded) path `raw_path`. When found
   // and `request` is non-null, sets its path parameters and route pattern/tag. kInvalid when a

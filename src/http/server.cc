@@ -20,6 +20,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <charconv>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_set>
@@ -278,6 +279,30 @@ class Server::Impl {
     co_return response;
   }
 
+  // Runs `route`'s asynchronous handler on this io thread; the connection's coroutine is
+  // suspended until the handler responds (from any thread), and resumes on this io thread.
+  asio::awaitable<Response> RunAsync(const Route& route, Request& request) {
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Response)>(
+        [this, &route, &request](auto handler) {
+          using Handler = decltype(handler);
+          struct Pending {
+            Handler handler;
+            asio::executor_work_guard<asio::associated_executor_t<Handler>> work;
+          };
+          auto executor = asio::get_associated_executor(handler);
+          auto pending = std::make_shared<Pending>(
+              Pending{std::move(handler), asio::make_work_guard(executor)});
+          dispatcher_.InvokeAsync(route, request, [pending](Response r) {
+            auto ex = pending->work.get_executor();
+            asio::post(ex, [pending, r = std::move(r)]() mutable {
+              pending->work.reset();
+              std::move(pending->handler)(std::move(r));
+            });
+          });
+        },
+        asio::use_awaitable);
+  }
+
   // Answers a request that cannot be read to the end, then closes while draining what the
   // client is still sending, so it sees the answer rather than a connection reset.
   asio::awaitable<void> AnswerAndClose(Connection& c, const Response& response,
@@ -394,6 +419,8 @@ class Server::Impl {
       Response response;
       if (x.early) {
         response = std::move(*x.early);
+      } else if (x.route->async_handler) {
+        response = co_await RunAsync(*x.route, request);
       } else if (x.route->options.blocking) {
         response = co_await RunBlocking(*x.route, request);
       } else {

@@ -263,6 +263,50 @@ TEST_F(ServerTest, BlockingHandlersRunConcurrentlyWithoutBlockingTheIoThread) {
   EXPECT_EQ(ok.load(), kClients);
 }
 
+// Asynchronous routes: answered inline (on the io thread) or later from another thread, while
+// the io thread keeps serving; a parked request holds neither the io thread nor a pool thread.
+TEST_F(ServerTest, AsyncHandlersAnswerInlineOrLaterFromAnotherThread) {
+  std::mutex parked_mu;
+  std::vector<std::pair<std::string, Responder>> parked;
+  router_.AddAsync(Method::kGet, "/now", [](Request&, Responder respond) {
+    respond(Response::Json(200, "\"now\""));
+  });
+  router_.AddAsync(Method::kGet, "/later/:n", [&](Request& r, Responder respond) {
+    std::lock_guard lock(parked_mu);
+    parked.emplace_back(std::string(r.PathParam("n")), std::move(respond));
+  });
+  options_.threads = 1;
+  options_.blocking_threads = 1;
+  StartServer();
+  uint16_t port = server_->port();
+  constexpr int kClients = 20;
+  std::vector<std::thread> clients;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([&ok, port, i] {
+      Client c(port);
+      auto r = c.Get("/later/" + std::to_string(i));
+      if (r.result_int() == 200 && r.body() == "\"later " + std::to_string(i) + "\"") ++ok;
+    });
+  }
+  bool all_parked = WaitFor([&] {
+    std::lock_guard lock(parked_mu);
+    return parked.size() == kClients;
+  });
+  Client c(port);
+  EXPECT_EQ(c.Get("/now").body(), "\"now\"");
+  EXPECT_EQ(c.Get("/now").body(), "\"now\"");  // the connection stays usable
+  EXPECT_EQ(c.Get("/ping").result_int(), 200);
+  std::thread answerer([&] {
+    std::lock_guard lock(parked_mu);
+    for (auto& [n, respond] : parked) respond(Response::Json(200, "\"later " + n + "\""));
+  });
+  answerer.join();
+  for (auto& t : clients) t.join();
+  EXPECT_TRUE(all_parked);
+  EXPECT_EQ(ok.load(), kClients);
+}
+
 TEST_F(ServerTest, PortInUseIsAnErrorValue) {
   StartServer();
   ServerOptions again = options_;
