@@ -413,23 +413,29 @@ void Api::Handlers::RegisterCommerce(http::Router& r) {
     if (!id.ok()) return Fail(id.status());
     return one_campaign(c.Reserve(CallerOf(req).account_id, *id));
   }, write);
-  r.Add(Method::kPost, "/api/plaza/v1/campaigns/:id/buy", [&c](Request& req) {
+  // The attempt is decided on the io thread (memory and one short lock): losses, refusals and
+  // replays are answered at once, a win once its order is durable (the order committer's group
+  // commit). Neither holds the io thread nor a blocking-pool thread while a commit runs.
+  r.AddAsync(Method::kPost, "/api/plaza/v1/campaigns/:id/buy",
+             [&c](Request& req, http::Responder respond) {
     auto id = PathId(req);
-    if (!id.ok()) return Fail(id.status());
+    if (!id.ok()) return respond(Fail(id.status()));
     domain::commerce::BuyRequest in;
     in.campaign_id = *id;
     auto qty = OptInt(req, "quantity");
-    if (!qty.ok()) return Fail(qty.status());
+    if (!qty.ok()) return respond(Fail(qty.status()));
     in.quantity = qty->value_or(1);
     auto via = IdParam(req, "via_status_id");
-    if (!via.ok()) return Fail(via.status());
+    if (!via.ok()) return respond(Fail(via.status()));
     in.via_status_id = *via;
     in.idempotency_key = std::string(req.Header("Idempotency-Key"));
     in.client_ip = std::string(req.remote_ip());
-    auto order = c.Buy(CallerOf(req).account_id, in);
-    if (!order.ok()) return Fail(order.status());
-    return JsonResponse(200, [&](JsonWriter& w) { WriteOrder(w, *order); });
-  }, write);
+    c.BuyAsync(CallerOf(req).account_id, in,
+               [respond = std::move(respond)](Result<domain::commerce::OrderRecord> order) {
+      if (!order.ok()) return respond(Fail(order.status()));
+      respond(JsonResponse(200, [&](JsonWriter& w) { WriteOrder(w, *order); }));
+    });
+  }, http::RouteOptions{.tag = write.tag});
 
   // ---- merchant and affiliate views ----
   r.Add(Method::kGet, "/api/plaza/v1/merchant/stats", [&c](Request& req) {

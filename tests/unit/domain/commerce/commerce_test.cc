@@ -8,7 +8,10 @@
 #include <stdlib.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
+#include <future>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -338,6 +341,72 @@ TEST_P(CommerceTest, RetriesWithTheSameKeyGetTheSameAnswer) {
   auto after = commerce_->Buy(a, req);
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->id, first->id);
+}
+
+// BuyAsync, as the HTTP io thread uses it: losers are answered before the call returns (no
+// storage on their path), winners later from the order committer, grouped; every answered win
+// survives a restart, and a retry of a win still committing hears that same win.
+TEST_P(CommerceTest, AsyncAttemptsAnswerLosersAtOnceAndGroupCommitWins) {
+  constexpr int kUnits = 300;
+  constexpr int kAttempts = 3'000;
+  Id campaign = MakeCampaign(MakeProduct(merchant_), kUnits, 1, -1);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Id> won;
+  int answered = 0, sold_out_inline = 0, sold_out = 0;
+  std::vector<char> returned(kAttempts, 0);  // guarded by mu
+  BuyRequest req;
+  req.campaign_id = campaign;
+  for (int i = 0; i < kAttempts; ++i) {
+    req.idempotency_key = "k" + std::to_string(i);
+    commerce_->BuyAsync(Id{1'000'000} + static_cast<Id>(i), req, [&, i](Result<OrderRecord> r) {
+      std::lock_guard lock(mu);
+      if (r.ok()) {
+        won.push_back(r->id);
+      } else if (r.status().code() == StatusCode::kSoldOut) {
+        ++sold_out;
+        if (!returned[i]) ++sold_out_inline;
+      }
+      ++answered;
+      cv.notify_all();
+    });
+    std::lock_guard lock(mu);
+    returned[i] = 1;
+  }
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 60s, [&] { return answered == kAttempts; }));
+  }
+  EXPECT_EQ(won.size(), static_cast<size_t>(kUnits));
+  EXPECT_EQ(sold_out, kAttempts - kUnits);
+  EXPECT_EQ(sold_out_inline, kAttempts - kUnits);
+
+  // A win and its retry issued back to back: the retry waits for the same order.
+  Id late = MakeCampaign(MakeProduct(merchant_), 1, 1, -1);
+  BuyRequest one;
+  one.campaign_id = late;
+  one.idempotency_key = "twice";
+  std::promise<Result<OrderRecord>> first, second;
+  commerce_->BuyAsync(42, one, [&](Result<OrderRecord> r) { first.set_value(std::move(r)); });
+  commerce_->BuyAsync(42, one, [&](Result<OrderRecord> r) { second.set_value(std::move(r)); });
+  auto a = first.get_future().get();
+  auto b = second.get_future().get();
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(a->id, b->id);
+  auto view = commerce_->GetCampaign(0, late);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->sold, 1);
+
+  Restart();
+  std::set<Id> stored;
+  for (const auto& o : commerce_->ListOrders(merchant_, true, kAttempts)) {
+    if (o.campaign_id == campaign) stored.insert(o.id);
+  }
+  EXPECT_EQ(stored, std::set<Id>(won.begin(), won.end()));
+  auto again = commerce_->Buy(42, one);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->id, a->id);
 }
 
 TEST_P(CommerceTest, SaleRulesBeforeStartReservationsAndNewAccounts) {
