@@ -113,9 +113,13 @@ plaza_workload() {  # NAME WRK_WORKLOAD LOAD_MIX [CONNECTIONS]
   open=$(open_run "$port" "$(rate_of "$peak")" --mix "$3" --tokens "$work/tokens" \
     --targets "$work/targets" --client-id "$client_id" --client-secret "$client_secret" \
     --password "$password")
-  record "$name" plaza "\"peak\":$peak,\"open_loop\":$open,\"server_rss_mb\":$(rss_mb $plaza_pid)"
+  # Writers: the home fan-out queue right after the load (GET /api/plaza/v1/fanout): queued
+  # posts, age of the oldest, and the longest any post has waited since start.
+  local fanout=""
+  [[ $name == compose ]] && fanout=",\"fanout\":$(curl -s "$url/api/plaza/v1/fanout")"
+  record "$name" plaza "\"peak\":$peak,\"open_loop\":$open,\"server_rss_mb\":$(rss_mb $plaza_pid)$fanout"
   echo "bench: $name peak $peak"
-  echo "bench: $name open-loop $open"
+  echo "bench: $name open-loop $open${fanout:+ fan-out${fanout#,\"fanout\":}}"
 }
 # Warm-up: one home read per token, in file order, so read-home measures the steady state of
 # active readers (timelines in memory) like the ceiling does. These first reads each build a

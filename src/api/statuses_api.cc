@@ -26,13 +26,15 @@ Result<Id> OptionalId(const Request& req, std::string_view key) {
 void Api::Handlers::RegisterStatuses(http::Router& r) {
   const http::RouteOptions write_statuses{.blocking = true, .tag = "user write:statuses"};
 
-  r.Add(Method::kPost, "/api/v1/statuses", [this](Request& req) {
+  // Asynchronous: the post is checked, rendered and queued for the group commit on the io thread,
+  // and answered from the storage's committer once durable, so no thread waits for the fsync.
+  r.AddAsync(Method::kPost, "/api/v1/statuses", [this](Request& req, http::Responder respond) {
     const Caller& caller = CallerOf(req);
     if (!req.params().GetAll("media_ids").empty()) {
-      return Response::Error(422, "media attachments are not supported yet");
+      return respond(Response::Error(422, "media attachments are not supported yet"));
     }
     if (req.params().Has("poll[options]")) {
-      return Response::Error(422, "polls are not supported yet");
+      return respond(Response::Error(422, "polls are not supported yet"));
     }
     domain::NewStatus in;
     in.text = ParamString(req, "status");
@@ -43,36 +45,57 @@ void Api::Handlers::RegisterStatuses(http::Router& r) {
     in.idempotency_key = std::string(req.Header("Idempotency-Key"));
     if (auto v = req.params().Get("visibility"); v && !v->empty()) {
       auto vis = domain::ParseVisibility(*v);
-      if (!vis.ok()) return Fail(vis.status());
+      if (!vis.ok()) return respond(Fail(vis.status()));
       in.visibility = *vis;
     }
     auto reply = OptionalId(req, "in_reply_to_id");
-    if (!reply.ok()) return Fail(reply.status());
+    if (!reply.ok()) return respond(Fail(reply.status()));
     in.in_reply_to_id = *reply;
     auto quote = OptionalId(req, req.params().Has("quoted_status_id") ? "quoted_status_id" : "quote_id");
-    if (!quote.ok()) return Fail(quote.status());
+    if (!quote.ok()) return respond(Fail(quote.status()));
     in.quote_of_id = *quote;
     // Plaza extension: a merchant's post may carry up to 9 of its products (product_ids[]).
     std::vector<Id> products;
     for (auto s : req.params().GetAll("product_ids")) {
       auto pid = ParseId(s);
-      if (!pid || commerce_ == nullptr) return Response::Error(422, "product_ids must be product ids");
+      if (!pid || commerce_ == nullptr) {
+        return respond(Response::Error(422, "product_ids must be product ids"));
+      }
       products.push_back(*pid);
     }
     if (!products.empty()) {
       if (Status st = commerce_->CheckStatusProducts(caller.account_id, products); !st.ok()) {
-        return Fail(st);
+        return respond(Fail(st));
       }
     }
-    auto created = d_.statuses().Create(caller.account_id, in);
-    if (created.ok() && !products.empty()) {
-      if (Status st = commerce_->AttachToStatus(caller.account_id, created->rec->id, products);
-          !st.ok()) {
-        return Fail(st);
-      }
-    }
-    return OneStatus(created);
-  }, write_statuses);
+    Id author = caller.account_id;
+    d_.statuses().CreateAsync(
+        author, in,
+        [this, author, products = std::move(products), respond](Result<domain::StatusView> created) {
+          // Rare (merchants' posts): attaching products commits once more, synchronously.
+          if (created.ok() && !products.empty()) {
+            if (Status st = commerce_->AttachToStatus(author, created->rec->id, products);
+                !st.ok()) {
+              return respond(Fail(st));
+            }
+          }
+          respond(OneStatus(created));
+        });
+  }, {.tag = "user write:statuses"});
+
+  // Plaza extension, for operators and the benchmark suite: the home fan-out queue.
+  r.Add(Method::kGet, "/api/plaza/v1/fanout", [this](Request&) {
+    domain::FanoutStats st = d_.home().Stats();
+    return JsonResponse(200, [&](JsonWriter& w) {
+      w.BeginObject()
+          .Field("enqueued", static_cast<int64_t>(st.enqueued))
+          .Field("delivered", static_cast<int64_t>(st.delivered))
+          .Field("queue_depth", static_cast<int64_t>(st.queue_depth))
+          .Field("lag_ms", st.lag_ms)
+          .Field("max_lag_ms", st.max_lag_ms)
+          .EndObject();
+    });
+  }, {.tag = "public"});
 
   r.Add(Method::kGet, "/api/v1/statuses", [this](Request& req) {
     std::vector<Id> ids;

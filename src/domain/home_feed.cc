@@ -55,8 +55,11 @@ void HomeFeed::Run() {
   for (;;) {
     queue_cv_.wait(lock, [this] { return !queue_.empty() || stopping_; });
     if (queue_.empty()) return;  // stopping and drained
-    Id id = queue_.front().first;
+    auto [id, enqueued_at] = queue_.front();
     queue_.pop_front();
+    if (int64_t lag = NowUnixMs() - enqueued_at; lag > max_lag_ms_.load(std::memory_order_relaxed)) {
+      max_lag_ms_.store(lag, std::memory_order_relaxed);
+    }
     busy_ = true;
     lock.unlock();
     space_cv_.notify_one();
@@ -292,6 +295,7 @@ FanoutStats HomeFeed::Stats() const {
   FanoutStats st;
   st.enqueued = enqueued_.load(std::memory_order_relaxed);
   st.delivered = delivered_.load(std::memory_order_relaxed);
+  st.max_lag_ms = max_lag_ms_.load(std::memory_order_relaxed);
   std::lock_guard lock(queue_mu_);
   st.queue_depth = queue_.size();
   if (!queue_.empty()) st.lag_ms = NowUnixMs() - queue_.front().second;

@@ -35,6 +35,8 @@ struct FanoutStats {
   uint64_t delivered = 0;  // timeline insertions
   size_t queue_depth = 0;
   int64_t lag_ms = 0;  // age of the oldest queued post
+  // Longest any post has waited in the queue before the worker took it, since start.
+  int64_t max_lag_ms = 0;
 };
 
 class HomeFeed {
@@ -98,6 +100,7 @@ class HomeFeed {
   std::thread worker_;
   std::atomic<uint64_t> enqueued_{0};
   std::atomic<uint64_t> delivered_{0};
+  std::atomic<int64_t> max_lag_ms_{0};
 };
 
 }  // namespace plaza::domain

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <future>
 
 #include "common/ascii.h"
 #include "common/clock.h"
@@ -16,7 +17,6 @@ namespace {
 
 constexpr uint64_t kLockStatus = 20;
 constexpr uint64_t kLockMark = 21;
-constexpr uint64_t kLockIdempotency = 22;
 constexpr uint64_t kLockReblog = 23;
 constexpr int kMaxSpoilerChars = 500;
 constexpr size_t kMaxContextSize = 4096;
@@ -189,39 +189,65 @@ void Statuses::ApplyUnmarkLocked(storage::MarkKind kind, Id account, Id status) 
 }
 
 Result<StatusView> Statuses::Create(Id author, const NewStatus& in) {
+  std::promise<Result<StatusView>> answer;
+  auto future = answer.get_future();
+  CreateAsync(author, in, [&answer](Result<StatusView> r) { answer.set_value(std::move(r)); });
+  return future.get();
+}
+
+void Statuses::CreateAsync(Id author, const NewStatus& in, CreateCallback done) {
   if (!IsValidUtf8(in.text) || !IsValidUtf8(in.spoiler_text) || !IsValidUtf8(in.language)) {
-    return Status::Invalid("text is not valid UTF-8");
+    return done(Status::Invalid("text is not valid UTF-8"));
   }
   if (in.text.find_first_not_of(" \t\r\n") == std::string::npos) {
-    return Status::Unprocessable("status text can't be blank");
+    return done(Status::Unprocessable("status text can't be blank"));
   }
-  if (in.text.size() > kMaxTextBytes) return Status::Unprocessable("text is too long");
+  if (in.text.size() > kMaxTextBytes) return done(Status::Unprocessable("text is too long"));
   if (CountCodePoints(in.spoiler_text) > kMaxSpoilerChars) {
-    return Status::Unprocessable("spoiler_text is too long");
+    return done(Status::Unprocessable("spoiler_text is too long"));
   }
-  if (in.language.size() > 16) return Status::Unprocessable("language is not a valid code");
+  if (in.language.size() > 16) return done(Status::Unprocessable("language is not a valid code"));
   if (in.idempotency_key.size() > kMaxIdempotencyKey) {
-    return Status::Invalid("Idempotency-Key is too long");
+    return done(Status::Invalid("Idempotency-Key is too long"));
   }
-  std::optional<KeyLocks::Guard> idem_guard;
-  if (!in.idempotency_key.empty()) {
-    idem_guard.emplace(s_.locks, std::vector<uint64_t>{KeyLocks::Key(
-                                     kLockIdempotency, author,
-                                     std::hash<std::string>{}(in.idempotency_key))});
-    auto prior = s_.storage.GetIdempotency(author, in.idempotency_key);
+  // With an Idempotency-Key, the first request of a key runs and every request with the same
+  // key arriving meanwhile waits for its answer (no thread waits: they join its callbacks).
+  const std::string& key = in.idempotency_key;
+  if (!key.empty()) {
+    {
+      std::lock_guard lock(idem_mu_);
+      auto [it, first] = idem_in_flight_.try_emplace({author, key});
+      if (!first) {
+        it->second.push_back(std::move(done));
+        return;
+      }
+    }
+    done = [this, author, key, done = std::move(done)](Result<StatusView> r) {
+      std::vector<CreateCallback> waiters;
+      {
+        std::lock_guard lock(idem_mu_);
+        auto it = idem_in_flight_.find({author, key});
+        waiters = std::move(it->second);
+        idem_in_flight_.erase(it);
+      }
+      for (auto& w : waiters) w(r);
+      done(std::move(r));
+    };
+    auto prior = s_.storage.GetIdempotency(author, key);
     if (prior.ok() && NowUnixMs() - prior->created_at_ms < s_.config.idempotency_ttl_ms) {
       auto v = Get(author, prior->status_id);
-      if (v.ok()) return v;
+      if (v.ok()) return done(std::move(v));
     } else if (!prior.ok() && !prior.status().IsNotFound()) {
-      return prior.status();
+      return done(prior.status());
     }
   }
   ContentDecision decision;
   decision.text = in.text;
   decision.spoiler_text = in.spoiler_text;
   if (moderation_ != nullptr) {
-    PLAZA_ASSIGN_OR_RETURN(decision,
-                           moderation_->CheckStatus(author, in.text, in.spoiler_text, true));
+    auto checked = moderation_->CheckStatus(author, in.text, in.spoiler_text, true);
+    if (!checked.ok()) return done(checked.status());
+    decision = std::move(*checked);
   }
 
   StatusRecord rec;
@@ -246,10 +272,11 @@ Result<StatusView> Statuses::Create(Id author, const NewStatus& in) {
     if (it == s_.account_by_username.end()) return std::nullopt;
     return it->second;
   };
-  PLAZA_ASSIGN_OR_RETURN(RenderedContent content, RenderContent(rec.text, opts, resolver));
-  rec.content_html = std::move(content.html);
-  rec.mention_ids = std::move(content.mention_ids);
-  rec.tags = std::move(content.tags);
+  auto content = RenderContent(rec.text, opts, resolver);
+  if (!content.ok()) return done(content.status());
+  rec.content_html = std::move(content->html);
+  rec.mention_ids = std::move(content->mention_ids);
+  rec.tags = std::move(content->tags);
 
   storage::WriteBatch batch;
   {
@@ -258,7 +285,8 @@ Result<StatusView> Statuses::Create(Id author, const NewStatus& in) {
       const StatusEntry* parent = s_.FindStatus(in.in_reply_to_id);
       if (parent == nullptr || !s_.CanSee(author, *parent->rec) ||
           parent->rec->reblog_of_id != 0) {
-        return Status::NotFound("the status being replied to was not found");
+        lock.unlock();
+        return done(Status::NotFound("the status being replied to was not found"));
       }
       rec.in_reply_to_id = in.in_reply_to_id;
       rec.in_reply_to_account_id = parent->rec->account_id;
@@ -266,12 +294,14 @@ Result<StatusView> Statuses::Create(Id author, const NewStatus& in) {
     if (in.quote_of_id != 0) {
       const StatusEntry* quoted = s_.FindStatus(in.quote_of_id);
       if (quoted == nullptr || !s_.CanSee(author, *quoted->rec) || quoted->rec->reblog_of_id != 0) {
-        return Status::NotFound("the status being quoted was not found");
+        lock.unlock();
+        return done(Status::NotFound("the status being quoted was not found"));
       }
       if (quoted->rec->visibility != Visibility::kPublic &&
           quoted->rec->visibility != Visibility::kUnlisted &&
           quoted->rec->account_id != author) {
-        return Status::Unprocessable("only public or unlisted statuses can be quoted");
+        lock.unlock();
+        return done(Status::Unprocessable("only public or unlisted statuses can be quoted"));
       }
       rec.quote_of_id = in.quote_of_id;
     }
@@ -297,18 +327,24 @@ Result<StatusView> Statuses::Create(Id author, const NewStatus& in) {
       }
     }
   }
-  if (!in.idempotency_key.empty()) {
-    batch.Put(storage::IdempotencyRecord{author, in.idempotency_key, rec.id, rec.created_at_ms});
+  if (!key.empty()) {
+    batch.Put(storage::IdempotencyRecord{author, key, rec.id, rec.created_at_ms});
   }
-  PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
-  {
-    std::unique_lock lock(s_.mu);
-    ApplyCreateLocked(rec);
-    if (moderation_ != nullptr) moderation_->ApplyStatusDecisionLocked(decision);
-  }
-  if (moderation_ != nullptr) moderation_->NotePosted(author, in.text);
-  if (!decision.held()) home_.Enqueue(rec.id);
-  return Get(author, rec.id);
+  // Memory is updated, the fan-out queued and the caller answered only once the batch is
+  // durable; until then nothing in memory refers to the new id.
+  auto committed = [this, author, rec = std::move(rec), decision = std::move(decision),
+                    text = in.text, done = std::move(done)](Status st) {
+    if (!st.ok()) return done(st);
+    {
+      std::unique_lock lock(s_.mu);
+      ApplyCreateLocked(rec);
+      if (moderation_ != nullptr) moderation_->ApplyStatusDecisionLocked(decision);
+    }
+    if (moderation_ != nullptr) moderation_->NotePosted(author, text);
+    if (!decision.held()) home_.Enqueue(rec.id);
+    done(Get(author, rec.id));
+  };
+  s_.storage.CommitAsync(std::move(batch), std::move(committed));
 }
 
 Result<StatusView> Statuses::Edit(Id actor, Id id, const StatusEdit& edit) {

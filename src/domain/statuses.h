@@ -5,6 +5,9 @@
 // Thread-safe.
 #pragma once
 
+#include <functional>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,7 +54,16 @@ class Statuses {
   // Text is checked by `moderation` before it is stored when set (Domain sets it).
   void set_moderation(Moderation* moderation) { moderation_ = moderation; }
 
+  using CreateCallback = std::function<void(Result<StatusView>)>;
+
+  // Creates a status and waits until it is durable (CreateAsync, then a wait).
   Result<StatusView> Create(Id author, const NewStatus& input);
+  // The same without waiting: everything up to the commit runs on the calling thread; `done` is
+  // called exactly once — at once for a refusal (or a replayed Idempotency-Key), otherwise once
+  // the status is durable, from the storage's committer thread (Storage::CommitAsync), after
+  // memory is updated and the fan-out queued. `done` must not block for long. Requests with the
+  // same Idempotency-Key while one is in flight share its answer.
+  void CreateAsync(Id author, const NewStatus& input, CreateCallback done);
   Result<StatusView> Edit(Id actor, Id id, const StatusEdit& edit);
   // Deletes a status of the actor's (and every repost of it). Returns the status as it was.
   Result<StatusView> Delete(Id actor, Id id);
@@ -94,6 +106,10 @@ class Statuses {
   Notifications& notifications_;
   HomeFeed& home_;
   Moderation* moderation_ = nullptr;
+
+  std::mutex idem_mu_;
+  // (author, Idempotency-Key) of creates in flight -> callers waiting for the same answer.
+  std::map<std::pair<Id, std::string>, std::vector<CreateCallback>> idem_in_flight_;  // guarded by idem_mu_
 };
 
 Result<Visibility> ParseVisibility(std::string_view name);

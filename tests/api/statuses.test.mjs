@@ -416,3 +416,28 @@ test('entities: #topic with spaces#, hashtags, @mentions; HTML escaped', async (
   assert.match(link.content, /<a href="https:\/\/example\.com\/a\?b=1&amp;c=2"/);
   assert.ok(!/href="javascript:/i.test(link.content), link.content);
 });
+
+test('fan-out queue stats: a post is counted, delivered, and the queue drains', async () => {
+  const before = await s.ok('GET', '/api/plaza/v1/fanout');
+  for (const k of ['enqueued', 'delivered', 'queue_depth', 'lag_ms', 'max_lag_ms']) {
+    assert.equal(typeof before[k], 'number', k);
+  }
+  await s.ok('POST', `/api/v1/accounts/${alice.id}/follow`, { token: carol.token });
+  // Both homes materialized, so the post is pushed to both (alice's own and carol's).
+  await s.ok('GET', '/api/v1/timelines/home', { token: alice.token });
+  await s.ok('GET', '/api/v1/timelines/home', { token: carol.token });
+  const posted = await s.ok('POST', '/api/v1/statuses', {
+    token: alice.token, json: { status: 'fan-out counted' },
+  });
+  let after;
+  for (let i = 0; i < 100; i++) {
+    after = await s.ok('GET', '/api/plaza/v1/fanout');
+    if (after.queue_depth === 0 && after.delivered >= before.delivered + 2) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(after.enqueued, before.enqueued + 1);
+  assert.ok(after.delivered >= before.delivered + 2, JSON.stringify(after));  // alice and carol
+  assert.equal(after.queue_depth, 0);
+  const home = await s.ok('GET', '/api/v1/timelines/home', { token: carol.token });
+  assert.ok(home.some((x) => x.id === posted.id));
+});
