@@ -104,6 +104,9 @@ def main():
     args = ap.parse_args()
 
     rows = [json.loads(l) for l in open(args.results) if l.strip()]
+    # The flash sale (scripts/bench_flash_sale.sh) has its own dataset and shape: reported apart.
+    flash = next((r["flash_sale"] for r in rows if r["name"] == "flash-sale"), None)
+    rows = [r for r in rows if r["name"] != "flash-sale"]
     workloads = {r["name"]: workload_entry(r) for r in rows}
     kinds = {r["name"]: r["kind"] for r in rows}
     datagen = json.load(open(args.datagen))
@@ -120,6 +123,7 @@ def main():
                   "home_response_bytes": int(args.home_bytes), "io_threads": 1},
         "workloads": workloads,
         "ratios": ratios(workloads),
+        "flash_sale": flash,
     }
 
     runs_dir = os.path.join(args.out, "runs")
@@ -176,6 +180,13 @@ def main():
                "(sequential polling, so this is an upper bound); "
                f"{fmt(c['probe'].get('first_read_hit_ratio'), 2)} of first reads after the "
                "acknowledgement already held it."]
+    if flash:
+        md += ["", f"Flash sale: {flash['accounts'] - 1:,} reservation holders, one attempt each, "
+               f"for {flash['units_offered']:,} units: {fmt(flash['attempts_per_s'], 0)} attempts/s, "
+               f"sold out in {fmt(flash['time_to_sell_out_ms'], 0)} ms, p50 "
+               f"{fmt(flash['p50_ms'])} ms, p99 {fmt(flash['p99_ms'])} ms; "
+               f"{flash['units_sold']} units sold to {flash['distinct_buyers']} distinct buyers, "
+               f"ledger balanced: {flash['ledger_balanced']}, verified: {flash['verified']}."]
     md += ["", "| ratio | this run | median (last runs) |", "|---|---:|---:|"]
     for key, v in result["ratios"].items():
         md.append(f"| {key} | {fmt(v, 3)} | {fmt(med_ratios.get(key), 3)} |")

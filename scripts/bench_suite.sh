@@ -5,7 +5,9 @@
 #
 # Usage: scripts/bench_suite.sh BUILD_DIR SCALE     (SCALE: small | medium | large)
 # Environment: BENCH_DURATION (seconds per measurement, default 5), BENCH_CONNECTIONS (default
-# 32), BENCH_SEED (default 42), BENCH_OUT (results directory, default bench/results).
+# 32), BENCH_SEED (default 42), BENCH_OUT (results directory, default bench/results),
+# BENCH_FLASH ("ACCOUNTS UNITS" of the flash sale; default "100000 5000" at small scale,
+# "1300000 50000" otherwise).
 #
 # Pinning: with two or more cores, every server (Plaza, ceiling, nginx, Redis) runs on core 0 and
 # every load generator (wrk, plaza-load, redis-benchmark) on core 1. Everything listens on
@@ -247,6 +249,16 @@ print("\"rps\":%s,\"p50_ms\":%s,\"p99_ms\":%s,\"p999_ms\":null,\"errors\":0,\"cl
   echo "bench: redis $op $(cut -d, -f2- "$work/redis-$op.csv")"
 done
 kill "$redis_pid"
+
+# Flash sale (scripts/bench_flash_sale.sh): its own dataset and server; the Xiaomi shape.
+case $scale in
+  small) flash_default="100000 5000" ;;
+  *) flash_default="1300000 50000" ;;
+esac
+read -r flash_accounts flash_units <<< "${BENCH_FLASH:-$flash_default}"
+flash=$(bash "$root/scripts/bench_flash_sale.sh" "$build" "$flash_accounts" "$flash_units")
+record flash-sale plaza "\"flash_sale\":$flash"
+echo "bench: flash-sale $flash"
 
 # 5. Report.
 python3 "$root/scripts/bench_report.py" --results "$results" --datagen "$work/datagen.json" \

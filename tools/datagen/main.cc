@@ -8,12 +8,11 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 
-#include "storage/rocksdb/rocksdb_storage.h"
 #include "tools/datagen/datagen.h"
+#include "tools/datagen/import_target.h"
 
 namespace {
 
@@ -81,21 +80,10 @@ int main(int argc, char** argv) {
     o.domain = o.base_url.substr(pos + 3);
   }
 
-  std::error_code ec;
-  if (std::filesystem::exists(data_dir, ec) && !std::filesystem::is_empty(data_dir, ec)) {
-    std::cerr << "data dir " << data_dir << " is not empty; the importer only fills new ones\n";
-    return 2;
-  }
-  plaza::storage::RocksDbOptions ropts;
-  ropts.bulk_load = true;
-  ropts.sync = false;
-  ropts.write_buffer_mb = 128;
-  ropts.block_cache_mb = 64;
-  ropts.max_background_jobs = 2;
-  auto storage = plaza::storage::OpenRocksDbStorage(data_dir, ropts);
+  auto storage = plaza::datagen::OpenImportTarget(data_dir);
   if (!storage.ok()) {
-    std::cerr << "cannot open " << data_dir << ": " << storage.status().ToString() << "\n";
-    return 1;
+    std::cerr << "cannot import into " << data_dir << ": " << storage.status().ToString() << "\n";
+    return storage.status().code() == plaza::StatusCode::kInvalid ? 2 : 1;
   }
   auto last = std::chrono::steady_clock::now();
   if (!quiet) {

@@ -19,6 +19,14 @@
 // are polled one after another), and the share of first reads after the acknowledgement that
 // already held the post (1.0 means every sampled follower saw it on its first look).
 //
+// --flash-sale CAMPAIGN_ID: the flash-sale burst. Waits until the campaign is on sale, then sends
+// exactly one purchase attempt (POST /api/plaza/v1/campaigns/ID/buy) per token in --tokens, each
+// with its own account's token, over --connections keep-alive connections as fast as the server
+// answers (closed loop: latency is from send to answer). Reports attempts/s, p50/p99, wins (200),
+// sold-out answers (409), anything else, and the time from the first attempt to the last win.
+// Then pays the first --pay winning orders through the sandbox provider (so the ledger has
+// entries to check).
+//
 // Output: one JSON object on stdout.
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -113,6 +121,8 @@ struct Options {
   std::string tokens_file;
   std::string targets_file;
   int celebrity_posts = 0;
+  std::string flash_sale;  // campaign id
+  int pay = 0;
   int sample = 50;
   uint64_t seed = 1;
   // Each request takes the next token in file order (wrapping) instead of a random one: one
@@ -532,6 +542,159 @@ int RunCelebrity(const Options& o, const std::vector<Token>& tokens) {
   return 0;
 }
 
+int RunFlashSale(const Options& o, const std::vector<Token>& tokens) {
+  if (tokens.empty()) {
+    std::cerr << "flash-sale: need --tokens\n";
+    return 2;
+  }
+  const std::string host = "Host: " + o.host + ":" + std::to_string(o.port) + "\r\n";
+  const std::string campaign_path = "/api/plaza/v1/campaigns/" + o.flash_sale;
+  int fd = -1;
+  // Wait for the sale to open (the campaign's start time is set by the dataset).
+  for (int64_t deadline = NowUs() + 600'000'000;;) {
+    std::string body;
+    int status = BlockingRequest(o, fd, "GET " + campaign_path + " HTTP/1.1\r\n" + host + "\r\n",
+                                 body);
+    if (status == 200 && body.find("\"phase\":\"on_sale\"") != std::string::npos) break;
+    if (status != 200 || body.find("\"phase\":\"reservation\"") == std::string::npos ||
+        NowUs() > deadline) {
+      std::cerr << "flash-sale: campaign is not about to go on sale: " << status << " " << body
+                << "\n";
+      return 1;
+    }
+    usleep(2000);
+  }
+
+  Histogram hist;
+  uint64_t wins = 0, sold_out = 0, other = 0, socket_errors = 0;
+  std::vector<std::pair<size_t, std::string>> won;  // (token index, order id) of the first wins
+  int64_t last_win_us = 0;
+  int ep = epoll_create1(0);
+  struct BurstConn {
+    int fd = -1;
+    size_t token = 0;
+    int64_t sent_us = 0;
+    std::string out;
+    size_t out_off = 0;
+    ResponseParser in;
+  };
+  std::vector<BurstConn> conns(static_cast<size_t>(o.connections));
+  size_t next = 0, answered = 0;
+  const int64_t start = NowUs();
+  auto send_next = [&](size_t i) {
+    BurstConn& c = conns[i];
+    if (next >= tokens.size()) return;
+    if (c.fd < 0) {
+      c.fd = Connect(o, true);
+      if (c.fd < 0) return;
+      epoll_event ev{};
+      ev.events = EPOLLIN | EPOLLOUT | EPOLLET;
+      ev.data.u64 = i;
+      epoll_ctl(ep, EPOLL_CTL_ADD, c.fd, &ev);
+    }
+    c.token = next++;
+    c.out = "POST " + campaign_path + "/buy HTTP/1.1\r\n" + host + "Authorization: Bearer " +
+            tokens[c.token].token + "\r\nContent-Length: 0\r\n\r\n";
+    c.out_off = 0;
+    c.sent_us = NowUs();
+    while (c.out_off < c.out.size()) {
+      ssize_t n = write(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off);
+      if (n <= 0) break;  // EAGAIN (or not yet connected): finished on EPOLLOUT
+      c.out_off += static_cast<size_t>(n);
+    }
+  };
+  for (size_t i = 0; i < conns.size(); ++i) send_next(i);
+  std::vector<epoll_event> events(256);
+  int64_t idle_since = NowUs();
+  while (answered < next || next < tokens.size()) {
+    int n = epoll_wait(ep, events.data(), static_cast<int>(events.size()), 100);
+    if (n <= 0) {
+      if (NowUs() - idle_since > 30'000'000) break;  // the server stopped answering
+      continue;
+    }
+    idle_since = NowUs();
+    for (int e = 0; e < n; ++e) {
+      size_t i = events[e].data.u64;
+      BurstConn& c = conns[i];
+      if (c.fd < 0) continue;
+      while (c.out_off < c.out.size()) {
+        ssize_t w = write(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off);
+        if (w <= 0) break;
+        c.out_off += static_cast<size_t>(w);
+      }
+      bool broken = events[e].events & (EPOLLERR | EPOLLHUP);
+      char buf[65536];
+      for (;;) {
+        ssize_t got = read(c.fd, buf, sizeof buf);
+        if (got > 0) {
+          c.in.buf.append(buf, static_cast<size_t>(got));
+          continue;
+        }
+        if (got == 0 || errno != EAGAIN) broken = true;
+        break;
+      }
+      int status = 0;
+      bool server_close = false;
+      std::string body;
+      bool got_answer = c.in.Take(status, server_close, &body);
+      if (got_answer) {
+        int64_t now = NowUs();
+        hist.Record(now - c.sent_us);
+        ++answered;
+        if (status == 200) {
+          ++wins;
+          last_win_us = now;
+          auto p = body.find("\"id\":\"");
+          if (won.size() < static_cast<size_t>(o.pay) && p != std::string::npos) {
+            won.emplace_back(c.token, body.substr(p + 6, body.find('"', p + 6) - p - 6));
+          }
+        } else if (status == 409) {
+          ++sold_out;
+        } else {
+          ++other;
+        }
+      }
+      if (broken || server_close) {
+        if (!got_answer) {
+          ++socket_errors;
+          ++answered;
+        }
+        epoll_ctl(ep, EPOLL_CTL_DEL, c.fd, nullptr);
+        close(c.fd);
+        c = BurstConn{};
+        send_next(i);
+      } else if (got_answer) {
+        send_next(i);
+      }
+    }
+  }
+  const double seconds = static_cast<double>(NowUs() - start) / 1e6;
+  close(ep);
+  for (auto& c : conns) {
+    if (c.fd >= 0) close(c.fd);
+  }
+  int paid = 0;
+  for (const auto& [token, id] : won) {
+    std::string body;
+    std::string req = "POST /api/plaza/v1/orders/" + id + "/pay HTTP/1.1\r\n" + host +
+                      "Authorization: Bearer " + tokens[token].token +
+                      "\r\nContent-Length: 0\r\n\r\n";
+    if (BlockingRequest(o, fd, req, body) == 200) ++paid;
+  }
+  if (fd >= 0) close(fd);
+  printf("{\"mode\":\"flash-sale\",\"attempts\":%zu,\"answered\":%zu,\"wins\":%llu,"
+         "\"sold_out\":%llu,\"other\":%llu,\"socket_errors\":%llu,\"attempts_per_s\":%.1f,"
+         "\"time_to_sell_out_ms\":%.3f,\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,"
+         "\"max_ms\":%.3f,\"duration_s\":%.3f,\"connections\":%d,\"paid\":%d}\n",
+         next, answered, static_cast<unsigned long long>(wins),
+         static_cast<unsigned long long>(sold_out), static_cast<unsigned long long>(other),
+         static_cast<unsigned long long>(socket_errors), static_cast<double>(answered) / seconds,
+         last_win_us == 0 ? 0.0 : static_cast<double>(last_win_us - start) / 1000.0,
+         hist.QuantileMs(0.50), hist.QuantileMs(0.90), hist.QuantileMs(0.99), hist.MaxMs(),
+         seconds, o.connections, paid);
+  return 0;
+}
+
 std::vector<Token> ReadTokens(const std::string& path) {
   std::vector<Token> out;
   std::ifstream f(path);
@@ -552,7 +715,8 @@ void Usage() {
   std::cerr << "usage: plaza-load --port P [--host 127.0.0.1] --rate R --duration S "
                "[--max-requests N] [--connections C] [--sequential-tokens]\n"
                "       (--path /x | --mix home=60,account=30,compose=10 --tokens F --targets F)\n"
-               "       | --celebrity N --tokens F [--sample K]\n";
+               "       | --celebrity N --tokens F [--sample K]\n"
+               "       | --flash-sale CAMPAIGN_ID --tokens F [--connections C] [--pay N]\n";
 }
 
 }  // namespace
@@ -580,6 +744,8 @@ int main(int argc, char** argv) {
     else if (a == "--targets") o.targets_file = next();
     else if (a == "--celebrity") o.celebrity_posts = std::atoi(next().c_str());
     else if (a == "--sample") o.sample = std::atoi(next().c_str());
+    else if (a == "--flash-sale") o.flash_sale = next();
+    else if (a == "--pay") o.pay = std::atoi(next().c_str());
     else if (a == "--client-id") o.client_id = next();
     else if (a == "--client-secret") o.client_secret = next();
     else if (a == "--password") o.password = next();
@@ -603,6 +769,7 @@ int main(int argc, char** argv) {
   std::vector<Token> tokens;
   if (!o.tokens_file.empty()) tokens = ReadTokens(o.tokens_file);
   if (o.celebrity_posts > 0) return RunCelebrity(o, tokens);
+  if (!o.flash_sale.empty()) return RunFlashSale(o, tokens);
   std::vector<std::string> targets;
   if (!o.targets_file.empty()) targets = ReadLines(o.targets_file);
   if (o.path.empty()) {
