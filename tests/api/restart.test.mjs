@@ -2,6 +2,7 @@
 // client saw before reads the same after.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { startServer } from './lib/server.mjs';
 
 let s;
@@ -139,4 +140,13 @@ test('Idempotency-Key holds across a restart; a second restart is also clean', a
   const exit = await s.restart();
   assert.deepEqual(exit, { code: 0, signal: null });
   assert.equal((await s.ok('GET', `/api/v1/statuses/${first.json.id}`)).content, '<p>once only</p>');
+});
+
+test('the server re-executes itself once with huge pages for its heap (glibc.malloc.hugetlb=1)', async () => {
+  // Same pid as spawned (execve keeps it), and the environment it now runs with has the tunable.
+  const env = readFileSync(`/proc/${s.child.pid}/environ`, 'utf8').split('\0');
+  const tunables = env.filter((kv) => kv.startsWith('GLIBC_TUNABLES='));
+  assert.equal(tunables.length, 1, JSON.stringify(tunables));
+  assert.match(tunables[0], /^GLIBC_TUNABLES=(.*:)?glibc\.malloc\.hugetlb=1$/);
+  assert.equal((await s.ok('GET', '/api/v1/instance')).uri !== undefined, true);
 });
