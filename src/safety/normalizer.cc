@@ -146,9 +146,11 @@ struct Token {
 };
 
 struct Scratch {
-  std::vector<Unit> units;       // NormalizeReference: one push_back per unit
-  std::vector<Unit> fast_units;  // Normalize: used as a buffer (size is capacity)
+  std::vector<Unit> units;  // NormalizeReference: one push_back per unit
   std::vector<Token> tokens;
+  // Normalize (size is capacity): one class byte per unit, and where runs of word units begin.
+  std::vector<uint8_t> classes;
+  std::vector<uint32_t> runs;
 };
 
 // Packed table entry: bits 0-20 the value (a code point, or an index into expansions_ when the
@@ -283,6 +285,15 @@ Result<std::shared_ptr<const Normalizer>> Normalizer::Create(const NormalizerOpt
       }
     }
   }
+  for (char32_t c = 0; c < 0x80; ++c) {
+    const uint32_t e = n->table_[c];
+    if (PackedCount(e) == 0) continue;  // dropped (controls)
+    if (PackedCount(e) != 1 || PackedValue(e) >= 0x80) {
+      return Status::Internal("normalizer maps an ASCII character outside ASCII");
+    }
+    n->ascii_class_[c] = PackedClass(e);
+    n->ascii_byte_[c] = static_cast<uint8_t>(PackedValue(e));
+  }
   return std::shared_ptr<const Normalizer>(std::move(n));
 }
 
@@ -366,6 +377,8 @@ void Finish(Unit* units, const uint32_t count, std::vector<Token>& tokens, Norma
     NormalizedUnit& nu = out.units[k];
     nu.orig_begin = u.orig_begin;
     nu.orig_end = u.orig_end;
+    nu.group_begin = 0;
+    nu.group_end = 0;
     uint8_t flags = u.sep_before == 2 ? kUnitSpaceBefore : 0;
     if (u.cls == kCjk) {
       flags |= kUnitCjk;
@@ -515,19 +528,180 @@ void Normalizer::NormalizeReference(std::string_view text, NormalizedText& out) 
   Finish(units.data(), static_cast<uint32_t>(units.size()), scratch.tokens, out);
 }
 
+namespace {
+
+// The fast path keeps one byte per unit for the token pass: the class in bits 0-2 and what
+// separated the unit from the previous one (0 nothing, 1 punctuation/symbol, 2 whitespace) in
+// bits 3-4.
+constexpr int kSepShift = 3;
+constexpr uint8_t kClassMask = 7;
+
+// How a code point of each class raises the separator pending before the next unit.
+constexpr uint8_t kSepOfClass[8] = {0, 2, 1, 0, 0, 0, 0, 0};
+
+inline uint32_t EncodeUtf8(char32_t cp, char* out) {
+  if (cp < 0x80) {
+    out[0] = static_cast<char>(cp);
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = static_cast<char>(0xC0 | (cp >> 6));
+    out[1] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = static_cast<char>(0xE0 | (cp >> 12));
+    out[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = static_cast<char>(0xF0 | (cp >> 18));
+  out[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = static_cast<char>(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+// The fast path's token pass: the same decisions as Finish() (tokens, number runs, leet per run
+// of one-character tokens, edges, hard inner boundaries, spaced groups), made over the one-byte
+// classes of pass 1 for the runs of word units pass 1 listed, and applied to the units and
+// canonical bytes it wrote. CJK units are complete already. Leet only turns ASCII digits and
+// "@"/"$" into ASCII letters, so it rewrites bytes in place.
+void FinishWordRuns(const uint8_t* cls, NormalizedUnit* units, const uint32_t count, char* bytes,
+                    const uint32_t* runs, const uint32_t run_count, std::vector<Token>& tokens) {
+  tokens.clear();
+  for (uint32_t r = 0; r < run_count; ++r) {
+    const uint32_t k = runs[r];
+    // Runs of kMinNumberRun or more digits are tokens of their own.
+    const uint8_t c = cls[k] & kClassMask;
+    bool has_letter = c != kDigit;
+    uint32_t digits = c == kDigit ? 1 : 0;
+    uint32_t start = k;
+    uint32_t end = k + 1;
+    for (; end < count; ++end) {
+      const uint8_t d = cls[end];  // a word class with nothing before it continues the run
+      if (d == kCjk || d > kClassMask) break;
+      if (d == kDigit) {
+        ++digits;
+        continue;
+      }
+      if (digits >= kMinNumberRun) {
+        if (end - digits > start) tokens.push_back(Token{start, end - digits, has_letter});
+        tokens.push_back(Token{end - digits, end, false});
+        start = end;
+      }
+      digits = 0;
+      has_letter = true;
+    }
+    if (digits >= kMinNumberRun) {
+      if (end - digits > start) tokens.push_back(Token{start, end - digits, has_letter});
+      tokens.push_back(Token{end - digits, end, false});
+    } else {
+      tokens.push_back(Token{start, end, has_letter});
+    }
+  }
+
+  const size_t token_count = tokens.size();
+  for (size_t t = 0; t < token_count;) {
+    size_t group_end = t + 1;
+    bool leet = tokens[t].has_letter;
+    if (tokens[t].end - tokens[t].begin == 1) {
+      while (group_end < token_count && tokens[group_end].end - tokens[group_end].begin == 1 &&
+             tokens[group_end].begin == tokens[group_end - 1].end) {
+        leet |= tokens[group_end].has_letter;
+        ++group_end;
+      }
+      if (!leet && group_end == t + 1) {
+        const bool prev_word =
+            t > 0 && tokens[t - 1].end == tokens[t].begin && tokens[t - 1].has_letter;
+        const bool next_word =
+            t + 1 < token_count && tokens[t + 1].begin == tokens[t].end && tokens[t + 1].has_letter;
+        leet = prev_word || next_word;
+      }
+    }
+    const bool spaced = group_end - t >= 2;
+    for (size_t g = t; g < group_end; ++g) {
+      const Token& tok = tokens[g];
+      if (spaced) {
+        NormalizedUnit& nu = units[tok.begin];
+        nu.flags |= kUnitSpaced;
+        nu.group_begin = tokens[t].begin;
+        nu.group_end = tokens[group_end - 1].end;
+      }
+      if (leet) {
+        for (uint32_t k = tok.begin; k < tok.end; ++k) {
+          char& b = bytes[units[k].byte_begin];
+          if (const char l = LeetOf(static_cast<unsigned char>(b)); l != 0) b = l;
+        }
+      }
+      units[tok.begin].flags |= kUnitLeftEdge;
+      units[tok.end - 1].flags |= kUnitRightEdge;
+      if (g > 0 && tokens[g - 1].end == tok.begin && (cls[tok.begin] >> kSepShift) == 2) {
+        const bool single = tok.end - tok.begin == 1;
+        const bool prev_single = tokens[g - 1].end - tokens[g - 1].begin == 1;
+        if (!(single && prev_single)) units[tok.begin].flags |= kUnitHardInner;
+      }
+    }
+    t = group_end;
+  }
+}
+
+}  // namespace
+
 bool Normalizer::Normalize(std::string_view text, NormalizedText& out) const {
-  out.Clear();
   Scratch& scratch = ThreadScratch();
-  std::vector<Unit>& buffer = scratch.fast_units;
   const size_t n = text.size();
-  // Invariant: before each code point, room for one unit per remaining byte plus one expansion.
-  if (buffer.size() < n + kMaxExpansion) buffer.resize(n + kMaxExpansion);
-  Unit* units = buffer.data();
+  // Invariant: before each code point, room for one unit per remaining byte plus one expansion,
+  // and four canonical bytes per unit.
+  size_t capacity = n + kMaxExpansion;
+  out.units.resize(capacity);
+  out.bytes.resize(4 * capacity);
+  if (scratch.classes.size() < capacity) scratch.classes.resize(capacity);
+  if (scratch.runs.size() < capacity) scratch.runs.resize(capacity);
+  NormalizedUnit* units = out.units.data();
+  char* bytes = out.bytes.data();
+  uint8_t* cls = scratch.classes.data();
+  uint32_t* runs = scratch.runs.data();
+  uint32_t run_count = 0;
   uint32_t count = 0;
+  uint32_t pos = 0;
   uint8_t pending_sep = 0;
+  uint8_t prev_class = kDrop;  // class of the last unit written (kDrop: none yet)
   const auto* const data = reinterpret_cast<const unsigned char*>(text.data());
-  const uint32_t* const table = table_.data();
   const uint64_t* const cjk_self = cjk_self_.data();
+  auto is_cjk_self = [cjk_self](char32_t cp) {
+    return ((cjk_self[cp >> 6] >> (cp & 63)) & 1) != 0;
+  };
+
+  // Writes unit `count` (the caller writes its bytes at `pos`). A CJK unit that directly follows
+  // another joins its run; a word unit after anything else starts a run of word units.
+  auto unit = [&](uint32_t begin, uint32_t end, uint8_t c) {
+    uint8_t flags = pending_sep == 2 ? kUnitSpaceBefore : 0;
+    if (c == kCjk) {
+      flags |= kUnitCjk | kUnitRightEdge;
+      if (pending_sep == 0 && prev_class == kCjk) {
+        units[count - 1].flags &= static_cast<uint8_t>(~kUnitRightEdge);
+      } else {
+        flags |= kUnitLeftEdge;
+      }
+    } else {
+      flags |= kUnitWord;
+      if (pending_sep != 0 || prev_class == kCjk || prev_class == kDrop) runs[run_count++] = count;
+    }
+    units[count] = NormalizedUnit{begin, end, pos, 0, 0, flags};
+    cls[count] = static_cast<uint8_t>(c | (pending_sep << kSepShift));
+    ++count;
+    pending_sep = 0;
+    prev_class = c;
+  };
+  auto put = [&](uint32_t begin, uint32_t end, char32_t cp, uint8_t c) {
+    if (c <= kPunct) {
+      pending_sep = std::max(pending_sep, kSepOfClass[c]);
+      return;
+    }
+    unit(begin, end, c);
+    pos += EncodeUtf8(cp, bytes + pos);
+  };
   auto fail = [&] {
     out.Clear();
     return false;
@@ -535,17 +709,69 @@ bool Normalizer::Normalize(std::string_view text, NormalizedText& out) const {
   size_t i = 0;
   while (i < n) {
     const unsigned c = data[i];
-    const auto begin = static_cast<uint32_t>(i);
-    uint32_t e;
     if (c < 0x80) {
-      // ASCII: the first 128 table entries; one unit or a separator, never an expansion.
-      ++i;
-      e = table[c];
-      AddUnit(units, count, pending_sep, begin, static_cast<uint32_t>(i), PackedValue(e),
-              PackedClass(e), static_cast<uint8_t>(LeetOf(PackedValue(e))));
+      // A run of ASCII, without branches per byte: every byte is written as a unit, and only
+      // word characters advance the output.
+      do {
+        const unsigned b = data[i];
+        const uint8_t a = ascii_class_[b];
+        const bool word = a > kPunct;
+        const bool starts_run = pending_sep != 0 || prev_class == kCjk || prev_class == kDrop;
+        runs[run_count] = count;
+        run_count += static_cast<uint32_t>(word && starts_run);
+        const auto begin = static_cast<uint32_t>(i);
+        const uint8_t flags = pending_sep == 2 ? kUnitWord | kUnitSpaceBefore : kUnitWord;
+        units[count] = NormalizedUnit{begin, begin + 1, pos, 0, 0, flags};
+        cls[count] = static_cast<uint8_t>(a | (pending_sep << kSepShift));
+        bytes[pos] = static_cast<char>(ascii_byte_[b]);
+        count += word;
+        pos += word;
+        const uint8_t raised = std::max(pending_sep, kSepOfClass[a]);
+        pending_sep = word ? 0 : raised;
+        prev_class = word ? a : prev_class;
+        ++i;
+      } while (i < n && data[i] < 0x80);
       continue;
     }
+    if ((c & 0xF0) == 0xE0 && i + 2 < n) {
+      // A run of common CJK (Simplified, kana, Hangul): each maps to itself as one CJK unit;
+      // no table access. Anything else of three bytes goes the general way below.
+      const uint32_t first = count;
+      while (i + 2 < n) {
+        const unsigned b0 = data[i];
+        const unsigned b1 = data[i + 1];
+        const unsigned b2 = data[i + 2];
+        if ((b0 & 0xF0) != 0xE0 || (b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80) break;
+        const char32_t cp = ((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F);
+        // The bitmap holds no surrogate and no code point below U+0800 (no overlong form).
+        if (!is_cjk_self(cp)) break;
+        const auto begin = static_cast<uint32_t>(i);
+        units[count] = NormalizedUnit{begin, begin + 3, pos, 0, 0, kUnitCjk};
+        cls[count] = kCjk;
+        bytes[pos] = static_cast<char>(b0);
+        bytes[pos + 1] = static_cast<char>(b1);
+        bytes[pos + 2] = static_cast<char>(b2);
+        ++count;
+        pos += 3;
+        i += 3;
+      }
+      if (count > first) {
+        NormalizedUnit& head = units[first];
+        if (pending_sep == 2) head.flags |= kUnitSpaceBefore;
+        cls[first] = static_cast<uint8_t>(kCjk | (pending_sep << kSepShift));
+        if (pending_sep == 0 && prev_class == kCjk) {
+          units[first - 1].flags &= static_cast<uint8_t>(~kUnitRightEdge);
+        } else {
+          head.flags |= kUnitLeftEdge;
+        }
+        units[count - 1].flags |= kUnitRightEdge;
+        pending_sep = 0;
+        prev_class = kCjk;
+        continue;
+      }
+    }
     // Decode and validate (no overlongs, no surrogates, nothing above U+10FFFF).
+    const auto begin = static_cast<uint32_t>(i);
     char32_t cp;
     if (c < 0xE0) {
       if (c < 0xC2 || i + 1 >= n || (data[i + 1] & 0xC0) != 0x80) return fail();
@@ -569,36 +795,40 @@ bool Normalizer::Normalize(std::string_view text, NormalizedText& out) const {
       i += 4;
     }
     const auto end = static_cast<uint32_t>(i);
-    if (cp < kTableSize && ((cjk_self[cp >> 6] >> (cp & 63)) & 1) != 0) {
-      // Common CJK (Simplified, kana, Hangul): itself, one CJK unit; no table access.
-      units[count++] = Unit{begin, end, cp, kCjk, 0, pending_sep};
-      pending_sep = 0;
+    if (cp >= kTableSize) {
+      const Entry e = Compute(cp);
+      put(begin, end, e.value, e.count == 0 ? uint8_t{kDrop} : e.cls);
       continue;
     }
-    Entry entry;
-    if (cp < kTableSize) {
-      e = table[cp];
-      const uint8_t k = PackedCount(e);
-      if (k > 1) {
-        if (buffer.size() < count + k + (n - i) + kMaxExpansion) {
-          buffer.resize(2 * (count + k + (n - i) + kMaxExpansion));
-          units = buffer.data();
-        }
-        for (uint32_t x = 0; x < k; ++x) {
-          const Entry& ex = expansions_[PackedValue(e) + x];
-          AddUnit(units, count, pending_sep, begin, end, ex.value, ex.cls, ex.leet);
-        }
-        continue;
-      }
-      const uint32_t value = PackedValue(e);
-      entry = Entry{value, k, PackedClass(e),
-                    static_cast<uint8_t>(k == 1 ? LeetOf(static_cast<char32_t>(value)) : 0)};
-    } else {
-      entry = Compute(cp);
+    if (is_cjk_self(cp)) {  // a common CJK code point of four bytes (extension B and later)
+      put(begin, end, cp, kCjk);
+      continue;
     }
-    AddUnit(units, count, pending_sep, begin, end, entry.value, entry.cls, entry.leet);
+    const uint32_t e = table_[cp];
+    const uint8_t k = PackedCount(e);
+    if (k <= 1) {
+      put(begin, end, PackedValue(e), k == 0 ? uint8_t{kDrop} : PackedClass(e));
+      continue;
+    }
+    if (count + k + (n - i) + kMaxExpansion > capacity) {
+      capacity = 2 * (count + k + (n - i) + kMaxExpansion);
+      out.units.resize(capacity);
+      out.bytes.resize(4 * capacity);
+      scratch.classes.resize(capacity);
+      scratch.runs.resize(capacity);
+      units = out.units.data();
+      bytes = out.bytes.data();
+      cls = scratch.classes.data();
+      runs = scratch.runs.data();
+    }
+    for (uint32_t x = 0; x < k; ++x) {
+      const Entry& ex = expansions_[PackedValue(e) + x];
+      put(begin, end, ex.value, ex.cls);
+    }
   }
-  Finish(units, count, scratch.tokens, out);
+  FinishWordRuns(cls, units, count, bytes, runs, run_count, scratch.tokens);
+  out.units.resize(count);
+  out.bytes.resize(pos);
   return true;
 }
 

@@ -53,6 +53,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -81,19 +83,43 @@ enum UnitFlag : uint8_t {
   kUnitSpaced = 1 << 6,      // one of a run of two or more one-character tokens ("f u c k")
 };
 
+// Plain data without default member values, so that the buffer of NormalizedText::units can grow
+// without being zeroed first (Normalize() writes every field of every unit).
 struct NormalizedUnit {
-  uint32_t orig_begin = 0;  // byte range of the source code point in the original text
-  uint32_t orig_end = 0;
-  uint32_t byte_begin = 0;  // byte offset of this unit in NormalizedText::bytes
-  uint32_t group_begin = 0; // with kUnitSpaced: the unit range [group_begin, group_end) of the
-  uint32_t group_end = 0;   // run of one-character tokens this unit belongs to
-  uint8_t flags = 0;
+  uint32_t orig_begin;  // byte range of the source code point in the original text
+  uint32_t orig_end;
+  uint32_t byte_begin;   // byte offset of this unit in NormalizedText::bytes
+  uint32_t group_begin;  // with kUnitSpaced: the unit range [group_begin, group_end) of the run
+  uint32_t group_end;    // of one-character tokens this unit belongs to; otherwise 0
+  uint8_t flags;
+};
+
+// An allocator whose value-less construct() default-initializes: resize() of a vector of plain
+// structs leaves the new elements to be written instead of zeroing them.
+template <class T>
+struct UninitializedAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() = default;
+  template <class U>
+  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
 };
 
 // The canonical form of one text. Reused across calls to avoid allocation.
 struct NormalizedText {
-  std::string bytes;                  // canonical UTF-8, separators removed
-  std::vector<NormalizedUnit> units;  // one per canonical code point, in order
+  std::string bytes;  // canonical UTF-8, separators removed
+  std::vector<NormalizedUnit, UninitializedAllocator<NormalizedUnit>>
+      units;  // one per canonical code point, in order
 
   // Index of the unit that canonical byte `pos` belongs to (binary search; only matches need it).
   // REQUIRES: pos < bytes.size().
@@ -142,6 +168,8 @@ class Normalizer {
   Entry Compute(char32_t cp) const;
   Entry Lookup(char32_t cp) const;
 
+  uint8_t ascii_class_[128] = {};  // ASCII: the class, and the canonical byte of word classes
+  uint8_t ascii_byte_[128] = {};
   std::vector<uint32_t> table_;     // packed entries of the code points below kTableSize
   std::vector<uint64_t> cjk_self_;  // bitmap: code point maps to itself as one CJK unit
   std::vector<Entry> expansions_;   // targets of entries that expand to several code points

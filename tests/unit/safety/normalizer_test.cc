@@ -270,6 +270,52 @@ TEST(NormalizerTest, FastPathAgreesWithReferenceOnEveryCodePoint) {
   }
 }
 
+// The fast path handles runs of ASCII and of common CJK in loops of their own and everything
+// else one code point at a time, so every switch between those (and every separator class
+// between them) is compared with the reference: all sequences of up to four pieces drawn from
+// one representative of each kind. Every proper prefix of each text must be refused exactly
+// when it is not valid UTF-8 (cut inside a multi-byte sequence).
+TEST(NormalizerTest, FastPathAgreesWithReferenceAtEveryRunBoundary) {
+  static const char* const kPieces[] = {
+      "中",          // common CJK, maps to itself (run loop)
+      "發",          // Traditional: CJK through the table
+      "，",          // full-width punctuation
+      "\u3000",      // ideographic space
+      "f",           // ASCII letter
+      "K",           // ASCII capital
+      "1",           // leet digit
+      "2",           // digit without leet
+      "@",           // symbol that is a word character
+      " ",           // ASCII space
+      ".",           // ASCII punctuation
+      "\x01",        // dropped ASCII control
+      "\u200B",      // zero-width: dropped
+      "ｆ",          // full-width letter
+      "ﬃ",           // expansion
+      "😀",           // emoji (four bytes, punctuation class)
+      "\U00020000",  // CJK extension B (four bytes, maps to itself)
+      "а",           // Cyrillic look-alike
+  };
+  constexpr size_t kCount = sizeof(kPieces) / sizeof(kPieces[0]);
+  NormalizedText nt;
+  for (size_t len = 1; len <= 4; ++len) {
+    size_t total = 1;
+    for (size_t k = 0; k < len; ++k) total *= kCount;
+    for (size_t code = 0; code < total; ++code) {
+      std::string text;
+      for (size_t k = 0, c = code; k < len; ++k, c /= kCount) text += kPieces[c % kCount];
+      ExpectSameAsReference(text);
+      if (HasFatalFailure()) return;
+      if (len > 2) continue;
+      for (size_t cut = 1; cut < text.size(); ++cut) {
+        const std::string_view prefix = std::string_view(text).substr(0, cut);
+        ASSERT_EQ(N().Normalize(prefix, nt), IsValidUtf8(prefix))
+            << testing::PrintToString(std::string(prefix));
+      }
+    }
+  }
+}
+
 TEST(NormalizerTest, InvalidUtf8IsRefusedAndValidTextIsNot) {
   NormalizedText nt;
   for (std::string_view bad :
