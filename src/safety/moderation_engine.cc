@@ -12,6 +12,8 @@ namespace plaza::safety {
 namespace {
 
 constexpr size_t kMaxTextBytes = 16 << 20;
+// A regular expression whose leading literal is shorter than this is not worth gating.
+constexpr size_t kMinGateBytes = 3;
 
 std::atomic<uint64_t> g_next_version{1};
 
@@ -107,6 +109,29 @@ std::string NormalizeRegex(std::string_view pattern, const Normalizer& normalize
   return out;
 }
 
+// A literal every match of `pattern` (a normalized regular expression) begins with, or "" when
+// none is known. Conservative: only a leading run of lower-case ASCII letters and digits and of
+// caseless CJK characters, in a pattern without any alternation; a character followed by a
+// quantifier that may repeat it zero times (or by "{") is left out. The canonical text is case
+// folded, so these characters can only match themselves there.
+std::string RegexLeadingLiteral(std::string_view pattern) {
+  if (pattern.find('|') != std::string_view::npos) return "";
+  size_t i = 0;
+  size_t literal_end = 0;
+  while (i < pattern.size()) {
+    const char32_t cp = DecodeUtf8(pattern, i);
+    const bool plain = (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') ||
+                       (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+                       (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7A3);
+    if (!plain) break;
+    if (i < pattern.size() && (pattern[i] == '?' || pattern[i] == '*' || pattern[i] == '{')) {
+      break;
+    }
+    literal_end = i;
+  }
+  return std::string(pattern.substr(0, literal_end));
+}
+
 }  // namespace
 
 struct CompiledRules::Meta {
@@ -121,6 +146,11 @@ struct CompiledRules::Meta {
 struct CompiledRules::Database {
   hs_database_t* literals = nullptr;  // literal rules and allow-list terms
   hs_database_t* regexes = nullptr;   // regular-expression rules, when there are any
+  // The literal database also holds, with ids from `gate_base` on, the literal each gated
+  // regular expression begins with; the regex database is scanned only when one of them occurs
+  // in the text, or always when some regular expression has no such literal.
+  uint32_t gate_base = 0;
+  bool regexes_always = false;
   ~Database() {
     if (literals != nullptr) hs_free_database(literals);
     if (regexes != nullptr) hs_free_database(regexes);
@@ -191,6 +221,7 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
   std::vector<const char*> re_ptrs;
   std::vector<unsigned> re_flags;
   std::vector<unsigned> re_ids;
+  std::vector<std::string> gates;
   for (size_t i = 0; i < total; ++i) {
     if (c->meta_[i].kind == RuleKind::kLiteral) {
       lit_ptrs.push_back(expressions[i].data());
@@ -201,13 +232,28 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
       re_ptrs.push_back(expressions[i].c_str());
       re_flags.push_back(flags[i]);
       re_ids.push_back(ids[i]);
+      std::string gate = RegexLeadingLiteral(expressions[i]);
+      if (gate.size() < kMinGateBytes) {
+        c->db_->regexes_always = true;
+      } else {
+        gates.push_back(std::move(gate));
+      }
+    }
+  }
+  c->db_->gate_base = static_cast<uint32_t>(total);
+  if (!c->db_->regexes_always) {
+    for (size_t g = 0; g < gates.size(); ++g) {
+      lit_ptrs.push_back(gates[g].data());
+      lit_lens.push_back(gates[g].size());
+      lit_flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
+      lit_ids.push_back(static_cast<unsigned>(total + g));
     }
   }
   auto fail = [&](hs_compile_error_t* error, const std::vector<unsigned>& id_of) -> Status {
     std::string message = error != nullptr ? error->message : "unknown error";
     int expr = error != nullptr ? error->expression : -1;
     hs_free_compile_error(error);
-    if (expr >= 0 && static_cast<size_t>(expr) < id_of.size()) {
+    if (expr >= 0 && static_cast<size_t>(expr) < id_of.size() && id_of[expr] < total) {
       size_t rule = id_of[expr];
       if (rule < set.rules.size()) {
         return Status::Invalid(where(set.rules[rule]) + "pattern does not compile: " + message);
@@ -266,12 +312,23 @@ Result<Verdict> CompiledRules::Check(const std::shared_ptr<const CompiledRules>&
     scratch.sized_for = rs.version_;
   }
   buf.raw.clear();
-  for (hs_database_t* d : {db.literals, db.regexes}) {
-    if (d == nullptr) continue;
-    hs_error_t rc = hs_scan(d, nt.bytes.data(), static_cast<unsigned>(nt.bytes.size()), 0,
-                            scratch.scratch, OnMatch, &buf.raw);
-    if (rc != HS_SUCCESS) return Status::Internal("Vectorscan scan failed: " + std::to_string(rc));
+  auto scan = [&](hs_database_t* d) {
+    return hs_scan(d, nt.bytes.data(), static_cast<unsigned>(nt.bytes.size()), 0, scratch.scratch,
+                   OnMatch, &buf.raw);
+  };
+  hs_error_t rc = HS_SUCCESS;
+  if (db.literals != nullptr) rc = scan(db.literals);
+  if (rc == HS_SUCCESS && db.regexes != nullptr) {
+    bool gate_open = db.regexes_always;
+    if (!gate_open) {
+      auto gate = std::remove_if(buf.raw.begin(), buf.raw.end(),
+                                 [&](const RawMatch& m) { return m.id >= db.gate_base; });
+      gate_open = gate != buf.raw.end();
+      buf.raw.erase(gate, buf.raw.end());
+    }
+    if (gate_open) rc = scan(db.regexes);
   }
+  if (rc != HS_SUCCESS) return Status::Internal("Vectorscan scan failed: " + std::to_string(rc));
   if (buf.raw.empty()) return verdict;
 
   buf.accepted.clear();

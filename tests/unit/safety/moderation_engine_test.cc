@@ -126,6 +126,69 @@ TEST(ModerationEngineTest, RegexRulesSeeNormalizedText) {
   EXPECT_TRUE(CheckOk(*e, "othello").allowed());
 }
 
+// A regular expression that begins with plain characters is scanned for only when that leading
+// literal occurs in the text (and only when every expression of the set has one). Wrapping the
+// same expression in a group makes it ungated, so the two engines must agree on every text.
+TEST(ModerationEngineTest, RegexGateAgreesWithUngatedScan) {
+  const std::vector<std::string> patterns = {
+      "viagra[0-9]*", "hel+o",         "colou?r",    "加微信[0-9]+", "qq[0-9]{5,}",
+      "abcc{2}d",     "casino.?bonus", "bitc[o0]in", "abb+cd",       "x*yzw",
+  };
+  const std::vector<std::string> texts = {
+      "buy V I A G R A 123 now",
+      "vi@gra",
+      "ＶＩＡＧＲＡ99",
+      "helllo there",
+      "HEL LO",
+      "colour",
+      "color",
+      "加 微 信 12345",
+      "加微信",
+      "加微信 abc",
+      "QQ 123456",
+      "qq1234",
+      "abcccd",
+      "abccd",
+      "casino bonus",
+      "casino-bonus",
+      "casinoXbonus",
+      "bitc0in",
+      "BITCOIN",
+      "abbbcd",
+      "yzw",
+      "xxyzw",
+      "微信",
+      "nothing here",
+      "",
+  };
+  for (const std::string& pattern : patterns) {
+    const std::string line =
+        "plaza-rules 1\nliteral w1 spam mask 微信\n"
+        "regex r1 spam review boundary=never ";
+    auto gated = MakeEngine(line + pattern + "\n");
+    auto ungated = MakeEngine(line + "(?:" + pattern + ")\n");
+    for (const std::string& text : texts) {
+      const Verdict a = CheckOk(*gated, text);
+      const Verdict b = CheckOk(*ungated, text);
+      EXPECT_EQ(a.action, b.action) << pattern << " on " << text;
+      ASSERT_EQ(a.matches.size(), b.matches.size()) << pattern << " on " << text;
+      for (size_t m = 0; m < a.matches.size(); ++m) {
+        EXPECT_EQ(a.matches[m].begin, b.matches[m].begin) << pattern << " on " << text;
+        EXPECT_EQ(a.matches[m].end, b.matches[m].end) << pattern << " on " << text;
+        EXPECT_EQ(a.matches[m].rule, b.matches[m].rule) << pattern << " on " << text;
+      }
+    }
+  }
+  // The leading literal is looked for in the canonical text, like the expression itself.
+  auto e = MakeEngine(
+      "plaza-rules 1\nregex r1 spam review boundary=never viagra[0-9]*\n"
+      "regex r2 spam review 加微信[0-9]+\n");
+  EXPECT_FALSE(CheckOk(*e, "V.I.A.G.R.A").allowed());
+  EXPECT_FALSE(CheckOk(*e, "viagr a").allowed());
+  EXPECT_FALSE(CheckOk(*e, "加 微 信 12345").allowed());
+  EXPECT_TRUE(CheckOk(*e, "加微 12345").allowed());
+}
+
 TEST(ModerationEngineTest, InvalidUtf8IsRefused) {
   auto e = MakeEngine(kRules);
   for (std::string bad : {std::string("\xff"), std::string("fu\xc3"), std::string("\xed\xa0\x80"),
