@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 
 #include "common/utf8.h"
 
@@ -14,6 +15,8 @@ namespace {
 constexpr size_t kMaxTextBytes = 16 << 20;
 // A regular expression whose leading literal is shorter than this is not worth gating.
 constexpr size_t kMinGateBytes = 3;
+// Literals in the word-start index are looked up by this many leading canonical bytes.
+constexpr uint32_t kWordKeyBytes = 4;
 
 std::atomic<uint64_t> g_next_version{1};
 
@@ -157,13 +160,87 @@ struct CompiledRules::Database {
   }
 };
 
+// Literals found by their first kWordKeyBytes canonical bytes at the word starts of a text
+// (CompileOptions::word_start_index). An open-addressing table maps each distinct key to the
+// literals that begin with it.
+struct CompiledRules::WordStartIndex {
+  struct Literal {
+    uint32_t offset;  // into bytes
+    uint32_t length;
+    uint32_t id;  // rule index
+  };
+  struct Slot {
+    uint32_t key;
+    uint32_t begin;  // into literals
+    uint32_t count;  // 0: empty slot
+  };
+  std::string bytes;              // canonical bytes of every literal, concatenated
+  std::vector<Literal> literals;  // grouped by key
+  std::vector<Slot> slots;        // size a power of two, at most half full
+  uint32_t shift = 32;
+
+  static uint32_t Key(const char* p) {
+    uint32_t key;
+    std::memcpy(&key, p, sizeof key);
+    return key;
+  }
+  uint32_t Home(uint32_t key) const { return (key * 0x9E3779B1u) >> shift; }
+
+  // `entries` pairs each literal with its key; called once.
+  void Build(std::vector<std::pair<uint32_t, Literal>> entries) {
+    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first < b.first : a.second.id < b.second.id;
+    });
+    size_t distinct = 0;
+    for (size_t i = 0; i < entries.size(); ++i) {
+      distinct += i == 0 || entries[i].first != entries[i - 1].first;
+    }
+    uint32_t bits = 1;
+    while ((size_t{1} << bits) < 2 * distinct) ++bits;
+    shift = 32 - bits;
+    slots.assign(size_t{1} << bits, Slot{0, 0, 0});
+    literals.reserve(entries.size());
+    for (size_t i = 0; i < entries.size();) {
+      const uint32_t key = entries[i].first;
+      const auto begin = static_cast<uint32_t>(literals.size());
+      for (; i < entries.size() && entries[i].first == key; ++i) {
+        literals.push_back(entries[i].second);
+      }
+      uint32_t h = Home(key);
+      while (slots[h].count != 0) h = (h + 1) & (static_cast<uint32_t>(slots.size()) - 1);
+      slots[h] = Slot{key, begin, static_cast<uint32_t>(literals.size()) - begin};
+    }
+  }
+
+  // Reports every literal that occurs in `text` at byte `pos`.
+  void FindAt(std::string_view text, uint32_t pos, std::vector<RawMatch>& out) const {
+    if (pos + kWordKeyBytes > text.size()) return;
+    const uint32_t key = Key(text.data() + pos);
+    const uint32_t mask = static_cast<uint32_t>(slots.size()) - 1;
+    for (uint32_t h = Home(key);; h = (h + 1) & mask) {
+      const Slot& slot = slots[h];
+      if (slot.count == 0) return;
+      if (slot.key != key) continue;
+      for (uint32_t k = slot.begin; k < slot.begin + slot.count; ++k) {
+        const Literal& lit = literals[k];
+        if (pos + lit.length <= text.size() &&
+            std::memcmp(text.data() + pos, bytes.data() + lit.offset, lit.length) == 0) {
+          out.push_back(RawMatch{lit.id, pos, pos + lit.length});
+        }
+      }
+      return;
+    }
+  }
+};
+
 CompiledRules::CompiledRules() = default;
 CompiledRules::~CompiledRules() = default;
 
 const Rule& Verdict::rule(size_t i) const { return rule_set->rule(rules[i]); }
 
 Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
-    const RuleSet& set, std::shared_ptr<const Normalizer> normalizer, const RuleLimits& limits) {
+    const RuleSet& set, std::shared_ptr<const Normalizer> normalizer, const RuleLimits& limits,
+    const CompileOptions& options) {
   PLAZA_RETURN_IF_ERROR(ValidateRuleSet(set, limits));
   auto started = std::chrono::steady_clock::now();
   std::shared_ptr<CompiledRules> c(new CompiledRules());
@@ -176,6 +253,7 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
   std::vector<std::string> expressions(total);
   std::vector<unsigned> flags(total);
   std::vector<unsigned> ids(total);
+  std::vector<bool> word_start(total, false);
   NormalizedText nt;
   auto where = [](const Rule& r) {
     return r.line > 0 ? "rules line " + std::to_string(r.line) + ": " : "rule '" + r.id + "': ";
@@ -211,6 +289,10 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
     }
     expressions[i] = nt.bytes;
     flags[i] = 0;
+    // An accepted match of a bounded literal that begins with a word character begins at a word
+    // start (see Check), so the index finds every match that can be accepted.
+    word_start[i] = options.word_start_index && !allow && m.boundary != WordBoundary::kNever &&
+                    (nt.units[0].flags & kUnitWord) != 0 && nt.bytes.size() >= kWordKeyBytes;
   }
 
   c->db_ = std::make_unique<Database>();
@@ -222,8 +304,17 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
   std::vector<unsigned> re_flags;
   std::vector<unsigned> re_ids;
   std::vector<std::string> gates;
+  std::vector<std::pair<uint32_t, WordStartIndex::Literal>> indexed;
+  auto index = std::make_unique<WordStartIndex>();
   for (size_t i = 0; i < total; ++i) {
-    if (c->meta_[i].kind == RuleKind::kLiteral) {
+    if (word_start[i]) {
+      const std::string& bytes = expressions[i];
+      indexed.emplace_back(
+          WordStartIndex::Key(bytes.data()),
+          WordStartIndex::Literal{static_cast<uint32_t>(index->bytes.size()),
+                                  static_cast<uint32_t>(bytes.size()), static_cast<uint32_t>(i)});
+      index->bytes += bytes;
+    } else if (c->meta_[i].kind == RuleKind::kLiteral) {
       lit_ptrs.push_back(expressions[i].data());
       lit_lens.push_back(expressions[i].size());
       lit_flags.push_back(flags[i]);
@@ -239,6 +330,10 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
         gates.push_back(std::move(gate));
       }
     }
+  }
+  if (!indexed.empty()) {
+    index->Build(std::move(indexed));
+    c->word_index_ = std::move(index);
   }
   c->db_->gate_base = static_cast<uint32_t>(total);
   if (!c->db_->regexes_always) {
@@ -291,7 +386,8 @@ Result<Verdict> CompiledRules::Check(const std::shared_ptr<const CompiledRules>&
   verdict.rule_set = self;
   const CompiledRules& rs = *self;
   const Database& db = *rs.db_;
-  if ((db.literals == nullptr && db.regexes == nullptr) || text.empty()) {
+  if ((db.literals == nullptr && db.regexes == nullptr && rs.word_index_ == nullptr) ||
+      text.empty()) {
     if (!IsValidUtf8(text)) return Status::Invalid("invalid UTF-8");
     return verdict;
   }
@@ -329,6 +425,11 @@ Result<Verdict> CompiledRules::Check(const std::shared_ptr<const CompiledRules>&
     if (gate_open) rc = scan(db.regexes);
   }
   if (rc != HS_SUCCESS) return Status::Internal("Vectorscan scan failed: " + std::to_string(rc));
+  if (rs.word_index_ != nullptr) {
+    for (const uint32_t u : nt.word_starts) {
+      rs.word_index_->FindAt(nt.bytes, nt.units[u].byte_begin, buf.raw);
+    }
+  }
   if (buf.raw.empty()) return verdict;
 
   buf.accepted.clear();
@@ -446,7 +547,8 @@ Result<std::unique_ptr<ModerationEngine>> ModerationEngine::Create(const EngineO
   } else {
     PLAZA_ASSIGN_OR_RETURN(normalizer, Normalizer::Create(options.normalizer));
   }
-  PLAZA_ASSIGN_OR_RETURN(auto empty, CompiledRules::Compile(RuleSet{}, normalizer, options.limits));
+  PLAZA_ASSIGN_OR_RETURN(
+      auto empty, CompiledRules::Compile(RuleSet{}, normalizer, options.limits, options.compile));
   std::unique_ptr<ModerationEngine> engine(new ModerationEngine(options, std::move(normalizer)));
   engine->current_.store(std::move(empty));
   return engine;
@@ -454,7 +556,8 @@ Result<std::unique_ptr<ModerationEngine>> ModerationEngine::Create(const EngineO
 
 Status ModerationEngine::Replace(const RuleSet& set) {
   std::lock_guard<std::mutex> lock(replace_mu_);
-  PLAZA_ASSIGN_OR_RETURN(auto compiled, CompiledRules::Compile(set, normalizer_, options_.limits));
+  PLAZA_ASSIGN_OR_RETURN(
+      auto compiled, CompiledRules::Compile(set, normalizer_, options_.limits, options_.compile));
   current_.store(std::move(compiled));
   return Status::Ok();
 }

@@ -11,7 +11,8 @@
 //   1. refuses text that is not valid UTF-8 (Status kInvalid, "invalid UTF-8"), checked while
 //   2. normalizing it (one pass, table driven, fast paths for ASCII and common CJK) keeping each
 //      canonical character's original byte range;
-//   3. scans the canonical bytes once with a per-thread Vectorscan scratch;
+//   3. scans the canonical bytes once with a per-thread Vectorscan scratch, and looks up the
+//      literals that can only begin at a word start (CompileOptions) at each word start;
 //   4. keeps a match only if it passes the rule's word-boundary test (see normalizer.h for the
 //      Scunthorpe design) and does not lie inside an allow-listed term;
 //   5. returns the strongest action (reject > review > label > mask > allow), the matched rules
@@ -65,6 +66,17 @@ struct Verdict {
 std::string Mask(std::string_view text, const Verdict& verdict,
                  std::string_view replacement = "***", Action min_action = Action::kMask);
 
+// How a rule set is compiled. The defaults are what production uses; the switch exists so tests
+// can compare the two ways of finding the same matches.
+struct CompileOptions {
+  // Literal rules that begin with a word character, have a word boundary (auto/always) and are
+  // at least four canonical bytes long can only be accepted where a word starts. They are kept
+  // out of the Vectorscan database and looked up by their first four bytes at each word start
+  // of the text instead, which Vectorscan cannot do: it must consider every position inside
+  // every word. Off: every literal goes to Vectorscan. Verdicts are the same either way.
+  bool word_start_index = true;
+};
+
 // One compiled, immutable rule-set version.
 class CompiledRules {
  public:
@@ -72,7 +84,7 @@ class CompiledRules {
   // malformed, normalizes to nothing, or the set exceeds `limits`.
   static Result<std::shared_ptr<const CompiledRules>> Compile(
       const RuleSet& set, std::shared_ptr<const Normalizer> normalizer,
-      const RuleLimits& limits = {});
+      const RuleLimits& limits = {}, const CompileOptions& options = {});
 
   ~CompiledRules();
   CompiledRules(const CompiledRules&) = delete;
@@ -100,6 +112,8 @@ class CompiledRules {
   std::vector<uint16_t> inner_boundaries_;
   struct Database;
   std::unique_ptr<Database> db_;
+  struct WordStartIndex;
+  std::unique_ptr<WordStartIndex> word_index_;
   uint64_t version_ = 0;
   double compile_ms_ = 0;
 };
@@ -107,6 +121,7 @@ class CompiledRules {
 struct EngineOptions {
   NormalizerOptions normalizer;
   RuleLimits limits;
+  CompileOptions compile;
 };
 
 class ModerationEngine {

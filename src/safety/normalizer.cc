@@ -364,10 +364,12 @@ void Finish(Unit* units, const uint32_t count, std::vector<Token>& tokens, Norma
     if (start < end) tokens.push_back(Token{start, end, false});
     k = end;
   }
+  out.word_starts.clear();
   for (Token& t : tokens) {
     for (uint32_t p = t.begin; p < t.end && !t.has_letter; ++p) {
       t.has_letter = units[p].cls == kLetter || units[p].cls == kSym;
     }
+    out.word_starts.push_back(t.begin);
   }
 
   // Pass 3: decide leet per token (per run of one-character tokens), set flags, emit bytes.
@@ -827,6 +829,8 @@ bool Normalizer::Normalize(std::string_view text, NormalizedText& out) const {
     }
   }
   FinishWordRuns(cls, units, count, bytes, runs, run_count, scratch.tokens);
+  out.word_starts.resize(scratch.tokens.size());
+  for (size_t t = 0; t < scratch.tokens.size(); ++t) out.word_starts[t] = scratch.tokens[t].begin;
   out.units.resize(count);
   out.bytes.resize(pos);
   return true;

@@ -125,9 +125,14 @@ struct NormalizedText {
   // REQUIRES: pos < bytes.size().
   uint32_t UnitAt(uint32_t pos) const;
 
+  // The first unit of every token ("word" in normalizer terms: a maximal run of word units, see
+  // above), in order: the only places where a match that must begin at a word boundary can begin.
+  std::vector<uint32_t> word_starts;
+
   void Clear() {
     bytes.clear();
     units.clear();
+    word_starts.clear();
   }
 };
 

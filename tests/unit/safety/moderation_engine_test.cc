@@ -295,7 +295,9 @@ TEST(ModerationEngineTest, HotSwapUnderConcurrentChecks) {
   });
   for (int i = 0; i < 200; ++i) {
     ASSERT_TRUE(e->Replace(i % 2 == 0 ? b : a).ok());
-    while (checks.load() < i) std::this_thread::yield();
+    // Two more finished checks: at least one of them began after the swap and saw this set.
+    const int before = checks.load();
+    while (checks.load() < before + 2) std::this_thread::yield();
   }
   stop = true;
   checker.join();

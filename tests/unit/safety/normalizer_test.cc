@@ -123,6 +123,9 @@ TEST(NormalizerTest, TokenFlagsDescribeOriginalWords) {
   EXPECT_FALSE(nt.units[8].flags & kUnitHardInner);
   EXPECT_TRUE(nt.units[8].flags & kUnitLeftEdge);
   EXPECT_TRUE(nt.units[8].flags & kUnitWord);
+  EXPECT_EQ(nt.word_starts, (std::vector<uint32_t>{0, 5, 7, 8, 9, 10}));
+  N().Normalize("中文fuck2024 x", nt);
+  EXPECT_EQ(nt.word_starts, (std::vector<uint32_t>{2, 6, 10}));
 }
 
 TEST(NormalizerTest, ExpansionsKeepTheirSourceOffsets) {
@@ -146,6 +149,17 @@ void ExpectSameAsReference(std::string_view text) {
   N().NormalizeReference(text, ref);
   ASSERT_EQ(fast.bytes, ref.bytes) << text;
   ASSERT_EQ(fast.units.size(), ref.units.size()) << text;
+  ASSERT_EQ(fast.word_starts, ref.word_starts) << text;
+  size_t word_left_edges = 0;
+  for (const NormalizedUnit& u : ref.units) {
+    word_left_edges += (u.flags & kUnitWord) != 0 && (u.flags & kUnitLeftEdge) != 0;
+  }
+  ASSERT_EQ(ref.word_starts.size(), word_left_edges) << text;
+  for (const uint32_t u : ref.word_starts) {
+    ASSERT_LT(u, ref.units.size()) << text;
+    ASSERT_NE(ref.units[u].flags & kUnitWord, 0) << text;
+    ASSERT_NE(ref.units[u].flags & kUnitLeftEdge, 0) << text;
+  }
   for (size_t u = 0; u < ref.units.size(); ++u) {
     const NormalizedUnit& a = fast.units[u];
     const NormalizedUnit& b = ref.units[u];
