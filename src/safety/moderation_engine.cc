@@ -144,6 +144,7 @@ struct CompiledRules::Meta {
   RuleKind kind = RuleKind::kLiteral;
   WordBoundary boundary = WordBoundary::kAuto;
   bool allow = false;
+  Action action = Action::kAllow;  // the rule's, kept here so a verdict never touches the Rule
 };
 
 struct CompiledRules::Database {
@@ -263,6 +264,7 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
     const Rule* rule = allow ? nullptr : &set.rules[i];
     Meta& m = c->meta_[i];
     m.allow = allow;
+    if (rule != nullptr) m.action = rule->action;
     ids[i] = static_cast<unsigned>(i);
     if (rule != nullptr && rule->kind == RuleKind::kRegex) {
       m.kind = RuleKind::kRegex;
@@ -506,7 +508,7 @@ Result<Verdict> CompiledRules::Check(const std::shared_ptr<const CompiledRules>&
     if (std::find(verdict.rules.begin(), verdict.rules.end(), m.rule) == verdict.rules.end()) {
       verdict.rules.push_back(m.rule);
     }
-    verdict.action = std::max(verdict.action, rs.rules_[m.rule].action);
+    verdict.action = std::max(verdict.action, rs.meta_[m.rule].action);
   }
   return verdict;
 }
