@@ -710,7 +710,7 @@ bool Normalizer::Normalize(std::string_view text, NormalizedText& out) const {
   };
   size_t i = 0;
   while (i < n) {
-    const unsigned c = data[i];
+    unsigned c = data[i];
     if (c < 0x80) {
       // A run of ASCII, without branches per byte: every byte is written as a unit, and only
       // word characters advance the output.
@@ -736,41 +736,60 @@ bool Normalizer::Normalize(std::string_view text, NormalizedText& out) const {
       continue;
     }
     if ((c & 0xF0) == 0xE0 && i + 2 < n) {
-      // A run of common CJK (Simplified, kana, Hangul): each maps to itself as one CJK unit;
-      // no table access. Anything else of three bytes goes the general way below.
-      const uint32_t first = count;
-      while (i + 2 < n) {
+      // Three-byte code points: runs of common CJK (Simplified, kana, Hangul), which map to
+      // themselves as one CJK unit without a table access, and between them the other
+      // three-byte code points that map to at most one character (CJK punctuation, Traditional
+      // characters, full-width forms), without going back to the dispatch above. Expansions and
+      // anything invalid go the general way below.
+      for (;;) {
+        const uint32_t first = count;
+        while (i + 2 < n) {
+          const unsigned b0 = data[i];
+          const unsigned b1 = data[i + 1];
+          const unsigned b2 = data[i + 2];
+          if ((b0 & 0xF0) != 0xE0 || (b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80) break;
+          const char32_t cp = ((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F);
+          // The bitmap holds no surrogate and no code point below U+0800 (no overlong form).
+          if (!is_cjk_self(cp)) break;
+          const auto begin = static_cast<uint32_t>(i);
+          units[count] = NormalizedUnit{begin, begin + 3, pos, 0, 0, kUnitCjk};
+          cls[count] = kCjk;
+          bytes[pos] = static_cast<char>(b0);
+          bytes[pos + 1] = static_cast<char>(b1);
+          bytes[pos + 2] = static_cast<char>(b2);
+          ++count;
+          pos += 3;
+          i += 3;
+        }
+        if (count > first) {
+          NormalizedUnit& head = units[first];
+          if (pending_sep == 2) head.flags |= kUnitSpaceBefore;
+          cls[first] = static_cast<uint8_t>(kCjk | (pending_sep << kSepShift));
+          if (pending_sep == 0 && prev_class == kCjk) {
+            units[first - 1].flags &= static_cast<uint8_t>(~kUnitRightEdge);
+          } else {
+            head.flags |= kUnitLeftEdge;
+          }
+          units[count - 1].flags |= kUnitRightEdge;
+          pending_sep = 0;
+          prev_class = kCjk;
+        }
+        if (i + 2 >= n) break;
         const unsigned b0 = data[i];
         const unsigned b1 = data[i + 1];
         const unsigned b2 = data[i + 2];
         if ((b0 & 0xF0) != 0xE0 || (b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80) break;
         const char32_t cp = ((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F);
-        // The bitmap holds no surrogate and no code point below U+0800 (no overlong form).
-        if (!is_cjk_self(cp)) break;
+        if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) return fail();
+        const uint32_t e = table_[cp];
+        const uint8_t k = PackedCount(e);
+        if (k > 1) break;
         const auto begin = static_cast<uint32_t>(i);
-        units[count] = NormalizedUnit{begin, begin + 3, pos, 0, 0, kUnitCjk};
-        cls[count] = kCjk;
-        bytes[pos] = static_cast<char>(b0);
-        bytes[pos + 1] = static_cast<char>(b1);
-        bytes[pos + 2] = static_cast<char>(b2);
-        ++count;
-        pos += 3;
         i += 3;
+        put(begin, begin + 3, PackedValue(e), k == 0 ? uint8_t{kDrop} : PackedClass(e));
       }
-      if (count > first) {
-        NormalizedUnit& head = units[first];
-        if (pending_sep == 2) head.flags |= kUnitSpaceBefore;
-        cls[first] = static_cast<uint8_t>(kCjk | (pending_sep << kSepShift));
-        if (pending_sep == 0 && prev_class == kCjk) {
-          units[first - 1].flags &= static_cast<uint8_t>(~kUnitRightEdge);
-        } else {
-          head.flags |= kUnitLeftEdge;
-        }
-        units[count - 1].flags |= kUnitRightEdge;
-        pending_sep = 0;
-        prev_class = kCjk;
-        continue;
-      }
+      if (i + 2 >= n || (data[i] & 0xF0) != 0xE0) continue;
+      c = data[i];  // an expansion or an invalid sequence: the general way below
     }
     // Decode and validate (no overlongs, no surrogates, nothing above U+10FFFF).
     const auto begin = static_cast<uint32_t>(i);

@@ -334,7 +334,11 @@ TEST(NormalizerTest, InvalidUtf8IsRefusedAndValidTextIsNot) {
   NormalizedText nt;
   for (std::string_view bad :
        {"\x80", "ab\xC0\x80", "\xC1\xBF", "\xE0\x80\x80", "\xED\xA0\x80", "\xF4\x90\x80\x80",
-        "\xF5\x80\x80\x80", "\xFF", "abc\xE4\xBD", "\xE4\xBD", "\xF0\x9F\x98", "x\xC3"}) {
+        "\xF5\x80\x80\x80", "\xFF", "abc\xE4\xBD", "\xE4\xBD", "\xF0\x9F\x98", "x\xC3",
+        // Inside runs of three-byte code points: a bad continuation, an overlong form and a
+        // surrogate after common CJK and after CJK punctuation.
+        "\xE4\xB8\xAD\xE4\x41\x41", "\xE4\xB8\xAD\xE0\x80\x80\xE4\xB8\xAD",
+        "\xE4\xB8\xAD\xEF\xBC\x8C\xED\xA0\x80\xE4\xB8\xAD", "\xEF\xBC\x8C\xE4\xB8"}) {
     nt.bytes = "stale";
     EXPECT_FALSE(N().Normalize(bad, nt)) << testing::PrintToString(std::string(bad));
     EXPECT_TRUE(nt.bytes.empty());
