@@ -17,7 +17,6 @@ constexpr size_t kMaxTextBytes = 16 << 20;
 constexpr size_t kMinGateBytes = 3;
 // Literals in the word-start index are looked up by this many leading canonical bytes.
 constexpr uint32_t kWordKeyBytes = 4;
-constexpr uint32_t kFilterBits = 18;
 
 std::atomic<uint64_t> g_next_version{1};
 
@@ -180,11 +179,6 @@ struct CompiledRules::WordStartIndex {
   std::vector<Literal> literals;  // grouped by key
   std::vector<Slot> slots;        // size a power of two, at most half full
   uint32_t shift = 32;
-  // One bit per hash of a key (kFilterBits bits, 32 KiB: stays in L1 while the slots do not),
-  // so that most word starts, which begin no literal, cost no access to the slots.
-  std::vector<uint64_t> filter = std::vector<uint64_t>(size_t{1} << (kFilterBits - 6), 0);
-
-  static uint32_t FilterBit(uint32_t key) { return (key * 0x85EBCA77u) >> (32 - kFilterBits); }
 
   static uint32_t Key(const char* p) {
     uint32_t key;
@@ -213,7 +207,6 @@ struct CompiledRules::WordStartIndex {
       for (; i < entries.size() && entries[i].first == key; ++i) {
         literals.push_back(entries[i].second);
       }
-      filter[FilterBit(key) >> 6] |= uint64_t{1} << (FilterBit(key) & 63);
       uint32_t h = Home(key);
       while (slots[h].count != 0) h = (h + 1) & (static_cast<uint32_t>(slots.size()) - 1);
       slots[h] = Slot{key, begin, static_cast<uint32_t>(literals.size()) - begin};
@@ -224,8 +217,6 @@ struct CompiledRules::WordStartIndex {
   void FindAt(std::string_view text, uint32_t pos, std::vector<RawMatch>& out) const {
     if (pos + kWordKeyBytes > text.size()) return;
     const uint32_t key = Key(text.data() + pos);
-    const uint32_t bit = FilterBit(key);
-    if (((filter[bit >> 6] >> (bit & 63)) & 1) == 0) return;
     const uint32_t mask = static_cast<uint32_t>(slots.size()) - 1;
     for (uint32_t h = Home(key);; h = (h + 1) & mask) {
       const Slot& slot = slots[h];
