@@ -143,6 +143,7 @@ struct Token {
   uint32_t begin;  // unit index
   uint32_t end;
   bool has_letter;
+  bool leetable = true;  // false: no digit, "@" or "$" in it, so leet changes nothing
 };
 
 struct Scratch {
@@ -577,29 +578,33 @@ void FinishWordRuns(const uint8_t* cls, NormalizedUnit* units, const uint32_t co
     // Runs of kMinNumberRun or more digits are tokens of their own.
     const uint8_t c = cls[k] & kClassMask;
     bool has_letter = c != kDigit;
+    bool leetable = c != kLetter;  // per run: a token of it may hold a digit, "@" or "$"
     uint32_t digits = c == kDigit ? 1 : 0;
     uint32_t start = k;
     uint32_t end = k + 1;
     for (; end < count; ++end) {
       const uint8_t d = cls[end];  // a word class with nothing before it continues the run
       if (d == kCjk || d > kClassMask) break;
+      leetable |= d != kLetter;
       if (d == kDigit) {
         ++digits;
         continue;
       }
       if (digits >= kMinNumberRun) {
-        if (end - digits > start) tokens.push_back(Token{start, end - digits, has_letter});
-        tokens.push_back(Token{end - digits, end, false});
+        if (end - digits > start) {
+          tokens.push_back(Token{start, end - digits, has_letter, leetable});
+        }
+        tokens.push_back(Token{end - digits, end, false, leetable});
         start = end;
       }
       digits = 0;
       has_letter = true;
     }
     if (digits >= kMinNumberRun) {
-      if (end - digits > start) tokens.push_back(Token{start, end - digits, has_letter});
-      tokens.push_back(Token{end - digits, end, false});
+      if (end - digits > start) tokens.push_back(Token{start, end - digits, has_letter, leetable});
+      tokens.push_back(Token{end - digits, end, false, leetable});
     } else {
-      tokens.push_back(Token{start, end, has_letter});
+      tokens.push_back(Token{start, end, has_letter, leetable});
     }
   }
 
@@ -630,7 +635,7 @@ void FinishWordRuns(const uint8_t* cls, NormalizedUnit* units, const uint32_t co
         nu.group_begin = tokens[t].begin;
         nu.group_end = tokens[group_end - 1].end;
       }
-      if (leet) {
+      if (leet && tok.leetable) {
         for (uint32_t k = tok.begin; k < tok.end; ++k) {
           char& b = bytes[units[k].byte_begin];
           if (const char l = LeetOf(static_cast<unsigned char>(b)); l != 0) b = l;
