@@ -861,9 +861,16 @@ bool Normalizer::Normalize(std::string_view text, NormalizedText& out) const {
 }
 
 uint32_t NormalizedText::UnitAt(uint32_t pos) const {
-  auto it = std::upper_bound(units.begin(), units.end(), pos,
-                             [](uint32_t p, const NormalizedUnit& u) { return p < u.byte_begin; });
-  return static_cast<uint32_t>(it - units.begin()) - 1;
+  // The last unit that begins at or before `pos` (the first begins at 0). Halving without a
+  // branch on the comparison, which is unpredictable.
+  const NormalizedUnit* base = units.data();
+  size_t n = units.size();
+  while (n > 1) {
+    const size_t half = n / 2;
+    base = base[half].byte_begin <= pos ? base + half : base;
+    n -= half;
+  }
+  return static_cast<uint32_t>(base - units.data());
 }
 
 std::string Normalizer::Canonical(std::string_view text) const {

@@ -150,6 +150,14 @@ void ExpectSameAsReference(std::string_view text) {
   ASSERT_EQ(fast.bytes, ref.bytes) << text;
   ASSERT_EQ(fast.units.size(), ref.units.size()) << text;
   ASSERT_EQ(fast.word_starts, ref.word_starts) << text;
+  // UnitAt maps every canonical byte to the unit it belongs to.
+  for (size_t u = 0; u < fast.units.size(); ++u) {
+    const uint32_t end = u + 1 < fast.units.size() ? fast.units[u + 1].byte_begin
+                                                   : static_cast<uint32_t>(fast.bytes.size());
+    for (uint32_t b = fast.units[u].byte_begin; b < end; ++b) {
+      ASSERT_EQ(fast.UnitAt(b), u) << text << " byte " << b;
+    }
+  }
   size_t word_left_edges = 0;
   for (const NormalizedUnit& u : ref.units) {
     word_left_edges += (u.flags & kUnitWord) != 0 && (u.flags & kUnitLeftEdge) != 0;
