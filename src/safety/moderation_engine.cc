@@ -224,8 +224,11 @@ struct CompiledRules::WordStartIndex {
       if (slot.key != key) continue;
       for (uint32_t k = slot.begin; k < slot.begin + slot.count; ++k) {
         const Literal& lit = literals[k];
+        // The key covers the first kWordKeyBytes bytes.
         if (pos + lit.length <= text.size() &&
-            std::memcmp(text.data() + pos, bytes.data() + lit.offset, lit.length) == 0) {
+            std::memcmp(text.data() + pos + kWordKeyBytes,
+                        bytes.data() + lit.offset + kWordKeyBytes,
+                        lit.length - kWordKeyBytes) == 0) {
           out.push_back(RawMatch{lit.id, pos, pos + lit.length});
         }
       }
