@@ -17,6 +17,8 @@ constexpr size_t kMaxTextBytes = 16 << 20;
 constexpr size_t kMinGateBytes = 3;
 // Literals in the word-start index are looked up by this many leading canonical bytes.
 constexpr uint32_t kWordKeyBytes = 4;
+// At most this many literals of the index share a key.
+constexpr size_t kMaxWordKeyShare = 16;
 
 std::atomic<uint64_t> g_next_version{1};
 
@@ -298,6 +300,23 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
     // start (see Check), so the index finds every match that can be accepted.
     word_start[i] = options.word_start_index && !allow && m.boundary != WordBoundary::kNever &&
                     (nt.units[0].flags & kUnitWord) != 0 && nt.bytes.size() >= kWordKeyBytes;
+  }
+
+  {
+    // Every literal sharing a key is compared at each word start with that key; keys shared by
+    // more than kMaxWordKeyShare literals ("free ..." phrases) leave theirs to Vectorscan, so
+    // a crafted text costs at most that many comparisons per word.
+    std::vector<uint32_t> keys;
+    for (size_t i = 0; i < total; ++i) {
+      if (word_start[i]) keys.push_back(WordStartIndex::Key(expressions[i].data()));
+    }
+    std::sort(keys.begin(), keys.end());
+    for (size_t i = 0; i < total; ++i) {
+      if (!word_start[i]) continue;
+      const uint32_t key = WordStartIndex::Key(expressions[i].data());
+      const auto [lo, hi] = std::equal_range(keys.begin(), keys.end(), key);
+      if (hi - lo > static_cast<std::ptrdiff_t>(kMaxWordKeyShare)) word_start[i] = false;
+    }
   }
 
   c->db_ = std::make_unique<Database>();

@@ -189,6 +189,38 @@ TEST(ModerationEngineTest, RegexGateAgreesWithUngatedScan) {
   EXPECT_TRUE(CheckOk(*e, "加微 12345").allowed());
 }
 
+// Literals whose first four canonical bytes are shared by many others stay with Vectorscan (the
+// word-start index bounds the comparisons per word); verdicts are the same as without the index.
+TEST(ModerationEngineTest, CrowdedWordPrefixesGiveTheSameVerdicts) {
+  std::string rules = "plaza-rules 1\n";
+  for (int i = 0; i < 40; ++i) {
+    rules += "literal free" + std::to_string(i) + " spam review free " +
+             std::string(1, static_cast<char>('a' + i % 26)) + std::to_string(i / 26) + "x\n";
+  }
+  rules += "literal other spam reject freedom\nliteral few spam mask fr33\n";
+  EngineOptions plain_options;
+  plain_options.compile.word_start_index = false;
+  auto indexed = MakeEngine(rules);
+  auto plain = MakeEngine(rules, plain_options);
+  for (const std::string& text :
+       {std::string("free a0x and free b0x"), std::string("FREE Z0X"), std::string("freedom!"),
+        std::string("f r e e d o m"), std::string("free free free n1x"), std::string("fr33"),
+        std::string("freea0x"), std::string("xfree a0x"), std::string("free a0xy")}) {
+    const Verdict a = CheckOk(*indexed, text);
+    const Verdict b = CheckOk(*plain, text);
+    EXPECT_EQ(a.action, b.action) << text;
+    EXPECT_EQ(a.rules, b.rules) << text;
+    ASSERT_EQ(a.matches.size(), b.matches.size()) << text;
+    for (size_t m = 0; m < a.matches.size(); ++m) {
+      EXPECT_EQ(a.matches[m].begin, b.matches[m].begin) << text;
+      EXPECT_EQ(a.matches[m].end, b.matches[m].end) << text;
+    }
+  }
+  EXPECT_FALSE(CheckOk(*indexed, "free a0x").allowed());
+  EXPECT_FALSE(CheckOk(*indexed, "freedom").allowed());
+  EXPECT_TRUE(CheckOk(*indexed, "xfree a0x").allowed());
+}
+
 TEST(ModerationEngineTest, InvalidUtf8IsRefused) {
   auto e = MakeEngine(kRules);
   for (std::string bad : {std::string("\xff"), std::string("fu\xc3"), std::string("\xed\xa0\x80"),
