@@ -18,9 +18,11 @@
 // are never called per check); code points above U+2FFFF are computed on the fly. The table holds
 // 4-byte packed entries, and a 24 KiB bitmap marks the code points that map to themselves as CJK
 // (most Simplified Chinese), so the common case of a check never touches the big table: ASCII is
-// looked up in its first 512 bytes, common CJK in the bitmap. Normalize() decodes and validates
-// UTF-8 in the same pass; NormalizeReference() is the plain per-code-point path it must agree with
-// (kept for tests).
+// looked up in two 128-byte tables, common CJK in the bitmap. Normalize() decodes and validates
+// UTF-8 in the same pass that writes the units and canonical bytes (runs of ASCII and of
+// three-byte code points in loops of their own), then makes the token decisions below over the
+// runs of word units only; NormalizeReference() is the plain per-code-point path it must agree
+// with (kept for tests).
 //
 // Then, over the sequence of word/CJK characters ("units"):
 //   - separators (whitespace, punctuation, symbols) and dropped characters are removed, so the
