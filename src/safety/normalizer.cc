@@ -10,7 +10,9 @@
 #include <utf8proc.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <mutex>
@@ -542,6 +544,15 @@ constexpr uint8_t kClassMask = 7;
 // How a code point of each class raises the separator pending before the next unit.
 constexpr uint8_t kSepOfClass[8] = {0, 2, 1, 0, 0, 0, 0, 0};
 
+// Converts between a little-endian word and the host's order (an involution).
+inline uint32_t FromLittleEndian(uint32_t w) {
+  if constexpr (std::endian::native == std::endian::little) {
+    return w;
+  } else {
+    return __builtin_bswap32(w);
+  }
+}
+
 inline uint32_t EncodeUtf8(char32_t cp, char* out) {
   if (cp < 0x80) {
     out[0] = static_cast<char>(cp);
@@ -749,19 +760,24 @@ bool Normalizer::Normalize(std::string_view text, NormalizedText& out) const {
       for (;;) {
         const uint32_t first = count;
         while (i + 2 < n) {
-          const unsigned b0 = data[i];
-          const unsigned b1 = data[i + 1];
-          const unsigned b2 = data[i + 2];
-          if ((b0 & 0xF0) != 0xE0 || (b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80) break;
-          const char32_t cp = ((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F);
+          // The three bytes (and one more, written past `pos` and overwritten later: the
+          // canonical buffer has four bytes per unit) as one little-endian word.
+          uint32_t w;
+          if (i + 3 < n) {
+            std::memcpy(&w, data + i, 4);
+            w = FromLittleEndian(w);
+          } else {
+            w = data[i] | (data[i + 1] << 8) | (data[i + 2] << 16);
+          }
+          if ((w & 0xC0C0F0) != 0x8080E0) break;
+          const char32_t cp = ((w & 0x0F) << 12) | ((w >> 2) & 0xFC0) | ((w >> 16) & 0x3F);
           // The bitmap holds no surrogate and no code point below U+0800 (no overlong form).
           if (!is_cjk_self(cp)) break;
           const auto begin = static_cast<uint32_t>(i);
           units[count] = NormalizedUnit{begin, begin + 3, pos, 0, 0, kUnitCjk};
           cls[count] = kCjk;
-          bytes[pos] = static_cast<char>(b0);
-          bytes[pos + 1] = static_cast<char>(b1);
-          bytes[pos + 2] = static_cast<char>(b2);
+          const uint32_t out_word = FromLittleEndian(w);
+          std::memcpy(bytes + pos, &out_word, 4);
           ++count;
           pos += 3;
           i += 3;
