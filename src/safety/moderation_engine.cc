@@ -403,12 +403,12 @@ Result<std::shared_ptr<const CompiledRules>> CompiledRules::Compile(
   return std::shared_ptr<const CompiledRules>(std::move(c));
 }
 
-Result<Verdict> CompiledRules::Check(const std::shared_ptr<const CompiledRules>& self,
+Result<Verdict> CompiledRules::Check(std::shared_ptr<const CompiledRules> self,
                                      std::string_view text) {
   if (text.size() > kMaxTextBytes) return Status::TooLarge("text is longer than 16 MiB");
   Verdict verdict;
-  verdict.rule_set = self;
-  const CompiledRules& rs = *self;
+  const CompiledRules& rs = *self;  // kept alive by the verdict
+  verdict.rule_set = std::move(self);
   const Database& db = *rs.db_;
   if ((db.literals == nullptr && db.regexes == nullptr && rs.word_index_ == nullptr) ||
       text.empty()) {

@@ -97,9 +97,8 @@ class CompiledRules {
   CompiledRules& operator=(const CompiledRules&) = delete;
 
   // Checks `text` against this set. Fails with kInvalid on invalid UTF-8 and kTooLarge on text
-  // over 16 MiB. `self` must own this object (it is stored in the verdict).
-  static Result<Verdict> Check(const std::shared_ptr<const CompiledRules>& self,
-                               std::string_view text);
+  // over 16 MiB. `self` must own this object (it is moved into the verdict).
+  static Result<Verdict> Check(std::shared_ptr<const CompiledRules> self, std::string_view text);
 
   size_t size() const { return rules_.size(); }
   const Rule& rule(size_t i) const { return rules_[i]; }
