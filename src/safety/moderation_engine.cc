@@ -226,13 +226,13 @@ struct CompiledRules::WordStartIndex {
       if (slot.key != key) continue;
       for (uint32_t k = slot.begin; k < slot.begin + slot.count; ++k) {
         const Literal& lit = literals[k];
-        // The key covers the first kWordKeyBytes bytes.
-        if (pos + lit.length <= text.size() &&
-            std::memcmp(text.data() + pos + kWordKeyBytes,
-                        bytes.data() + lit.offset + kWordKeyBytes,
-                        lit.length - kWordKeyBytes) == 0) {
-          out.push_back(RawMatch{lit.id, pos, pos + lit.length});
-        }
+        if (pos + lit.length > text.size()) continue;
+        // The key covers the first kWordKeyBytes bytes; literals are short, so a plain loop.
+        const char* a = text.data() + pos;
+        const char* b = bytes.data() + lit.offset;
+        uint32_t j = kWordKeyBytes;
+        while (j < lit.length && a[j] == b[j]) ++j;
+        if (j == lit.length) out.push_back(RawMatch{lit.id, pos, pos + lit.length});
       }
       return;
     }
