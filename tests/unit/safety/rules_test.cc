@@ -70,7 +70,9 @@ void ExpectLineError(std::string_view text, int line, std::string_view fragment 
   ASSERT_FALSE(r.ok()) << text;
   const std::string& m = r.status().message();
   EXPECT_NE(m.find("line " + std::to_string(line) + ":"), std::string::npos) << m;
-  if (!fragment.empty()) EXPECT_NE(m.find(fragment), std::string::npos) << m;
+  if (!fragment.empty()) {
+    EXPECT_NE(m.find(fragment), std::string::npos) << m;
+  }
 }
 
 TEST(RulesTest, MalformedLinesNameTheLine) {
