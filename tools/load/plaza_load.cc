@@ -274,13 +274,57 @@ int Connect(const Options& o, bool nonblocking) {
   return fd;
 }
 
-struct Conn {
+// A non-blocking keep-alive connection in an epoll set: the request being written and the
+// response being read.
+struct Wire {
   int fd = -1;
-  bool busy = false;
-  int64_t due_us = 0;
   std::string out;
   size_t out_off = 0;
   ResponseParser in;
+
+  // Connects and adds the socket to `ep` (edge-triggered, events tagged `tag`); false when the
+  // connection cannot be made.
+  bool Open(const Options& o, int ep, uint64_t tag) {
+    fd = Connect(o, true);
+    if (fd < 0) return false;
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLET;
+    ev.data.u64 = tag;
+    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+    return true;
+  }
+  void Close(int ep) {
+    epoll_ctl(ep, EPOLL_CTL_DEL, fd, nullptr);
+    close(fd);
+    fd = -1;
+  }
+  // Writes what is left of `out`; false on a socket error. EAGAIN (or a connect still under
+  // way) leaves the rest for EPOLLOUT.
+  bool Flush() {
+    while (out_off < out.size()) {
+      ssize_t n = write(fd, out.data() + out_off, out.size() - out_off);
+      if (n <= 0) return errno == EAGAIN || errno == ENOTCONN;
+      out_off += static_cast<size_t>(n);
+    }
+    return true;
+  }
+  // Reads everything available into `in`; false when the peer closed or the socket failed.
+  bool Drain() {
+    char buf[65536];
+    for (;;) {
+      ssize_t got = read(fd, buf, sizeof buf);
+      if (got > 0) {
+        in.buf.append(buf, static_cast<size_t>(got));
+        continue;
+      }
+      return got != 0 && errno == EAGAIN;
+    }
+  }
+};
+
+struct Conn : Wire {
+  bool busy = false;
+  int64_t due_us = 0;
 };
 
 struct RunResult {
@@ -295,17 +339,9 @@ RunResult RunOpenLoop(const Options& o, RequestMaker& maker) {
   std::vector<Conn> conns(static_cast<size_t>(o.connections));
   auto open_conn = [&](size_t i) {
     Conn& c = conns[i];
-    if (c.fd >= 0) {
-      epoll_ctl(ep, EPOLL_CTL_DEL, c.fd, nullptr);
-      close(c.fd);
-    }
+    if (c.fd >= 0) c.Close(ep);
     c = Conn{};
-    c.fd = Connect(o, true);
-    if (c.fd < 0) return;
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLOUT | EPOLLET;
-    ev.data.u64 = i;
-    epoll_ctl(ep, EPOLL_CTL_ADD, c.fd, &ev);
+    c.Open(o, ep, i);
   };
   for (size_t i = 0; i < conns.size(); ++i) open_conn(i);
   std::vector<size_t> idle;
@@ -320,17 +356,6 @@ RunResult RunOpenLoop(const Options& o, RequestMaker& maker) {
   std::deque<int64_t> backlog;  // due times of requests waiting for a connection
   uint64_t in_flight = 0;
 
-  auto flush_out = [&](Conn& c) {
-    while (c.out_off < c.out.size()) {
-      ssize_t n = write(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off);
-      if (n > 0) {
-        c.out_off += static_cast<size_t>(n);
-      } else {
-        return errno == EAGAIN || errno == ENOTCONN;
-      }
-    }
-    return true;
-  };
   auto send_on = [&](size_t i, int64_t due) {
     Conn& c = conns[i];
     c.busy = true;
@@ -339,7 +364,7 @@ RunResult RunOpenLoop(const Options& o, RequestMaker& maker) {
     c.out_off = 0;
     ++r.sent;
     ++in_flight;
-    if (!flush_out(c)) {
+    if (!c.Flush()) {
       ++r.socket_errors;
       ++r.errors;
       --in_flight;
@@ -377,18 +402,9 @@ RunResult RunOpenLoop(const Options& o, RequestMaker& maker) {
       size_t i = events[e].data.u64;
       Conn& c = conns[i];
       if (c.fd < 0) continue;
-      if (events[e].events & EPOLLOUT) flush_out(c);
+      if (events[e].events & EPOLLOUT) c.Flush();
       bool broken = events[e].events & (EPOLLERR | EPOLLHUP);
-      char buf[65536];
-      for (;;) {
-        ssize_t got = read(c.fd, buf, sizeof buf);
-        if (got > 0) {
-          c.in.buf.append(buf, static_cast<size_t>(got));
-          continue;
-        }
-        if (got == 0 || errno != EAGAIN) broken = true;
-        break;
-      }
+      if (!c.Drain()) broken = true;
       int status = 0;
       bool server_close = false;
       if (c.busy && c.in.Take(status, server_close, nullptr)) {
@@ -570,13 +586,9 @@ int RunFlashSale(const Options& o, const std::vector<Token>& tokens) {
   std::vector<std::pair<size_t, std::string>> won;  // (token index, order id) of the first wins
   int64_t last_win_us = 0;
   int ep = epoll_create1(0);
-  struct BurstConn {
-    int fd = -1;
+  struct BurstConn : Wire {
     size_t token = 0;
     int64_t sent_us = 0;
-    std::string out;
-    size_t out_off = 0;
-    ResponseParser in;
   };
   std::vector<BurstConn> conns(static_cast<size_t>(o.connections));
   size_t next = 0, answered = 0;
@@ -584,24 +596,13 @@ int RunFlashSale(const Options& o, const std::vector<Token>& tokens) {
   auto send_next = [&](size_t i) {
     BurstConn& c = conns[i];
     if (next >= tokens.size()) return;
-    if (c.fd < 0) {
-      c.fd = Connect(o, true);
-      if (c.fd < 0) return;
-      epoll_event ev{};
-      ev.events = EPOLLIN | EPOLLOUT | EPOLLET;
-      ev.data.u64 = i;
-      epoll_ctl(ep, EPOLL_CTL_ADD, c.fd, &ev);
-    }
+    if (c.fd < 0 && !c.Open(o, ep, i)) return;
     c.token = next++;
     c.out = "POST " + campaign_path + "/buy HTTP/1.1\r\n" + host + "Authorization: Bearer " +
             tokens[c.token].token + "\r\nContent-Length: 0\r\n\r\n";
     c.out_off = 0;
     c.sent_us = NowUs();
-    while (c.out_off < c.out.size()) {
-      ssize_t n = write(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off);
-      if (n <= 0) break;  // EAGAIN (or not yet connected): finished on EPOLLOUT
-      c.out_off += static_cast<size_t>(n);
-    }
+    c.Flush();  // a socket error shows as EPOLLERR/EPOLLHUP and is counted there
   };
   for (size_t i = 0; i < conns.size(); ++i) send_next(i);
   std::vector<epoll_event> events(256);
@@ -617,22 +618,9 @@ int RunFlashSale(const Options& o, const std::vector<Token>& tokens) {
       size_t i = events[e].data.u64;
       BurstConn& c = conns[i];
       if (c.fd < 0) continue;
-      while (c.out_off < c.out.size()) {
-        ssize_t w = write(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off);
-        if (w <= 0) break;
-        c.out_off += static_cast<size_t>(w);
-      }
+      c.Flush();
       bool broken = events[e].events & (EPOLLERR | EPOLLHUP);
-      char buf[65536];
-      for (;;) {
-        ssize_t got = read(c.fd, buf, sizeof buf);
-        if (got > 0) {
-          c.in.buf.append(buf, static_cast<size_t>(got));
-          continue;
-        }
-        if (got == 0 || errno != EAGAIN) broken = true;
-        break;
-      }
+      if (!c.Drain()) broken = true;
       int status = 0;
       bool server_close = false;
       std::string body;
@@ -659,8 +647,7 @@ int RunFlashSale(const Options& o, const std::vector<Token>& tokens) {
           ++socket_errors;
           ++answered;
         }
-        epoll_ctl(ep, EPOLL_CTL_DEL, c.fd, nullptr);
-        close(c.fd);
+        c.Close(ep);
         c = BurstConn{};
         send_next(i);
       } else if (got_answer) {
