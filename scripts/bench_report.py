@@ -11,32 +11,29 @@ import os
 import statistics
 
 
+def entry(rps_from, latency_from, errors, rss, **extra):
+    """One workload's fields: rps from one measurement, p50/p99/p99.9 from another."""
+    return {
+        "rps": rps_from["rps"],
+        "p50_ms": latency_from["p50_ms"],
+        "p99_ms": latency_from["p99_ms"],
+        "p999_ms": latency_from["p999_ms"],
+        "errors": errors,
+        "server_rss_mb": rss,
+        **extra,
+    }
+
+
 def workload_entry(r):
     """The per-workload fields of latest.json: rps is the closed-loop peak (wrk); latencies are
     from the open-loop run at 80% of that peak (plaza-load, no coordinated omission)."""
     if "peak" in r:
         peak, open_ = r["peak"], r["open_loop"]
-        return {
-            "rps": peak["rps"],
-            "p50_ms": open_["p50_ms"],
-            "p99_ms": open_["p99_ms"],
-            "p999_ms": open_["p999_ms"],
-            "errors": peak["errors"] + open_["errors"],
-            "server_rss_mb": r["server_rss_mb"],
-            "peak": peak,
-            "open_loop": open_,
-        }
+        return entry(peak, open_, peak["errors"] + open_["errors"], r["server_rss_mb"],
+                     peak=peak, open_loop=open_)
     if "first_reads" in r:  # the warm-up: every token's first home read
         first = r["first_reads"]
-        return {
-            "rps": first["rps"],
-            "p50_ms": first["p50_ms"],
-            "p99_ms": first["p99_ms"],
-            "p999_ms": first["p999_ms"],
-            "errors": first["errors"],
-            "server_rss_mb": r["server_rss_mb"],
-            "first_reads": first,
-        }
+        return entry(first, first, first["errors"], r["server_rss_mb"], first_reads=first)
     if "ceiling_rounds" in r:  # read-home and the ceiling, alternating
         c = statistics.median(x["rps"] for x in r["ceiling_rounds"])
         p = statistics.median(x["rps"] for x in r["plaza_rounds"])
@@ -50,19 +47,11 @@ def workload_entry(r):
             "plaza_rounds": r["plaza_rounds"],
         }
     if "probe" in r:  # celebrity
-        readers = r["readers"]
-        return {
-            "rps": readers["rps"],
-            "p50_ms": readers["p50_ms"],
-            "p99_ms": readers["p99_ms"],
-            "p999_ms": readers["p999_ms"],
-            "errors": readers["errors"] + r["probe"]["errors"],
-            "server_rss_mb": r["server_rss_mb"],
-            "visible_all_sampled_ms_p50": r["probe"]["visible_all_sampled_ms_p50"],
-            "visible_all_sampled_ms_max": r["probe"]["visible_all_sampled_ms_max"],
-            "probe": r["probe"],
-            "readers_closed_loop": readers,
-        }
+        readers, probe = r["readers"], r["probe"]
+        return entry(readers, readers, readers["errors"] + probe["errors"], r["server_rss_mb"],
+                     visible_all_sampled_ms_p50=probe["visible_all_sampled_ms_p50"],
+                     visible_all_sampled_ms_max=probe["visible_all_sampled_ms_max"],
+                     probe=probe, readers_closed_loop=readers)
     return {k: v for k, v in r.items() if k not in ("name", "kind")}
 
 
