@@ -87,6 +87,9 @@ class KvStorage final : public Storage {
   Status ForEachApp(const std::function<Status(const AppRecord&)>& fn) override {
     return ForEach(codec::Table::kApp, codec::DecodeApp, fn);
   }
+  Status ForEachToken(const std::function<Status(const TokenRecord&)>& fn) override {
+    return ForEach(codec::Table::kToken, codec::DecodeToken, fn);
+  }
   Status ForEachStatus(const std::function<Status(const StatusRecord&)>& fn) override {
     return ForEach(codec::Table::kStatus, codec::DecodeStatus, fn);
   }

@@ -87,6 +87,8 @@ class Storage {
   // A scan stops early and returns the error if `fn` returns a non-OK Status.
   virtual Status ForEachAccount(const std::function<Status(const AccountRecord&)>& fn) = 0;
   virtual Status ForEachApp(const std::function<Status(const AppRecord&)>& fn) = 0;
+  // Access tokens, in hash order.
+  virtual Status ForEachToken(const std::function<Status(const TokenRecord&)>& fn) = 0;
   virtual Status ForEachStatus(const std::function<Status(const StatusRecord&)>& fn) = 0;
   virtual Status ForEachEdge(const std::function<Status(const EdgeRecord&)>& fn) = 0;
   virtual Status ForEachMark(const std::function<Status(const MarkRecord&)>& fn) = 0;
