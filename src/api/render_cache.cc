@@ -1,5 +1,7 @@
 #include "api/render_cache.h"
 
+#include <boost/unordered/unordered_flat_map.hpp>
+
 namespace plaza::api {
 
 struct RenderCache::Shard {
@@ -8,7 +10,7 @@ struct RenderCache::Shard {
     std::shared_ptr<const JsonTemplate> rendered;
   };
   mutable std::mutex mu;
-  std::unordered_map<Id, Entry> entries;
+  boost::unordered_flat_map<Id, Entry> entries;  // one probe per rendered entity
 };
 
 RenderCache::RenderCache(size_t capacity)
@@ -34,8 +36,9 @@ std::shared_ptr<const JsonTemplate> RenderCache::Get(
   std::lock_guard<std::mutex> lock(shard.mu);
   if (shard.entries.size() >= per_shard_ && shard.entries.find(id) == shard.entries.end()) {
     size_t drop = std::max<size_t>(1, per_shard_ / 8);
+    // Erasing from a flat table invalidates only iterators to the erased element.
     for (auto it = shard.entries.begin(); it != shard.entries.end() && drop > 0; --drop) {
-      it = shard.entries.erase(it);
+      shard.entries.erase(it++);
     }
   }
   shard.entries[id] = Shard::Entry{source, rendered};

@@ -97,7 +97,7 @@ class Statuses {
  private:
   // REQUIRES: State::mu held (shared).
   std::optional<StatusView> ViewLocked(Id viewer, Id id, int depth = 0) const;
-  using MarkIndex = std::unordered_map<Id, std::map<Id, Id>>;
+  using MarkIndex = boost::unordered_flat_map<Id, std::map<Id, Id>>;
   // The account's marks in `index` (mark id -> status), paged by mark id.
   std::vector<PageItem> MarksOf(const MarkIndex& index, Id account, const Page& page) const;
   Result<StatusView> Mark(Id actor, Id id, storage::MarkKind kind, bool on);
