@@ -106,6 +106,11 @@ Status Accounts::ApplyAccount(const AccountRecord& rec) {
   std::unique_lock lock(s_.mu);
   auto& entry = s_.accounts[rec.id];
   entry.rec = std::make_shared<const AccountRecord>(rec);
+  if (rec.suspended) {
+    s_.suspended_accounts.insert(rec.id);
+  } else {
+    s_.suspended_accounts.erase(rec.id);
+  }
   s_.account_by_username[AsciiToLower(rec.username)] = rec.id;
   if (!rec.email.empty()) s_.account_by_email[rec.email] = rec.id;
   return Status::Ok();
@@ -153,6 +158,11 @@ bool Accounts::AllowLoginAttempt(Id id) {
 void Accounts::RecordLoginFailure(Id id) {
   std::lock_guard lock(failures_mu_);
   failures_[id].push_back(NowUnixMs());
+}
+
+bool Accounts::IsSuspended(Id id) const {
+  std::shared_lock lock(s_.mu);
+  return s_.suspended_accounts.contains(id);
 }
 
 std::optional<AccountView> Accounts::Get(Id id) const {

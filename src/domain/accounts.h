@@ -47,6 +47,8 @@ class Accounts {
   Result<Id> CheckPassword(std::string_view login, std::string_view password);
 
   std::optional<AccountView> Get(Id id) const;
+  // Cheap: no account record is read (every authenticated request asks).
+  bool IsSuspended(Id id) const;
   std::optional<AccountView> FindByUsername(std::string_view username) const;
   Result<AccountView> UpdateProfile(Id id, const ProfileUpdate& update);
   Status SetRole(Id id, Role role);

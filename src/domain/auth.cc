@@ -86,12 +86,47 @@ std::string Join(const std::vector<std::string>& v) {
 
 Status Auth::Load() {
   std::unique_lock lock(mu_);
-  return s_.storage.ForEachApp([this](const storage::AppRecord& app) {
+  PLAZA_RETURN_IF_ERROR(s_.storage.ForEachApp([this](const storage::AppRecord& app) {
     apps_[app.client_id] = app;
     app_client_ids_[app.id] = app.client_id;
     s_.ids.AdvancePast(app.id);
     return Status::Ok();
+  }));
+  return s_.storage.ForEachToken([this](const storage::TokenRecord& rec) {
+    IndexTokenLocked(rec);
+    return Status::Ok();
   });
+}
+
+std::optional<Auth::TokenKey> Auth::KeyOf(std::string_view hex) {
+  if (hex.size() < 32) return std::nullopt;
+  uint64_t words[2] = {0, 0};
+  for (size_t i = 0; i < 32; ++i) {
+    char c = hex[i];
+    uint64_t v;
+    if (c >= '0' && c <= '9') {
+      v = static_cast<uint64_t>(c - '0');
+    } else if (c >= 'a' && c <= 'f') {
+      v = static_cast<uint64_t>(c - 'a' + 10);
+    } else {
+      return std::nullopt;
+    }
+    words[i / 16] = words[i / 16] << 4 | v;
+  }
+  return TokenKey{words[0], words[1]};
+}
+
+void Auth::IndexTokenLocked(const storage::TokenRecord& rec) {
+  auto key = KeyOf(rec.token_hash);
+  if (!key) return;  // not a hash this code wrote; it can never match a bearer token
+  auto [it, added] = scope_set_ids_.try_emplace(rec.scopes, static_cast<uint32_t>(scope_sets_.size()));
+  if (added) scope_sets_.push_back(rec.scopes);
+  tokens_[*key] = TokenEntry{rec.account_id, rec.app_id, it->second};
+}
+
+size_t Auth::TokenCount() const {
+  std::shared_lock lock(mu_);
+  return tokens_.size();
 }
 
 bool Auth::ScopeAllows(std::string_view granted, std::string_view required) {
@@ -286,6 +321,8 @@ Result<IssuedToken> Auth::IssueToken(Id app_id, Id account_id, std::string_view 
   storage::WriteBatch batch;
   batch.Put(rec);
   PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
+  std::unique_lock lock(mu_);
+  IndexTokenLocked(rec);
   return out;
 }
 
@@ -300,37 +337,28 @@ Status Auth::Revoke(std::string_view client_id, const std::string& client_secret
   batch.Put(storage::DeleteToken{hash});
   PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
   std::unique_lock lock(mu_);
-  token_cache_.erase(hash);
+  if (auto key = KeyOf(hash)) tokens_.erase(*key);
   return Status::Ok();
 }
 
 std::optional<TokenInfo> Auth::Authenticate(std::string_view bearer) {
   if (bearer.empty() || bearer.size() > 512) return std::nullopt;
   std::string hash = Sha256Hex(bearer);
-  std::optional<TokenInfo> cached;
+  auto key = KeyOf(hash);
+  if (!key) return std::nullopt;
+  TokenInfo info;
   {
     std::shared_lock lock(mu_);
-    auto it = token_cache_.find(hash);
-    if (it != token_cache_.end()) cached = it->second;
+    auto it = tokens_.find(*key);
+    if (it == tokens_.end()) return std::nullopt;
+    info.account_id = it->second.account_id;
+    info.app_id = it->second.app_id;
+    info.scopes = scope_sets_[it->second.scopes];
   }
-  if (cached) {
-    // A suspension takes effect on the next request, cached token or not.
-    if (cached->account_id != 0) {
-      auto account = accounts_.Get(cached->account_id);
-      if (!account || account->rec->suspended) return std::nullopt;
-    }
-    return cached;
-  }
-  auto rec = s_.storage.GetToken(hash);
-  if (!rec.ok()) return std::nullopt;
-  TokenInfo info{rec->account_id, rec->app_id, rec->scopes, hash};
-  if (info.account_id != 0) {
-    auto account = accounts_.Get(info.account_id);
-    if (!account || (*account).rec->suspended) return std::nullopt;
-  }
-  std::unique_lock lock(mu_);
-  if (token_cache_.size() > 1'000'000) token_cache_.clear();
-  token_cache_[hash] = info;
+  info.token_hash = std::move(hash);
+  // A suspension takes effect on the next request. (Tokens are issued only to existing accounts,
+  // and accounts are never removed.)
+  if (info.account_id != 0 && accounts_.IsSuspended(info.account_id)) return std::nullopt;
   return info;
 }
 

@@ -111,6 +111,9 @@ struct State {
   boost::unordered_flat_map<Id, AccountEntry> accounts;
   boost::unordered_flat_map<std::string, Id> account_by_username;  // lower-cased
   boost::unordered_flat_map<std::string, Id> account_by_email;     // lower-cased
+  // Ids of suspended accounts (mirrors AccountRecord::suspended; accounts are never removed), so
+  // the check every authenticated request makes probes a small table instead of the account.
+  boost::unordered_flat_set<Id> suspended_accounts;
 
   boost::unordered_flat_map<Id, StatusEntry> statuses;
   boost::unordered_flat_map<Id, std::vector<Id>> statuses_by_author;  // ascending ids

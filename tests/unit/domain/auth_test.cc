@@ -73,6 +73,65 @@ TEST(AuthTest, TokensAreStoredOnlyAsHashes) {
   EXPECT_TRUE(f.d().auth().Authenticate(token->access_token));
 }
 
+TEST(AuthTest, TokenIndexFollowsIssueRevokeSuspensionAndRestart) {
+  DomainFixture f;
+  Id a = f.MakeAccount("alice");
+  Id b = f.MakeAccount("bob");
+  auto app = f.d().auth().CreateApp("client", "urn:ietf:wg:oauth:2.0:oob", "read write", "");
+  ASSERT_TRUE(app.ok());
+  auto grant = [&](const char* who, const char* scopes) {
+    auto t = f.d().auth().PasswordGrant(app->rec.client_id, app->client_secret, who,
+                                        "password123", scopes);
+    EXPECT_TRUE(t.ok()) << t.status().ToString();
+    return t->access_token;
+  };
+  std::string ta = grant("alice", "read");
+  std::string tb = grant("bob", "read write");
+  auto app_only = f.d().auth().ClientCredentials(app->rec.client_id, app->client_secret, "read");
+  ASSERT_TRUE(app_only.ok());
+  std::string tr = grant("alice", "write");
+  EXPECT_EQ(f.d().auth().TokenCount(), 4u);
+  ASSERT_TRUE(f.d().auth().Revoke(app->rec.client_id, app->client_secret, tr).ok());
+  EXPECT_EQ(f.d().auth().TokenCount(), 3u);
+  EXPECT_FALSE(f.d().auth().Authenticate(tr));
+
+  // A suspension refuses the account's tokens at once; lifting it lets them in again.
+  ASSERT_TRUE(f.d().accounts().Modify(b, [](AccountRecord& r) {
+    r.suspended = true;
+    return Status::Ok();
+  }).ok());
+  EXPECT_FALSE(f.d().auth().Authenticate(tb));
+  EXPECT_TRUE(f.d().auth().Authenticate(ta));
+
+  // The index is rebuilt from storage: the same tokens, scopes and suspensions after a restart.
+  f.Restart();
+  EXPECT_EQ(f.d().auth().TokenCount(), 3u);
+  auto ia = f.d().auth().Authenticate(ta);
+  ASSERT_TRUE(ia);
+  EXPECT_EQ(ia->account_id, a);
+  EXPECT_EQ(ia->app_id, app->rec.id);
+  EXPECT_EQ(ia->scopes, "read");
+  EXPECT_EQ(ia->token_hash, Sha256Hex(ta));
+  auto iapp = f.d().auth().Authenticate(app_only->access_token);
+  ASSERT_TRUE(iapp);
+  EXPECT_EQ(iapp->account_id, 0u);
+  EXPECT_FALSE(f.d().auth().Authenticate(tr));
+  EXPECT_FALSE(f.d().auth().Authenticate(tb));
+  ASSERT_TRUE(f.d().accounts().Modify(b, [](AccountRecord& r) {
+    r.suspended = false;
+    return Status::Ok();
+  }).ok());
+  auto ib = f.d().auth().Authenticate(tb);
+  ASSERT_TRUE(ib);
+  EXPECT_EQ(ib->account_id, b);
+  EXPECT_EQ(ib->scopes, "read write");
+  // Unknown, empty, oversized and non-token bearers are refused.
+  EXPECT_FALSE(f.d().auth().Authenticate("not-a-token"));
+  EXPECT_FALSE(f.d().auth().Authenticate(""));
+  EXPECT_FALSE(f.d().auth().Authenticate(std::string(600, 'a')));
+  EXPECT_FALSE(f.d().auth().Authenticate(Sha256Hex(ta)));
+}
+
 TEST(AuthTest, AuthorizationCodeIsSingleUseAndChecksPkce) {
   DomainFixture f;
   Id a = f.MakeAccount("alice");
