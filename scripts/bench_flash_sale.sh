@@ -6,14 +6,17 @@
 # --flash-sale); pays a few winning orders through the sandbox provider; then verifies through
 # the API (campaign sold/remaining, merchant stats: orders, units sold, distinct reservation
 # holders who bought) and, on the stopped server's data directory, with
-# `plaza commerce check-ledger`. Prints one JSON object (the `flash_sale` entry of latest.json).
+# `plaza commerce check-ledger`. Then measures the ceiling for the same shape: the same attempts,
+# tokens, connections and pinning against bench/reference/ceiling_server, which parses each
+# request as Plaza does and answers it with fixed bytes. Prints one JSON object (the `flash_sale`
+# entry of latest.json); `vs_ceiling` is Plaza's attempts/s over the ceiling's.
 #
 # Usage: scripts/bench_flash_sale.sh BUILD_DIR ACCOUNTS UNITS [WORK_DIR]   (BUILD_DIR absolute or
 # relative to the repository)
 # Environment: FLASH_CONNECTIONS (default 64), FLASH_START_IN_MS (sale start after the import;
 # default 3000 + ACCOUNTS/50 ms, about the server's start-up time; if the server comes up later
-# the burst starts as soon as it is up), PLAZA_BIN, FLASH_DATAGEN, FLASH_LOAD (binaries other
-# than those in BUILD_DIR).
+# the burst starts as soon as it is up), PLAZA_BIN, FLASH_DATAGEN, FLASH_LOAD, FLASH_CEILING
+# (binaries other than those in BUILD_DIR).
 # Per-IP limits: the server runs with --no-rate-limit and the campaign has no per-IP attempt
 # limit, because every attempt comes from 127.0.0.1.
 set -euo pipefail
@@ -29,7 +32,8 @@ start_in=${FLASH_START_IN_MS:-$(( 3000 + accounts / 50 ))}
 plaza=${PLAZA_BIN:-$build/src/app/plaza}
 datagen=${FLASH_DATAGEN:-$build/tools/plaza-datagen-flash-sale}
 loadgen=${FLASH_LOAD:-$build/tools/load/plaza-load}
-for bin in "$plaza" "$datagen" "$loadgen"; do
+ceiling=${FLASH_CEILING:-$build/bench/reference/ceiling_server}
+for bin in "$plaza" "$datagen" "$loadgen" "$ceiling"; do
   [[ -x $bin ]] || { echo "flash-sale: $bin is not built" >&2; exit 1; }
 done
 own_work=0
@@ -40,6 +44,7 @@ fi
 server=""
 cleanup() {
   if [[ -n $server ]]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+  if [[ -n ${ceiling_pid:-} ]]; then kill "$ceiling_pid" 2>/dev/null || true; wait "$ceiling_pid" 2>/dev/null || true; fi
   if [[ $own_work == 1 ]]; then rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -78,10 +83,28 @@ server=""
 ledger_rc=0
 "$plaza" commerce check-ledger --data-dir "$work/flash-data" > "$work/flash-ledger.json" || ledger_rc=$?
 
+# The ceiling for this shape. Its answer carries "phase":"on_sale" so that plaza-load's wait for
+# the sale passes at once; every attempt is then answered 200 with those bytes (plaza-load counts
+# them as wins; only the rate and latency are used).
+printf '{"error":"sold out","phase":"on_sale"}' > "$work/flash-ceiling-body.json"
+cport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"${server_pin[@]}" "$ceiling" "$cport" "$work/flash-ceiling-body.json" &
+ceiling_pid=$!
+for _ in $(seq 1 100); do
+  if curl -s -o /dev/null "http://127.0.0.1:$cport/"; then break; fi
+  sleep 0.05
+done
+"${load_pin[@]}" "$loadgen" --port "$cport" --flash-sale "$campaign" --tokens "$work/flash-tokens" \
+  --connections "$conns" > "$work/flash-ceiling.json"
+kill "$ceiling_pid"
+wait "$ceiling_pid" 2>/dev/null || true
+ceiling_pid=""
+
 python3 - "$work" "$accounts" "$units" "$startup_ms" "$import_s" "$ledger_rc" "$campaign" <<'EOF'
 import json, sys
 work, accounts, units, startup_ms, import_s, ledger_rc, campaign = sys.argv[1:]
 load = json.load(open(work + "/flash-load.json"))
+ceiling = json.load(open(work + "/flash-ceiling.json"))
 camp = json.load(open(work + "/flash-campaign.json"))
 stats = json.load(open(work + "/flash-stats.json"))
 ledger = json.load(open(work + "/flash-ledger.json"))
@@ -108,6 +131,10 @@ out = {
     "ledger_orders": ledger.get("orders"),
     "import_s": float(import_s),
     "server_startup_ms": int(startup_ms),
+    "ceiling_attempts_per_s": round(ceiling["attempts_per_s"], 1),
+    "ceiling_p99_ms": ceiling["p99_ms"],
+    "vs_ceiling": round(load["attempts_per_s"] / ceiling["attempts_per_s"], 4)
+    if ceiling["attempts_per_s"] and ceiling["answered"] == ceiling["attempts"] else None,
 }
 out["verified"] = (out["units_sold"] == out["units_offered"] == out["orders"] ==
                    out["distinct_buyers"] == out["wins"] == out["ledger_orders"] and

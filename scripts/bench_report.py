@@ -111,7 +111,8 @@ def main():
         "plaza": {"start_ms": int(args.start_ms), "rss_mb_end": args.plaza_rss,
                   "home_response_bytes": int(args.home_bytes), "io_threads": 1},
         "workloads": workloads,
-        "ratios": ratios(workloads),
+        "ratios": dict(ratios(workloads),
+                       flash_sale_vs_ceiling=flash.get("vs_ceiling") if flash else None),
         "flash_sale": flash,
     }
 
@@ -175,7 +176,9 @@ def main():
                f"sold out in {fmt(flash['time_to_sell_out_ms'], 0)} ms, p50 "
                f"{fmt(flash['p50_ms'])} ms, p99 {fmt(flash['p99_ms'])} ms; "
                f"{flash['units_sold']} units sold to {flash['distinct_buyers']} distinct buyers, "
-               f"ledger balanced: {flash['ledger_balanced']}, verified: {flash['verified']}."]
+               f"ledger balanced: {flash['ledger_balanced']}, verified: {flash['verified']}; "
+               f"the ceiling for the same attempts: {fmt(flash.get('ceiling_attempts_per_s'), 0)} "
+               f"attempts/s (ratio {fmt(flash.get('vs_ceiling'), 3)})."]
     md += ["", "| ratio | this run | median (last runs) |", "|---|---:|---:|"]
     for key, v in result["ratios"].items():
         md.append(f"| {key} | {fmt(v, 3)} | {fmt(med_ratios.get(key), 3)} |")
