@@ -63,24 +63,12 @@ void Api::Handlers::RegisterStatuses(http::Router& r) {
       }
       products.push_back(*pid);
     }
-    if (!products.empty()) {
-      if (Status st = commerce_->CheckStatusProducts(caller.account_id, products); !st.ok()) {
-        return respond(Fail(st));
-      }
-    }
-    Id author = caller.account_id;
-    d_.statuses().CreateAsync(
-        author, in,
-        [this, author, products = std::move(products), respond](Result<domain::StatusView> created) {
-          // Rare (merchants' posts): attaching products commits once more, synchronously.
-          if (created.ok() && !products.empty()) {
-            if (Status st = commerce_->AttachToStatus(author, created->rec->id, products);
-                !st.ok()) {
-              return respond(Fail(st));
-            }
-          }
-          respond(OneStatus(created));
-        });
+    // The products are committed in the post's own batch: both are durable or neither is.
+    if (!products.empty()) commerce_->CarryProducts(caller.account_id, std::move(products), in);
+    d_.statuses().CreateAsync(caller.account_id, in,
+                              [this, respond](Result<domain::StatusView> created) {
+                                respond(OneStatus(created));
+                              });
   }, {.tag = "user write:statuses"});
 
   // Plaza extension, for operators and the benchmark suite: the home fan-out queue.

@@ -327,19 +327,23 @@ void Statuses::CreateAsync(Id author, const NewStatus& in, CreateCallback done) 
       }
     }
   }
+  if (in.extend_batch) {
+    if (Status st = in.extend_batch(rec, batch); !st.ok()) return done(st);
+  }
   if (!key.empty()) {
     batch.Put(storage::IdempotencyRecord{author, key, rec.id, rec.created_at_ms});
   }
   // Memory is updated, the fan-out queued and the caller answered only once the batch is
   // durable; until then nothing in memory refers to the new id.
   auto committed = [this, author, rec = std::move(rec), decision = std::move(decision),
-                    text = in.text, done = std::move(done)](Status st) {
+                    text = in.text, applied = in.applied, done = std::move(done)](Status st) {
     if (!st.ok()) return done(st);
     {
       std::unique_lock lock(s_.mu);
       ApplyCreateLocked(rec);
       if (moderation_ != nullptr) moderation_->ApplyStatusDecisionLocked(decision);
     }
+    if (applied) applied(rec);
     if (moderation_ != nullptr) moderation_->NotePosted(author, text);
     if (!decision.held()) home_.Enqueue(rec.id);
     done(Get(author, rec.id));

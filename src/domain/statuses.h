@@ -32,6 +32,12 @@ struct NewStatus {
   Id quote_of_id = 0;
   Id app_id = 0;
   std::string idempotency_key;  // empty = none
+  // For records another domain keeps with the post (a merchant's products): `extend_batch` adds
+  // them to the post's own batch, with the new status (its id set), before the commit, so post
+  // and records are durable together or not at all; an error refuses the post. `applied` runs
+  // once the batch is durable and the post is in memory, before the caller is answered.
+  std::function<Status(const StatusRecord&, storage::WriteBatch&)> extend_batch;
+  std::function<void(const StatusRecord&)> applied;
 };
 
 struct StatusEdit {

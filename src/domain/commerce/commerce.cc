@@ -483,6 +483,23 @@ Status Commerce::AttachToStatus(Id author, Id status_id, const std::vector<Id>& 
   return Status::Ok();
 }
 
+void Commerce::CarryProducts(Id author, std::vector<Id> products, NewStatus& post) {
+  if (products.empty()) return;
+  post.extend_batch = [this, author, products](const StatusRecord& rec,
+                                                storage::WriteBatch& batch) -> Status {
+    PLAZA_RETURN_IF_ERROR(CheckStatusProducts(author, products));
+    if (rec.account_id != author || rec.reblog_of_id != 0) {
+      return Status::Forbidden("only the author can attach products to a status");
+    }
+    batch.Put(storage::StatusProductsRecord{rec.id, products});
+    return Status::Ok();
+  };
+  post.applied = [this, products = std::move(products)](const StatusRecord& rec) {
+    std::unique_lock lock(mu_);
+    status_products_[rec.id] = products;
+  };
+}
+
 std::vector<ProductView> Commerce::ProductsOfStatus(Id status_id) const {
   std::vector<ProductView> out;
   std::shared_lock lock(mu_);

@@ -236,6 +236,10 @@ class Commerce {
   Status CheckStatusProducts(Id author, const std::vector<Id>& products) const;
   // Attaches `products` to the author's status `status_id` (re-checks as above).
   Status AttachToStatus(Id author, Id status_id, const std::vector<Id>& products);
+  // Makes a new post carry `products`: fills NewStatus::extend_batch (checks as above and adds
+  // the status's products record to the post's own batch, so both commit together) and
+  // NewStatus::applied (shows them once the post is durable).
+  void CarryProducts(Id author, std::vector<Id> products, NewStatus& post);
   // The products a status carries, in order; for a repost, those of the reposted status.
   std::vector<ProductView> ProductsOfStatus(Id status_id) const;
 

@@ -213,6 +213,48 @@ TEST_P(CommerceTest, StatusesCarryOnlyTheirAuthorsProductsUpToNine) {
   EXPECT_EQ(products[0].rec->id, mine);
 }
 
+TEST_P(CommerceTest, APostAndItsProductsCommitTogether) {
+  Id mine = MakeProduct(merchant_);
+  Id other = MakeShop("other");
+  Id theirs = MakeProduct(other);
+  auto stored_links = [&] {
+    int n = 0;
+    EXPECT_TRUE(storage_->ForEachStatusProducts([&](const storage::StatusProductsRecord&) {
+      ++n;
+      return Status::Ok();
+    }).ok());
+    return n;
+  };
+  auto posts = [&] {
+    auto ids = domain_->timelines().Account(merchant_, merchant_, Page{}, {});
+    EXPECT_TRUE(ids.ok());
+    return ids.ok() ? ids->size() : 0;
+  };
+  const size_t posts_before = posts();
+
+  // Refused products refuse the post: neither the post nor a products record is stored.
+  NewStatus bad;
+  bad.text = "not mine to sell";
+  commerce_->CarryProducts(merchant_, {mine, theirs}, bad);
+  EXPECT_EQ(domain_->statuses().Create(merchant_, bad).status().code(),
+            StatusCode::kUnprocessable);
+  EXPECT_EQ(posts(), posts_before);
+  EXPECT_EQ(stored_links(), 0);
+
+  NewStatus good;
+  good.text = "new phone";
+  commerce_->CarryProducts(merchant_, {mine}, good);
+  auto post = domain_->statuses().Create(merchant_, good);
+  ASSERT_TRUE(post.ok()) << post.status().ToString();
+  // Shown as soon as the post is answered, and stored with it.
+  ASSERT_EQ(commerce_->ProductsOfStatus(post->rec->id).size(), 1u);
+  EXPECT_EQ(stored_links(), 1);
+  Restart();
+  auto products = commerce_->ProductsOfStatus(post->rec->id);
+  ASSERT_EQ(products.size(), 1u);
+  EXPECT_EQ(products[0].rec->id, mine);
+}
+
 TEST_P(CommerceTest, ConcurrentBuyersNeverOversellAndWinsSurviveARestart) {
   constexpr int kUnits = 40;
   constexpr int kBuyers = 160;
