@@ -30,6 +30,7 @@ Result<LoadStats> Domain::Start() {
   PLAZA_RETURN_IF_ERROR(auth_.Load());
   {
     std::unique_lock lock(state_.mu);
+    state_.loading = true;
     PLAZA_RETURN_IF_ERROR(st.ForEachAccount([&](const AccountRecord& rec) {
       auto& e = state_.accounts[rec.id];
       e.rec = std::make_shared<const AccountRecord>(rec);
@@ -70,6 +71,8 @@ Result<LoadStats> Domain::Start() {
       ++stats.marks;
       return Status::Ok();
     }));
+    state_.SortViewerMarks();
+    state_.loading = false;
   }
   PLAZA_RETURN_IF_ERROR(moderation_.Load());
   home_.Start();

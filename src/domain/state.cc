@@ -69,6 +69,30 @@ bool State::CanSee(Id viewer, const StatusRecord& s) const {
   return false;
 }
 
+void State::AddViewerMark(std::vector<Id> ViewerMarks::*list, Id account, Id status) {
+  std::vector<Id>& v = viewer_marks[account].*list;
+  if (loading) {
+    v.push_back(status);  // sorted once the load is done (marks arrive in mark-id order)
+  } else {
+    InsertSorted(v, status);
+  }
+}
+
+void State::RemoveViewerMark(std::vector<Id> ViewerMarks::*list, Id account, Id status) {
+  auto it = viewer_marks.find(account);
+  if (it != viewer_marks.end()) EraseSorted(it->second.*list, status);
+}
+
+void State::SortViewerMarks() {
+  for (auto& [account, marks] : viewer_marks) {
+    for (auto list : {&ViewerMarks::favourited, &ViewerMarks::bookmarked, &ViewerMarks::reblogged}) {
+      std::vector<Id>& v = marks.*list;
+      std::sort(v.begin(), v.end());
+      v.erase(std::unique(v.begin(), v.end()), v.end());
+    }
+  }
+}
+
 void InsertSorted(std::vector<Id>& v, Id id) {
   if (v.empty() || v.back() < id) {
     v.push_back(id);

@@ -93,6 +93,15 @@ struct MuteInfo {
   bool notifications = true;
 };
 
+// What one account has marked, as sorted status ids. Read for every status of every page the
+// account reads: its flags come from a few cache lines of its own, where a probe per status into
+// the tables of every account's marks would miss the cache three times per status.
+struct ViewerMarks {
+  std::vector<Id> favourited;
+  std::vector<Id> bookmarked;
+  std::vector<Id> reblogged;  // the originals the account reposted
+};
+
 struct State {
   State(storage::Storage& storage, const DomainConfig& config) : storage(storage), config(config) {}
 
@@ -138,6 +147,10 @@ struct State {
   boost::unordered_flat_map<Id, std::map<Id, Id>> favouriters_of_status;  // mark id -> account
   // Statuses held for review (moderation.h): seen only by their author and by staff.
   boost::unordered_flat_set<Id> held_statuses;
+  // By account; mirrors favourites, bookmarks and reblog_by (kept by the helpers below).
+  boost::unordered_flat_map<Id, ViewerMarks> viewer_marks;
+  // True while Domain::Start loads: marks are appended and sorted once at the end.
+  bool loading = false;
 
   // ---- helpers; callers hold mu (shared at least) ----
   // nullptr when absent; see above for how long the pointer is valid.
@@ -147,6 +160,11 @@ struct State {
   bool Blocks(Id a, Id b) const { return blocks.count({a, b}) != 0; }
   bool BlockedEitherWay(Id a, Id b) const { return Blocks(a, b) || Blocks(b, a); }
   bool Mutes(Id a, Id b) const { return mutes.count({a, b}) != 0; }
+  // Callers hold mu exclusively.
+  void AddViewerMark(std::vector<Id> ViewerMarks::*list, Id account, Id status);
+  void RemoveViewerMark(std::vector<Id> ViewerMarks::*list, Id account, Id status);
+  // After a load: sorts every account's marks.
+  void SortViewerMarks();
   int64_t FollowerCount(Id a) const;
   // Whether `viewer` (0 = anonymous) may see status `s`: visibility, blocks, suspension, holds.
   bool CanSee(Id viewer, const StatusRecord& s) const;

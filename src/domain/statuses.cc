@@ -58,9 +58,14 @@ std::optional<StatusView> Statuses::ViewLocked(Id viewer, Id id, int depth) cons
     if (const AccountEntry* a = s_.FindAccount(m)) v.mentions.push_back(s_.ViewAccount(*a));
   }
   if (viewer != 0) {
-    v.favourited = s_.favourites.count({viewer, id}) != 0;
-    v.bookmarked = s_.bookmarks.count({viewer, id}) != 0;
-    v.reblogged = s_.reblog_by.count({viewer, id}) != 0;
+    // The same viewer for every status of a page: its marks stay in cache.
+    auto marks = s_.viewer_marks.find(viewer);
+    if (marks != s_.viewer_marks.end()) {
+      const ViewerMarks& m = marks->second;
+      v.favourited = std::binary_search(m.favourited.begin(), m.favourited.end(), id);
+      v.bookmarked = std::binary_search(m.bookmarked.begin(), m.bookmarked.end(), id);
+      v.reblogged = std::binary_search(m.reblogged.begin(), m.reblogged.end(), id);
+    }
     v.muted = false;
   }
   if (st->rec->reblog_of_id != 0) {
@@ -103,6 +108,7 @@ void Statuses::ApplyCreateLocked(const StatusRecord& rec) {
   }
   if (rec.reblog_of_id != 0) {
     s_.reblog_by[{rec.account_id, rec.reblog_of_id}] = rec.id;
+    s_.AddViewerMark(&ViewerMarks::reblogged, rec.account_id, rec.reblog_of_id);
     InsertSorted(s_.reblogs_of[rec.reblog_of_id], rec.id);
     if (const StatusEntry* o = s_.FindStatus(rec.reblog_of_id)) o->counters->reblogs.fetch_add(1);
     return;
@@ -131,6 +137,7 @@ void Statuses::ApplyDeleteLocked(Id id) {
   if (const AccountEntry* a = s_.FindAccount(rec.account_id)) a->counters->statuses.fetch_sub(1);
   if (rec.reblog_of_id != 0) {
     s_.reblog_by.erase({rec.account_id, rec.reblog_of_id});
+    s_.RemoveViewerMark(&ViewerMarks::reblogged, rec.account_id, rec.reblog_of_id);
     EraseSorted(s_.reblogs_of[rec.reblog_of_id], id);
     if (const StatusEntry* o = s_.FindStatus(rec.reblog_of_id)) o->counters->reblogs.fetch_sub(1);
     return;
@@ -152,6 +159,7 @@ void Statuses::ApplyDeleteLocked(Id id) {
   if (favs != s_.favouriters_of_status.end()) {
     for (const auto& [mark, account] : favs->second) {
       s_.favourites.erase({account, id});
+      s_.RemoveViewerMark(&ViewerMarks::favourited, account, id);
       auto fa = s_.favourites_of_account.find(account);
       if (fa != s_.favourites_of_account.end()) fa->second.erase(mark);
     }
@@ -162,11 +170,13 @@ void Statuses::ApplyDeleteLocked(Id id) {
 void Statuses::ApplyMarkLocked(const storage::MarkRecord& m) {
   if (m.kind == storage::MarkKind::kFavourite) {
     if (!s_.favourites.emplace(IdPair{m.account_id, m.status_id}, m.id).second) return;
+    s_.AddViewerMark(&ViewerMarks::favourited, m.account_id, m.status_id);
     s_.favourites_of_account[m.account_id][m.id] = m.status_id;
     s_.favouriters_of_status[m.status_id][m.id] = m.account_id;
     if (const StatusEntry* st = s_.FindStatus(m.status_id)) st->counters->favourites.fetch_add(1);
   } else {
     if (!s_.bookmarks.emplace(IdPair{m.account_id, m.status_id}, m.id).second) return;
+    s_.AddViewerMark(&ViewerMarks::bookmarked, m.account_id, m.status_id);
     s_.bookmarks_of_account[m.account_id][m.id] = m.status_id;
   }
 }
@@ -177,6 +187,7 @@ void Statuses::ApplyUnmarkLocked(storage::MarkKind kind, Id account, Id status) 
     if (it == s_.favourites.end()) return;
     Id mark = it->second;
     s_.favourites.erase(it);
+    s_.RemoveViewerMark(&ViewerMarks::favourited, account, status);
     s_.favourites_of_account[account].erase(mark);
     s_.favouriters_of_status[status].erase(mark);
     if (const StatusEntry* st = s_.FindStatus(status)) st->counters->favourites.fetch_sub(1);
@@ -185,6 +196,7 @@ void Statuses::ApplyUnmarkLocked(storage::MarkKind kind, Id account, Id status) 
     if (it == s_.bookmarks.end()) return;
     s_.bookmarks_of_account[account].erase(it->second);
     s_.bookmarks.erase(it);
+    s_.RemoveViewerMark(&ViewerMarks::bookmarked, account, status);
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <thread>
 
 #include "domain_test_util.h"
@@ -89,6 +90,40 @@ TEST(StatusesTest, ConcurrentFavouritesCountExactly) {
   auto v = f.d().statuses().Get(fans[1], post);
   EXPECT_TRUE(v->favourited);
   EXPECT_FALSE(f.d().statuses().Get(fans[0], post)->favourited);
+}
+
+TEST(StatusesTest, ViewerFlagsFollowMarksInAnyOrderAndAcrossRestart) {
+  DomainFixture f;
+  Id author = f.MakeAccount("author");
+  Id me = f.MakeAccount("me");
+  Id other = f.MakeAccount("other");
+  std::vector<Id> p;
+  for (int i = 0; i < 6; ++i) p.push_back(f.Post(author, "post " + std::to_string(i)));
+  // Marked out of id order, so the sorted per-viewer lists are exercised on insert and on load.
+  for (int i : {3, 1, 5}) ASSERT_TRUE(f.d().statuses().Favourite(me, p[i]).ok());
+  for (int i : {2, 0}) ASSERT_TRUE(f.d().statuses().Bookmark(me, p[i]).ok());
+  for (int i : {4, 1}) ASSERT_TRUE(f.d().statuses().Reblog(me, p[i], {}).ok());
+  auto check = [&](std::set<int> fav, std::set<int> bm, std::set<int> rb) {
+    for (int i = 0; i < 6; ++i) {
+      auto v = f.d().statuses().Get(me, p[i]);
+      ASSERT_TRUE(v.ok()) << i;
+      EXPECT_EQ(v->favourited, fav.count(i) != 0) << i;
+      EXPECT_EQ(v->bookmarked, bm.count(i) != 0) << i;
+      EXPECT_EQ(v->reblogged, rb.count(i) != 0) << i;
+      auto o = f.d().statuses().Get(other, p[i]);
+      EXPECT_FALSE(o->favourited || o->bookmarked || o->reblogged) << i;
+    }
+  };
+  check({1, 3, 5}, {0, 2}, {1, 4});
+  ASSERT_TRUE(f.d().statuses().Unfavourite(me, p[1]).ok());
+  ASSERT_TRUE(f.d().statuses().Unbookmark(me, p[0]).ok());
+  ASSERT_TRUE(f.d().statuses().Unreblog(me, p[4]).ok());
+  check({3, 5}, {2}, {1});
+  f.Restart();
+  check({3, 5}, {2}, {1});
+  ASSERT_TRUE(f.d().statuses().Favourite(me, p[0]).ok());
+  ASSERT_TRUE(f.d().statuses().Bookmark(me, p[4]).ok());
+  check({0, 3, 5}, {2, 4}, {1});
 }
 
 TEST(StatusesTest, ReplyRepostQuoteAndCounts) {
