@@ -104,6 +104,11 @@ Result<AccountView> Accounts::Register(const SignUp& in) {
 
 Status Accounts::ApplyAccount(const AccountRecord& rec) {
   std::unique_lock lock(s_.mu);
+  ApplyAccountLocked(rec);
+  return Status::Ok();
+}
+
+void Accounts::ApplyAccountLocked(const AccountRecord& rec) {
   auto& entry = s_.accounts[rec.id];
   entry.rec = std::make_shared<const AccountRecord>(rec);
   if (rec.suspended) {
@@ -113,7 +118,6 @@ Status Accounts::ApplyAccount(const AccountRecord& rec) {
   }
   s_.account_by_username[AsciiToLower(rec.username)] = rec.id;
   if (!rec.email.empty()) s_.account_by_email[rec.email] = rec.id;
-  return Status::Ok();
 }
 
 Result<Id> Accounts::CheckPassword(std::string_view login, std::string_view password) {

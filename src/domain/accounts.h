@@ -62,6 +62,10 @@ class Accounts {
 
   static bool IsValidUsername(std::string_view username);
 
+  // Puts a stored account record into memory (start-up load and every write).
+  // REQUIRES: State::mu held exclusively.
+  void ApplyAccountLocked(const AccountRecord& rec);
+
  private:
   bool AllowLoginAttempt(Id id);
   void RecordLoginFailure(Id id);

@@ -32,11 +32,7 @@ Result<LoadStats> Domain::Start() {
     std::unique_lock lock(state_.mu);
     state_.loading = true;
     PLAZA_RETURN_IF_ERROR(st.ForEachAccount([&](const AccountRecord& rec) {
-      auto& e = state_.accounts[rec.id];
-      e.rec = std::make_shared<const AccountRecord>(rec);
-      if (rec.suspended) state_.suspended_accounts.insert(rec.id);
-      state_.account_by_username[AsciiToLower(rec.username)] = rec.id;
-      if (!rec.email.empty()) state_.account_by_email[rec.email] = rec.id;
+      accounts_.ApplyAccountLocked(rec);
       state_.ids.AdvancePast(rec.id);
       ++stats.accounts;
       return Status::Ok();
