@@ -471,15 +471,11 @@ Status Commerce::AttachToStatus(Id author, Id status_id, const std::vector<Id>& 
   PLAZA_RETURN_IF_ERROR(CheckStatusProducts(author, products));
   auto status = domain_.statuses().Get(author, status_id);
   if (!status.ok()) return status.status();
-  if (status->rec->account_id != author || status->rec->reblog_of_id != 0) {
-    return Status::Forbidden("only the author can attach products to a status");
-  }
   auto guard = locks_.Lock({KeyLocks::Key(kLockStatusProducts, status_id)});
   storage::WriteBatch batch;
-  batch.Put(storage::StatusProductsRecord{status_id, products});
+  PLAZA_RETURN_IF_ERROR(PutStatusProducts(author, *status->rec, products, batch));
   PLAZA_RETURN_IF_ERROR(storage_.Commit(batch));
-  std::unique_lock lock(mu_);
-  status_products_[status_id] = products;
+  ApplyStatusProducts(status_id, products);
   return Status::Ok();
 }
 
@@ -488,16 +484,26 @@ void Commerce::CarryProducts(Id author, std::vector<Id> products, NewStatus& pos
   post.extend_batch = [this, author, products](const StatusRecord& rec,
                                                 storage::WriteBatch& batch) -> Status {
     PLAZA_RETURN_IF_ERROR(CheckStatusProducts(author, products));
-    if (rec.account_id != author || rec.reblog_of_id != 0) {
-      return Status::Forbidden("only the author can attach products to a status");
-    }
-    batch.Put(storage::StatusProductsRecord{rec.id, products});
-    return Status::Ok();
+    return PutStatusProducts(author, rec, products, batch);
   };
   post.applied = [this, products = std::move(products)](const StatusRecord& rec) {
-    std::unique_lock lock(mu_);
-    status_products_[rec.id] = products;
+    ApplyStatusProducts(rec.id, products);
   };
+}
+
+Status Commerce::PutStatusProducts(Id author, const StatusRecord& status,
+                                   const std::vector<Id>& products,
+                                   storage::WriteBatch& batch) const {
+  if (status.account_id != author || status.reblog_of_id != 0) {
+    return Status::Forbidden("only the author can attach products to a status");
+  }
+  batch.Put(storage::StatusProductsRecord{status.id, products});
+  return Status::Ok();
+}
+
+void Commerce::ApplyStatusProducts(Id status_id, std::vector<Id> products) {
+  std::unique_lock lock(mu_);
+  status_products_[status_id] = std::move(products);
 }
 
 std::vector<ProductView> Commerce::ProductsOfStatus(Id status_id) const {
