@@ -103,8 +103,10 @@ class UrlScanner {
  public:
   UrlScanner(const CodePoints& cps, const TldSet& tlds)
       : cps_(cps), tlds_(tlds), n_(cps.size()), label_end_(cps.size() + 1) {
-    label_end_[n_] = n_;
-    for (size_t i = n_; i-- > 0;) label_end_[i] = IsLabelChar(cps_[i]) ? label_end_[i + 1] : i;
+    label_end_[n_] = static_cast<uint32_t>(n_);
+    for (size_t i = n_; i-- > 0;) {
+      label_end_[i] = IsLabelChar(cps_[i]) ? label_end_[i + 1] : static_cast<uint32_t>(i);
+    }
   }
 
   void Scan(bool without_protocol, std::vector<Entity>& out) {
@@ -368,8 +370,9 @@ class UrlScanner {
   const CodePoints& cps_;
   const TldSet& tlds_;
   const size_t n_;
-  std::vector<size_t> label_end_;  // end of the run of label characters starting at i
-  std::vector<size_t> dots_;       // scratch
+  // End of the run of label characters starting at i.
+  boost::container::small_vector<uint32_t, CodePoints::kInline + 1> label_end_;
+  boost::container::small_vector<size_t, 16> dots_;  // scratch
 };
 
 // ---------------------------------------------------------------------------------------------

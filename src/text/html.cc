@@ -167,6 +167,8 @@ std::string RenderStatusHtml(std::string_view text, std::span<const Entity> enti
   });
 
   ParagraphWriter w;
+  // Room for the text, its paragraphs and each entity's link markup: one allocation per post.
+  w.out().reserve(text.size() + 32 + sorted.size() * 160);
   size_t pos = 0;
   for (const Entity* e : sorted) {
     if (e->byte_start < pos) continue;  // overlaps the previous entity

@@ -54,8 +54,10 @@ void CodePoints::Decode(std::string_view text) {
   text_ = text;
   cps_.clear();
   offsets_.clear();
-  cps_.reserve(text.size());
-  offsets_.reserve(text.size() + 1);
+  if (text.size() > CodePoints::kInline) {
+    cps_.reserve(text.size());
+    offsets_.reserve(text.size() + 1);
+  }
   size_t i = 0;
   while (i < text.size()) {
     offsets_.push_back(static_cast<uint32_t>(i));
@@ -263,6 +265,7 @@ size_t EmojiElement(const CodePoints& cps, size_t i, bool& qualified) {
 }  // namespace
 
 size_t EmojiLengthAt(const CodePoints& cps, size_t i) {
+  if (!MayBeginEmoji(cps[i])) return 0;
   if (cps[i] == kVs16) return 1;  // a stray VS16 is an emoji of its own for twemoji
   bool qualified;
   size_t n = EmojiElement(cps, i, qualified);

@@ -10,15 +10,21 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 namespace plaza::text::internal {
 
 // Returned for positions past the end; belongs to no character class.
 inline constexpr char32_t kEnd = 0x110000;
 
 // A text decoded once so that scanners can look behind and ahead in O(1). Malformed UTF-8 never
-// fails: each bad byte decodes to U+FFFD and keeps its own byte offset.
+// fails: each bad byte decodes to U+FFFD and keeps its own byte offset. A post-sized text (up to
+// kInline code points) is decoded without touching the heap: every post is decoded several times
+// on its way in (length, entities, HTML), and allocation was a third of that cost.
 class CodePoints {
  public:
+  static constexpr size_t kInline = 320;  // code points held without a heap allocation
+
   CodePoints() = default;
   explicit CodePoints(std::string_view text) { Decode(text); }
   void Decode(std::string_view text);
@@ -37,8 +43,8 @@ class CodePoints {
 
  private:
   std::string_view text_;
-  std::vector<char32_t> cps_;
-  std::vector<uint32_t> offsets_;  // size() + 1 entries
+  boost::container::small_vector<char32_t, kInline> cps_;
+  boost::container::small_vector<uint32_t, kInline + 1> offsets_;  // size() + 1 entries
 };
 
 // Appends `text` with malformed UTF-8 replaced by U+FFFD.
@@ -76,6 +82,17 @@ bool IsHashtagAlnum(char32_t c);
 
 // Case folding used for TLD comparison (ASCII fast path, ICU simple fold otherwise).
 char32_t FoldCase(char32_t c);
+
+// False when no emoji sequence can start with c: c is neither a keycap base, a regional
+// indicator, nor Extended_Pictographic or Emoji_Presentation (which no code point in
+// U+00AA-U+203B except U+00AE, nor in U+329A-U+1EFFF, is as of Unicode 15; a unit test checks
+// every code point against ICU). Lets the scanners skip the property lookups for CJK text.
+inline bool MayBeginEmoji(char32_t c) {
+  if (c < 0xA9) return (c >= '0' && c <= '9') || c == '#' || c == '*';
+  if (c > 0xAE && c < 0x203C) return false;
+  if (c > 0x3299 && c < 0x1F000) return c == 0xFE0F;  // a stray VS16 counts as an emoji
+  return true;
+}
 
 // Number of code points of the emoji sequence starting at cps[i] (0 when none starts there):
 // keycaps, flags, modifier, presentation, tag and ZWJ sequences after UTS #51.
