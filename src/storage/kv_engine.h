@@ -34,6 +34,7 @@ class KvWriteBatch {
     std::string value;  // kDeleteRange: first key kept (exclusive end); kDelete: unused
   };
 
+  void Reserve(size_t ops) { ops_.reserve(ops); }
   void Put(std::string key, std::string value) {
     ops_.push_back({OpType::kPut, std::move(key), std::move(value)});
   }

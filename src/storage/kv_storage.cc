@@ -53,6 +53,7 @@ class KvStorage final : public Storage {
   Status Commit(const WriteBatch& batch) override {
     if (batch.empty()) return Status::Ok();
     KvWriteBatch kv;
+    kv.Reserve(batch.size());  // most records are one key
     for (const WriteOp& op : batch.ops()) AddOp(op, kv);
     return engine_->Write(kv, sync_);
   }

@@ -90,6 +90,11 @@ rocksdb::Options MakeOptions(const RocksDbOptions& in) {
     o.level0_stop_writes_trigger = 1 << 30;
     o.level0_file_num_compaction_trigger = 1 << 30;
     o.max_write_buffer_number = 6;
+    // Ingested table files land in the bottom level and stay there, so they are written with
+    // the bottom level's ZSTD, at its fastest level: level 3 (the default) cost a fifth of the
+    // importer's commit time for a few per cent of size.
+    o.bottommost_compression_opts.enabled = true;
+    o.bottommost_compression_opts.level = 1;
   }
 
   rocksdb::BlockBasedTableOptions t;
