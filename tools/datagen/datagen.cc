@@ -6,6 +6,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -13,6 +14,8 @@
 #include <thread>
 #include <tuple>
 #include <unordered_set>
+
+#include <boost/unordered/unordered_flat_set.hpp>
 
 #include "domain/content.h"
 #include "domain/crypto.h"
@@ -98,8 +101,16 @@ class Fnv {
 // in key order, so batches cover disjoint key ranges and the order in which they land does not
 // matter. Committed batches are cleared and reused, keeping their capacity (no regrowth, no fresh
 // pages for every batch). At most `threads + 1` batches exist at once, which bounds memory.
+//
+// Work whose records are expensive to make (posts: their text is parsed and rendered) is
+// submitted as jobs instead: a helper thread runs the job into a batch of its own, commits it and
+// clears it. Either way a record is freed by the thread that allocated it: glibc's malloc makes a
+// free from another thread take the owning arena's lock, and the generator then contended with
+// the committers for every allocation.
 class Loader {
  public:
+  using Job = std::function<Status(storage::WriteBatch&)>;
+
   Loader(storage::Storage& st, size_t batch_rows, size_t threads, const Options& options)
       : st_(st), batch_rows_(std::max<size_t>(batch_rows, 1)), options_(options) {
     threads = std::max<size_t>(threads, 1);
@@ -111,6 +122,8 @@ class Loader {
   Loader(const Loader&) = delete;
   Loader& operator=(const Loader&) = delete;
 
+  size_t threads() const { return workers_.size(); }
+
   void Add(storage::WriteOp op, const char* phase) {
     cur_->Put(std::move(op));
     ++rows_;
@@ -119,14 +132,28 @@ class Loader {
   // Ends the current batch, so that the next record starts a new one (one kind of record per
   // batch keeps batches' key ranges disjoint, which bulk-load mode rewards).
   void Cut(const char* phase) { Ship(phase); }
-  Status Finish() {
-    Ship("flush");
+  // Queues `job`, which writes `rows` records into the batch it is given; waits while as many
+  // jobs as there are threads are already queued.
+  void Submit(uint64_t rows, Job job, const char* phase) {
     {
       std::unique_lock lock(mu_);
-      idle_cv_.wait(lock, [this] { return queue_.empty() && busy_ == 0; });
+      space_cv_.wait(lock, [this] { return queue_.size() < workers_.size(); });
+      queue_.push_back(Item{nullptr, std::move(job)});
     }
+    work_cv_.notify_one();
+    rows_ += rows;
+    if (options_.progress) options_.progress(phase, rows_);
+  }
+  // Waits until everything shipped or submitted so far is committed.
+  Status Drain() {
+    std::unique_lock lock(mu_);
+    idle_cv_.wait(lock, [this] { return queue_.empty() && busy_ == 0; });
+    return error_;
+  }
+  Status Finish() {
+    Ship("flush");
+    Status s = Drain();
     Stop();
-    Status s = status();
     if (!s.ok()) return s;
     return st_.Flush();
   }
@@ -137,40 +164,61 @@ class Loader {
   uint64_t rows() const { return rows_; }
 
  private:
+  struct Item {
+    std::unique_ptr<storage::WriteBatch> batch;  // a shipped batch, or null for a job
+    Job job;
+  };
+
   std::unique_ptr<storage::WriteBatch> TakeFree() {
-    std::unique_lock lock(mu_);
-    free_cv_.wait(lock, [this] { return !free_.empty(); });
-    auto b = std::move(free_.back());
-    free_.pop_back();
+    std::unique_ptr<storage::WriteBatch> b;
+    {
+      std::unique_lock lock(mu_);
+      free_cv_.wait(lock, [this] { return !free_.empty(); });
+      b = std::move(free_.back());
+      free_.pop_back();
+    }
+    b->Clear();  // here, on the generating thread that allocated its records
     return b;
   }
   void Ship(const char* phase) {
     if (cur_->empty()) return;
     {
       std::lock_guard lock(mu_);
-      queue_.push_back(std::move(cur_));
+      queue_.push_back(Item{std::move(cur_), nullptr});
     }
     work_cv_.notify_one();
     cur_ = TakeFree();
     if (options_.progress) options_.progress(phase, rows_);
   }
   void Work() {
+    storage::WriteBatch own;  // what this thread's jobs fill
     std::unique_lock lock(mu_);
     for (;;) {
       work_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;
-      auto batch = std::move(queue_.front());
+      Item item = std::move(queue_.front());
       queue_.pop_front();
+      space_cv_.notify_one();
       ++busy_;
       bool skip = !error_.ok();
       lock.unlock();
-      Status s = skip ? Status::Ok() : st_.Commit(*batch);
-      batch->Clear();
+      Status s;
+      if (skip) {
+      } else if (item.batch) {
+        s = st_.Commit(*item.batch);
+      } else {
+        s = item.job(own);
+        if (s.ok()) s = st_.Commit(own);
+        own.Clear();
+      }
+      item.job = nullptr;
       lock.lock();
       if (error_.ok() && !s.ok()) error_ = s;
-      free_.push_back(std::move(batch));
+      if (item.batch) {
+        free_.push_back(std::move(item.batch));
+        free_cv_.notify_one();
+      }
       --busy_;
-      free_cv_.notify_one();
       if (queue_.empty() && busy_ == 0) idle_cv_.notify_all();
     }
   }
@@ -192,9 +240,9 @@ class Loader {
   uint64_t rows_ = 0;
   std::vector<std::thread> workers_;
   mutable std::mutex mu_;
-  std::condition_variable work_cv_, free_cv_, idle_cv_;
+  std::condition_variable work_cv_, free_cv_, idle_cv_, space_cv_;
   // ---- guarded by mu_ ----
-  std::deque<std::unique_ptr<storage::WriteBatch>> queue_;
+  std::deque<Item> queue_;
   std::vector<std::unique_ptr<storage::WriteBatch>> free_;
   size_t busy_ = 0;
   bool stopping_ = false;
@@ -422,7 +470,7 @@ class Generator {
     return active_list_[rng.Below(active_list_.size())];
   }
 
-  uint64_t PickAccountToMention(Rng& rng) {
+  uint64_t PickAccountToMention(Rng& rng) const {
     return rng.Chance(0.5) ? rng.Zipf(sc_.accounts) : rng.Below(sc_.accounts);
   }
 
@@ -438,7 +486,7 @@ class Generator {
     return -1;
   }
 
-  std::string MakeText(Rng& rng, uint64_t p) {
+  std::string MakeText(Rng& rng, uint64_t p) const {
     std::string text;
     auto add = [&](std::string_view piece) {
       if (!text.empty()) text += ' ';
@@ -466,46 +514,118 @@ class Generator {
     return account_ids_[i];
   }
 
+  // What the sequential pass decides about a post; rendering it is left to the helper threads.
+  enum class PostKind : uint8_t { kOriginal, kRepost, kReply, kQuote };
+  struct PostPlan {
+    uint64_t text_seed = 0;  // the post's own generator for its text
+    int64_t ref = -1;        // the post reposted, replied to or quoted
+    uint32_t author = 0;
+    uint32_t ref_author = 0;
+    PostKind kind = PostKind::kOriginal;
+    storage::Visibility visibility = storage::Visibility::kPublic;
+  };
+  // Posts per job: fixed, so that the digest does not depend on batch size or thread count.
+  static constexpr uint64_t kPostsPerJob = 32768;
+
+  // Posts in two passes. The first, here, is sequential and cheap: who posts, what kind of post
+  // it is and which earlier post it refers to (which depends on the kinds of the posts before
+  // it). The second, the text with its parsing and HTML, is most of the cost and runs on the
+  // loader's threads, a job of kPostsPerJob posts at a time, each post's text drawn from its own
+  // seed. Each job's digest is folded in, in job order, once all are done.
   Status GeneratePosts() {
     const uint64_t total = sc_.posts;
     Rng rng(Mix(o_.seed, 4));
     post_flags_.assign(total, 0);
     post_author_.assign(total, 0);
-    std::unordered_set<uint64_t> reposted;  // (author << 32 | original) pairs
+    boost::unordered_flat_set<uint64_t> reposted;  // (author << 32 | original) pairs
+    const uint64_t jobs = (total + kPostsPerJob - 1) / kPostsPerJob;
+    std::vector<uint64_t> job_digests(jobs, 0);
+    for (uint64_t job = 0; job < jobs; ++job) {
+      const uint64_t begin = job * kPostsPerJob;
+      const uint64_t end = std::min(total, begin + kPostsPerJob);
+      auto plans = std::make_shared<std::vector<PostPlan>>(end - begin);
+      for (uint64_t p = begin; p < end; ++p) {
+        PostPlan& plan = (*plans)[p - begin];
+        plan.author = PickAuthor(rng);
+        double kind = rng.Unit();
+        plan.ref = kind < 0.28 ? PickEarlier(rng, p) : -1;
+        if (plan.ref >= 0 && kind < 0.10 &&
+            reposted.insert((uint64_t{plan.author} << 32) | static_cast<uint64_t>(plan.ref)).second) {
+          plan.kind = PostKind::kRepost;
+        } else if (plan.ref >= 0 && kind >= 0.10 && kind < 0.25) {
+          plan.kind = PostKind::kReply;
+        } else if (plan.ref >= 0 && kind >= 0.25) {
+          plan.kind = PostKind::kQuote;
+        } else {
+          plan.ref = -1;
+        }
+        if (plan.ref >= 0) plan.ref_author = post_author_[plan.ref];
+        double vis = rng.Unit();
+        plan.visibility = plan.kind == PostKind::kRepost ? storage::Visibility::kPublic
+                          : vis < 0.95                   ? storage::Visibility::kPublic
+                          : vis < 0.98                   ? storage::Visibility::kUnlisted
+                                                         : storage::Visibility::kPrivate;
+        plan.text_seed = rng.Next();
+        post_author_[p] = plan.author;
+        post_flags_[p] = plan.kind != PostKind::kRepost &&
+                                 plan.visibility != storage::Visibility::kPrivate
+                             ? kQuotable
+                             : 0;
+      }
+      uint64_t* digest = &job_digests[job];
+      loader_.Submit(end - begin, [this, plans, begin, digest](storage::WriteBatch& batch) {
+        return RenderPosts(*plans, begin, batch, *digest);
+      }, "posts");
+    }
+    PLAZA_RETURN_IF_ERROR(loader_.Drain());
+    for (uint64_t d : job_digests) digest_.Add(d);
+    out_.posts += total;
+    return Status::Ok();
+  }
+
+  // The second pass over posts [first, first + plans.size()): runs on a loader thread and reads
+  // only what the first pass and the earlier phases wrote before the job was submitted.
+  Status RenderPosts(const std::vector<PostPlan>& plans, uint64_t first, storage::WriteBatch& batch,
+                     uint64_t& digest_out) const {
+    const uint64_t total = sc_.posts;
     domain::ContentOptions copts{140, o_.base_url, o_.domain};
     domain::MentionResolver resolver = [this](std::string_view name) { return Resolve(name); };
-    for (uint64_t p = 0; p < total; ++p) {
+    Fnv digest;
+    for (size_t i = 0; i < plans.size(); ++i) {
+      const PostPlan& plan = plans[i];
+      const uint64_t p = first + i;
+      Rng rng(plan.text_seed);
       storage::StatusRecord s;
       s.id = SpreadId(kPostShard, p, total, kPostsFrom, kPostsTo);
       s.created_at_ms = IdTimeMs(s.id);
-      uint32_t author = PickAuthor(rng);
-      s.account_id = account_ids_[author];
+      s.account_id = account_ids_[plan.author];
       s.app_id = app_id_;
       s.language = "zh";
-      double kind = rng.Unit();
-      int64_t ref = kind < 0.28 ? PickEarlier(rng, p) : -1;
+      s.visibility = plan.visibility;
+      const Id ref_id = plan.ref >= 0 ? SpreadId(kPostShard, static_cast<uint64_t>(plan.ref), total,
+                                                 kPostsFrom, kPostsTo)
+                                      : 0;
       std::string text;
-      if (ref >= 0 && kind < 0.10 &&
-          reposted.insert((uint64_t{author} << 32) | static_cast<uint64_t>(ref)).second) {
-        s.reblog_of_id = SpreadId(kPostShard, ref, total, kPostsFrom, kPostsTo);  // repost
-      } else if (ref >= 0 && kind >= 0.10 && kind < 0.25) {  // reply
-        s.in_reply_to_id = SpreadId(kPostShard, ref, total, kPostsFrom, kPostsTo);
-        s.in_reply_to_account_id = account_ids_[post_author_[ref]];
-        text = "@" + Username(post_author_[ref]) + " " + std::string(kChinese[rng.Below(kChinese.size())]);
-        if (rng.Chance(0.4)) text += " " + std::string(kEnglish[rng.Below(kEnglish.size())]);
-      } else if (ref >= 0 && kind >= 0.25) {  // repost with a comment
-        s.quote_of_id = SpreadId(kPostShard, ref, total, kPostsFrom, kPostsTo);
-        text = "转发理由：" + std::string(kChinese[rng.Below(kChinese.size())]);
-      } else {
-        text = MakeText(rng, p);
+      switch (plan.kind) {
+        case PostKind::kRepost:
+          s.reblog_of_id = ref_id;
+          break;
+        case PostKind::kReply:
+          s.in_reply_to_id = ref_id;
+          s.in_reply_to_account_id = account_ids_[plan.ref_author];
+          text = "@" + Username(plan.ref_author) + " " +
+                 std::string(kChinese[rng.Below(kChinese.size())]);
+          if (rng.Chance(0.4)) text += " " + std::string(kEnglish[rng.Below(kEnglish.size())]);
+          break;
+        case PostKind::kQuote:
+          s.quote_of_id = ref_id;
+          text = "转发理由：" + std::string(kChinese[rng.Below(kChinese.size())]);
+          break;
+        case PostKind::kOriginal:
+          text = MakeText(rng, p);
+          break;
       }
-      double vis = rng.Unit();
-      s.visibility = vis < 0.95   ? storage::Visibility::kPublic
-                     : vis < 0.98 ? storage::Visibility::kUnlisted
-                                  : storage::Visibility::kPrivate;
-      if (s.reblog_of_id != 0) {
-        s.visibility = storage::Visibility::kPublic;
-      } else {
+      if (plan.kind != PostKind::kRepost) {
         auto rendered = domain::RenderContent(text, copts, resolver);
         if (!rendered.ok()) {
           text = std::string(kChinese[p % kChinese.size()]);
@@ -517,21 +637,17 @@ class Generator {
         s.mention_ids = std::move(rendered->mention_ids);
         s.tags = std::move(rendered->tags);
       }
-      post_author_[p] = author;
-      post_flags_[p] = s.reblog_of_id == 0 && s.visibility != storage::Visibility::kPrivate
-                           ? kQuotable
-                           : 0;
-      digest_.Add(5);
-      digest_.Add(s.id);
-      digest_.Add(s.account_id);
-      digest_.Add(s.text);
-      digest_.Add(s.content_html);
-      digest_.Add(s.reblog_of_id ^ (s.in_reply_to_id << 1) ^ (s.quote_of_id << 2));
-      digest_.Add(static_cast<uint64_t>(s.visibility));
-      Put(std::move(s), "posts");
-      ++out_.posts;
+      digest.Add(5);
+      digest.Add(s.id);
+      digest.Add(s.account_id);
+      digest.Add(s.text);
+      digest.Add(s.content_html);
+      digest.Add(s.reblog_of_id ^ (s.in_reply_to_id << 1) ^ (s.quote_of_id << 2));
+      digest.Add(static_cast<uint64_t>(s.visibility));
+      batch.Put(std::move(s));
     }
-    return loader_.status();
+    digest_out = digest.value();
+    return Status::Ok();
   }
 
   void GenerateLikes() {
