@@ -19,7 +19,9 @@
 //
 // Loading: large batches committed without sync (the caller opens storage in bulk-load mode),
 // generation of the next batches overlapping the commits of earlier ones on `commit_threads`
-// helper threads, one Storage::Flush at the end. Notifications are not generated.
+// helper threads, one Storage::Flush at the end. Posts are planned in order on the calling
+// thread, and their text (parsed and rendered by the server's own code, most of the cost) is
+// made on the helper threads. Notifications are not generated.
 #pragma once
 
 #include <cstdint>
@@ -53,7 +55,8 @@ struct Options {
   std::string client_id = "plaza-bench";
   std::string client_secret = "plaza-bench-secret";
   size_t batch_rows = 100'000;
-  // Threads that encode batches and write their table files while generation goes on.
+  // Threads that encode batches and write their table files, and render posts, while
+  // generation goes on.
   size_t commit_threads = 2;
   // Called after each committed batch with the rows written so far (for progress output).
   std::function<void(const char* phase, uint64_t rows)> progress;
