@@ -84,10 +84,30 @@ def fmt(v, digits=2):
     return f"{v:,}" if isinstance(v, int) else str(v)
 
 
+def cpu_lines(cpu):
+    """What the cores gave a busy thread, before and after the workloads (cpu_probe)."""
+    if not cpu:
+        return []
+    parts = []
+    for when, probes in cpu.items():
+        cores = "; ".join(
+            f"{name} {p['available'] * 100:.0f}% ({p['stalls']} stalls > "
+            f"{p['stall_threshold_ms']:g} ms, longest {p['stall_max_ms']:.0f} ms)"
+            for name, p in zip(("server core", "load core"), probes))
+        parts.append(f"{when}: {cores}")
+    return ["CPU a busy thread got (bench/reference/cpu_probe, 2 s on both cores at once) — "
+            + " — ".join(parts) + ". A stall stops every request in flight on that core, so "
+            "percentiles above the share of time lost to stalls measure the host, not Plaza.", ""]
+
+
 def main():
     ap = argparse.ArgumentParser()
     for a in ("results", "datagen", "scale", "pinning", "out"):
         ap.add_argument("--" + a, required=True)
+    # cpu_probe reports (bench/reference/cpu_probe.cc), [server core, load core], taken with both
+    # cores busy before and after the workloads.
+    for a in ("cpu-before", "cpu-after"):
+        ap.add_argument("--" + a)
     for a in ("duration", "connections", "start-ms", "home-bytes", "plaza-rss"):
         ap.add_argument("--" + a, type=float, required=True)
     args = ap.parse_args()
@@ -99,12 +119,15 @@ def main():
     workloads = {r["name"]: workload_entry(r) for r in rows}
     kinds = {r["name"]: r["kind"] for r in rows}
     datagen = json.load(open(args.datagen))
+    cpu = {k: json.load(open(p)) for k, p in (("before", args.cpu_before), ("after", args.cpu_after))
+           if p}
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     result = {
         "generated_at": now,
         "scale": args.scale,
         "machine": {"cpus": os.cpu_count(), "pinning": args.pinning,
-                    "note": "shared 2-core VM; other builds may run concurrently"},
+                    "note": "shared 2-core VM; other builds may run concurrently",
+                    "cpu_probe": cpu},
         "duration_s_per_measurement": args.duration,
         "connections": int(args.connections),
         "dataset": datagen,
@@ -150,6 +173,7 @@ def main():
           f"imported {datagen['rows']:,} rows in {datagen['seconds']:.1f} s "
           f"({datagen['rows_per_s']:,.0f} rows/s). Plaza started in {int(args.start_ms)} ms; "
           f"home timeline response {int(args.home_bytes):,} bytes.", "",
+          *cpu_lines(cpu),
           "rps = closed-loop peak (wrk); p50/p99/p99.9 = open-loop at 80% of that peak "
           "(plaza-load, from intended send times); Redis rows are redis-benchmark (50 clients, "
           "its own percentiles).", "",

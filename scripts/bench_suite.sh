@@ -28,8 +28,9 @@ plaza=${PLAZA_BIN:-$build/src/app/plaza}
 datagen=$build/tools/plaza-datagen
 loadgen=$build/tools/load/plaza-load
 ceiling=$build/bench/reference/ceiling_server
+probe=$build/bench/reference/cpu_probe
 lua=$root/bench/load/plaza.lua
-for bin in "$plaza" "$datagen" "$loadgen" "$ceiling"; do
+for bin in "$plaza" "$datagen" "$loadgen" "$ceiling" "$probe"; do
   [[ -x $bin ]] || { echo "bench: $bin is not built" >&2; exit 1; }
 done
 for tool in wrk nginx redis-server redis-benchmark redis-cli curl python3 taskset; do
@@ -79,6 +80,19 @@ rate_of() { python3 -c 'import json,sys; print(max(1, int(json.loads(sys.argv[1]
 
 echo "bench: scale $scale, ${dur}s per measurement, $conns connections, pinning: $pinning"
 echo "bench: work dir $work"
+
+# 0. What the machine gives: a busy probe on each core at once (both cores are busy in every
+# measurement), before and after the workloads. On a shared VM a core can be stopped for
+# hundreds of milliseconds; the report shows it next to the figures it bounds.
+cpu_probe_both() {  # OUT_FILE: both cores at once
+  "${server_pin[@]}" "$probe" --seconds 2 > "$1.0" &
+  local p=$!
+  "${load_pin[@]}" "$probe" --seconds 2 > "$1.1"
+  wait "$p"
+  echo "[$(cat "$1.0"),$(cat "$1.1")]" > "$1"
+}
+cpu_probe_both "$work/cpu-before.json"
+echo "bench: cpu probe before (server core, load core): $(cat "$work/cpu-before.json")"
 
 # 1. Dataset, imported straight into a new data directory.
 port=$(free_port)
@@ -260,7 +274,11 @@ flash=$(bash "$root/scripts/bench_flash_sale.sh" "$build" "$flash_accounts" "$fl
 record flash-sale plaza "\"flash_sale\":$flash"
 echo "bench: flash-sale $flash"
 
+cpu_probe_both "$work/cpu-after.json"
+echo "bench: cpu probe after (server core, load core): $(cat "$work/cpu-after.json")"
+
 # 5. Report.
 python3 "$root/scripts/bench_report.py" --results "$results" --datagen "$work/datagen.json" \
+  --cpu-before "$work/cpu-before.json" --cpu-after "$work/cpu-after.json" \
   --scale "$scale" --pinning "$pinning" --duration "$dur" --connections "$conns" \
   --start-ms "$start_ms" --home-bytes "$home_bytes" --plaza-rss "$plaza_rss" --out "$out"
