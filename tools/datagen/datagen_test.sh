@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ctest datagen_import: plaza-datagen is deterministic (same seed, same digest and tokens, whatever
-# the batch size and commit threads; another seed, another digest) and its bulk import yields a
+# the batch size and commit threads, also over several jobs of rendered posts; another seed,
+# another digest) and its bulk import yields a
 # data directory that `plaza serve` starts from and serves: a token from the tokens file reads a
 # home timeline with posts, and a generated account's profile timeline over HTTP.
 # Usage: datagen_test.sh PLAZA_DATAGEN PLAZA
@@ -33,6 +34,19 @@ cmp -s "$work/a.tokens" "$work/b.tokens" || fail "same seed, different tokens"
 cmp -s "$work/a.targets" "$work/b.targets" || fail "same seed, different targets"
 grep -q '"accounts":300,' "$work/a.json" || fail "unexpected counts: $(cat "$work/a.json")"
 echo "deterministic: digest $(digest a)"
+
+# Posts are rendered on the loader's threads in jobs of 32,768: three jobs on one thread and on
+# three threads give the same records.
+posts() {  # NAME THREADS
+  "$datagen" --scale small --accounts 300 --posts 70000 --likes 100 --tokens 5 --seed 9 \
+    --data-dir "$work/$1" --quiet --commit-threads "$2" > "$work/$1.json"
+}
+posts p1 1
+posts p3 3
+grep -q '"posts":70000,' "$work/p1.json" || fail "unexpected counts: $(cat "$work/p1.json")"
+[[ $(digest p1) == "$(digest p3)" ]] || fail "posts differ by thread count: $(digest p1) $(digest p3)"
+rm -rf "$work/p1" "$work/p3"
+echo "posts on 1 and 3 threads: digest $(digest p1)"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$plaza" serve --listen "127.0.0.1:$port" --data-dir "$work/a" --threads 1 --no-rate-limit \
