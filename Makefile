@@ -7,7 +7,7 @@ DATA_DIR  ?= ./var/plaza
 LISTEN    ?= 127.0.0.1:8080
 FUZZ_SECONDS ?= 300
 
-.PHONY: setup configure build run test unit conformance fuzz fuzz-build bench bench-full bench-micro clean
+.PHONY: setup configure build run test unit conformance fuzz fuzz-build bench bench-full bench-celebrity bench-micro clean
 
 setup:
 	@bash scripts/setup.sh
@@ -46,6 +46,11 @@ bench: build
 
 bench-full: build
 	@bash scripts/bench_suite.sh $(BUILD_DIR) $(if $(LARGE),large,medium)
+
+# The celebrity workload with 1,000,000 followers (a large-accounts dataset with few posts, which
+# fits this machine where the full large dataset does not); prints one JSON object.
+bench-celebrity: build
+	@bash scripts/bench_celebrity.sh $(BUILD_DIR)
 
 bench-micro: build
 	@bash scripts/bench.sh $(BUILD_DIR)
