@@ -5,7 +5,7 @@
 -- TOKENS_FILE lines: `token account_id username` (written by plaza-datagen).
 -- Prints one line `WRKJSON {...}` with rps, latency percentiles (ms) and errors.
 
-local tokens, users, targets = {}, {}, {}
+local tokens, accounts, users, targets = {}, {}, {}, {}
 local workload, client_id, client_secret, password
 local following = {}
 local counter = 0
@@ -21,6 +21,7 @@ function init(args)
       local t, a, u = line:match("^(%S+)%s+(%S+)%s+(%S+)")
       if t then
         tokens[#tokens + 1] = t
+        accounts[#accounts + 1] = a
         users[#users + 1] = u
       end
     end
@@ -59,7 +60,10 @@ local function compose(i)
 end
 
 local function follow(i)
-  local target = targets[(i % #targets) + 1]
+  -- Token i churns one target; never its own account (that is a 422, not churn).
+  local k = (i % #targets) + 1
+  if targets[k] == accounts[i] and #targets > 1 then k = (k % #targets) + 1 end
+  local target = targets[k]
   local verb = following[i] and "unfollow" or "follow"
   following[i] = not following[i]
   return wrk.format("POST", "/api/v1/accounts/" .. target .. "/" .. verb, auth(i), "")
