@@ -54,10 +54,6 @@ void CodePoints::Decode(std::string_view text) {
   text_ = text;
   cps_.clear();
   offsets_.clear();
-  if (text.size() > CodePoints::kInline) {
-    cps_.reserve(text.size());
-    offsets_.reserve(text.size() + 1);
-  }
   size_t i = 0;
   while (i < text.size()) {
     offsets_.push_back(static_cast<uint32_t>(i));
@@ -212,7 +208,6 @@ bool Has(char32_t c, UProperty p) {
 bool IsRegionalIndicator(char32_t c) { return c >= 0x1F1E6 && c <= 0x1F1FF; }
 bool IsModifier(char32_t c) { return c >= 0x1F3FB && c <= 0x1F3FF; }
 bool IsTag(char32_t c) { return c >= 0xE0020 && c <= 0xE007E; }
-bool IsKeycapBase(char32_t c) { return IsAsciiDigit(c) || c == '#' || c == '*'; }
 
 // One emoji element (no ZWJ). Returns its length and whether it is emoji-presented on its own.
 size_t EmojiElement(const CodePoints& cps, size_t i, bool& qualified) {

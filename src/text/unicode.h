@@ -83,12 +83,15 @@ bool IsHashtagAlnum(char32_t c);
 // Case folding used for TLD comparison (ASCII fast path, ICU simple fold otherwise).
 char32_t FoldCase(char32_t c);
 
+// 0-9, # and *: the characters a keycap sequence (base, optional VS16, U+20E3) starts with.
+inline bool IsKeycapBase(char32_t c) { return IsAsciiDigit(c) || c == '#' || c == '*'; }
+
 // False when no emoji sequence can start with c: c is neither a keycap base, a regional
 // indicator, nor Extended_Pictographic or Emoji_Presentation (which no code point in
 // U+00AA-U+203B except U+00AE, nor in U+329A-U+1EFFF, is as of Unicode 15; a unit test checks
 // every code point against ICU). Lets the scanners skip the property lookups for CJK text.
 inline bool MayBeginEmoji(char32_t c) {
-  if (c < 0xA9) return (c >= '0' && c <= '9') || c == '#' || c == '*';
+  if (c < 0xA9) return IsKeycapBase(c);
   if (c > 0xAE && c < 0x203C) return false;
   if (c > 0x3299 && c < 0x1F000) return c == 0xFE0F;  // a stray VS16 counts as an emoji
   return true;
