@@ -16,9 +16,9 @@
 // campaign's state well under 1 ms; a thread that waits longer was not running), and divides
 // its attempts by its time minus its stalls (summed over threads). Threads of the bench itself
 // (the group committer, RocksDB's) share the core too, but hand it back within a millisecond,
-// so their work stays in the figure. On a shared VM the host stops a core for up to hundreds of milliseconds at a time
-// (bench/reference/cpu_probe measures it), which stretches the wall-clock figure; the share of
-// driver time lost to stalls is printed too.
+// so their work stays in the figure. On a shared VM the host stops a core for up to hundreds of
+// milliseconds at a time (bench/reference/cpu_probe measures it), which stretches the wall-clock
+// figure; the share of driver time lost to stalls is printed too.
 // Attempts arrive in a random order of the buyers (fixed seed), as a real crowd's do; with
 // `--order sequential` they arrive in account order, which lets every per-account table walk
 // memory in order and so flatters the figure.

@@ -13,7 +13,6 @@
 #include <string_view>
 #include <thread>
 #include <tuple>
-#include <unordered_set>
 
 #include <boost/unordered/unordered_flat_set.hpp>
 
@@ -122,8 +121,6 @@ class Loader {
   Loader(const Loader&) = delete;
   Loader& operator=(const Loader&) = delete;
 
-  size_t threads() const { return workers_.size(); }
-
   void Add(storage::WriteOp op, const char* phase) {
     cur_->Put(std::move(op));
     ++rows_;
@@ -203,15 +200,14 @@ class Loader {
       bool skip = !error_.ok();
       lock.unlock();
       Status s;
-      if (skip) {
-      } else if (item.batch) {
+      if (!skip && item.batch) {
         s = st_.Commit(*item.batch);
-      } else {
+      } else if (!skip) {
         s = item.job(own);
         if (s.ok()) s = st_.Commit(own);
         own.Clear();
       }
-      item.job = nullptr;
+      item.job = nullptr;  // its captures are freed here, not under the lock
       lock.lock();
       if (error_.ok() && !s.ok()) error_ = s;
       if (item.batch) {
