@@ -83,6 +83,14 @@ class KvEngine {
   // the engine (the memory engine refuses it, see memory_storage.h).
   virtual Status Scan(std::string_view prefix, std::string_view start, bool reverse,
                       const std::function<bool(std::string_view key, std::string_view value)>& fn) = 0;
+
+  // Scan(prefix, {}, false, fn) for a single pass over a whole table (loading the model at
+  // start-up): what it reads is not read again soon, so an engine may read ahead and keep it out
+  // of its cache, where it would only evict what serving reads. Same contract as Scan.
+  virtual Status ScanAll(std::string_view prefix,
+                         const std::function<bool(std::string_view key, std::string_view value)>& fn) {
+    return Scan(prefix, {}, /*reverse=*/false, fn);
+  }
 };
 
 // The smallest key greater than every key that begins with `prefix`; empty if there is none

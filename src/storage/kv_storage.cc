@@ -91,7 +91,7 @@ class KvStorage final : public Storage {
   Status ForEachToken(const std::function<Status(const TokenRecord&)>& fn) override {
     return ForEach(codec::Table::kToken, codec::DecodeToken, fn);
   }
-  Status ForEachStatus(const std::function<Status(const StatusRecord&)>& fn) override {
+  Status ForEachStatus(const std::function<Status(StatusRecord&)>& fn) override {
     return ForEach(codec::Table::kStatus, codec::DecodeStatus, fn);
   }
   Status ForEachEdge(const std::function<Status(const EdgeRecord&)>& fn) override {
@@ -336,23 +336,22 @@ class KvStorage final : public Storage {
     return decode(key, value.value());
   }
 
-  template <typename Record>
+  // `fn` is called with each decoded record as an lvalue it may move from (see ForEachStatus).
+  template <typename Record, typename Fn>
   Status ForEach(codec::Table table, Result<Record> (*decode)(std::string_view, std::string_view),
-                 const std::function<Status(const Record&)>& fn) {
+                 const Fn& fn) {
     return ForEachPrefix(codec::TablePrefix(table), decode, fn);
   }
 
-  template <typename Record>
+  template <typename Record, typename Fn>
   Status ForEachPrefix(const std::string& prefix,
-                       Result<Record> (*decode)(std::string_view, std::string_view),
-                       const std::function<Status(const Record&)>& fn) {
+                       Result<Record> (*decode)(std::string_view, std::string_view), const Fn& fn) {
     Status result;
-    Status scan = engine_->Scan(prefix, {}, /*reverse=*/false,
-                                [&](std::string_view key, std::string_view value) {
-                                  auto record = decode(key, value);
-                                  result = record.ok() ? fn(record.value()) : record.status();
-                                  return result.ok();
-                                });
+    Status scan = engine_->ScanAll(prefix, [&](std::string_view key, std::string_view value) {
+      auto record = decode(key, value);
+      result = record.ok() ? fn(record.value()) : record.status();
+      return result.ok();
+    });
     if (!scan.ok()) return scan;
     return result;
   }

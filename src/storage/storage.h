@@ -89,7 +89,8 @@ class Storage {
   virtual Status ForEachApp(const std::function<Status(const AppRecord&)>& fn) = 0;
   // Access tokens, in hash order.
   virtual Status ForEachToken(const std::function<Status(const TokenRecord&)>& fn) = 0;
-  virtual Status ForEachStatus(const std::function<Status(const StatusRecord&)>& fn) = 0;
+  // The record is the callee's: it may move from it (the model keeps every status).
+  virtual Status ForEachStatus(const std::function<Status(StatusRecord&)>& fn) = 0;
   virtual Status ForEachEdge(const std::function<Status(const EdgeRecord&)>& fn) = 0;
   virtual Status ForEachMark(const std::function<Status(const MarkRecord&)>& fn) = 0;
   // Moderation (moderation_records.h), each in id order.
