@@ -110,11 +110,11 @@ void AppendAccount(std::string& out, const domain::AccountView& a, const RenderC
                       [&](JsonTemplate& t) { RenderAccount(a, ctx, t); });
   AppendFilled(out, *t, [&](uint8_t kind) {
     switch (static_cast<AccountHole>(kind)) {
-      case kFollowersCount: AppendJsonInt(out, a.counters->followers.load()); break;
-      case kFollowingCount: AppendJsonInt(out, a.counters->following.load()); break;
-      case kStatusesCount: AppendJsonInt(out, a.counters->statuses.load()); break;
+      case kFollowersCount: AppendJsonInt(out, a.counts.followers); break;
+      case kFollowingCount: AppendJsonInt(out, a.counts.following); break;
+      case kStatusesCount: AppendJsonInt(out, a.counts.statuses); break;
       case kLastStatusAt: {
-        int64_t last = a.counters->last_status_at_ms.load();
+        int64_t last = a.counts.last_status_at_ms;
         if (last > 0) {
           out += '"';
           AppendIsoDate(out, last);
@@ -325,10 +325,10 @@ void AppendStatus(std::string& out, const domain::StatusView& s, const RenderCon
   AppendFilled(out, *t, [&](uint8_t kind) {
     switch (static_cast<StatusHole>(kind)) {
       case kAccount: AppendAccount(out, s.author, ctx); break;
-      case kReblogsCount: AppendJsonInt(out, s.counters->reblogs.load()); break;
-      case kFavouritesCount: AppendJsonInt(out, s.counters->favourites.load()); break;
-      case kRepliesCount: AppendJsonInt(out, s.counters->replies.load()); break;
-      case kQuotesCount: AppendJsonInt(out, s.counters->quotes.load()); break;
+      case kReblogsCount: AppendJsonInt(out, s.counts.reblogs); break;
+      case kFavouritesCount: AppendJsonInt(out, s.counts.favourites); break;
+      case kRepliesCount: AppendJsonInt(out, s.counts.replies); break;
+      case kQuotesCount: AppendJsonInt(out, s.counts.quotes); break;
       case kReblog:
         if (s.reblog && !nested) {
           AppendStatus(out, *s.reblog, ctx, true, false);

@@ -38,10 +38,10 @@ Result<LoadStats> Domain::Start() {
       return Status::Ok();
     }));
     // Statuses arrive in id order, so parents and originals precede replies and reposts.
-    PLAZA_RETURN_IF_ERROR(st.ForEachStatus([&](const StatusRecord& rec) {
+    PLAZA_RETURN_IF_ERROR(st.ForEachStatus([&](StatusRecord& rec) {
       if (state_.FindAccount(rec.account_id) == nullptr) return Status::Ok();
-      statuses_.ApplyCreateLocked(rec);
       state_.ids.AdvancePast(rec.id);
+      statuses_.ApplyCreateLocked(std::make_shared<const StatusRecord>(std::move(rec)));
       ++stats.statuses;
       return Status::Ok();
     }));
@@ -67,7 +67,7 @@ Result<LoadStats> Domain::Start() {
       ++stats.marks;
       return Status::Ok();
     }));
-    state_.SortViewerMarks();
+    state_.SortMarks();
     state_.loading = false;
   }
   PLAZA_RETURN_IF_ERROR(moderation_.Load());

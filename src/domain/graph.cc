@@ -59,8 +59,8 @@ void Graph::ApplyFollowLocked(const storage::EdgeRecord& e) {
   }
   auto& in = s_.followers[e.target];
   in.push_back({e.source, e.id});
-  if (const AccountEntry* a = s_.FindAccount(e.source)) a->counters->following.fetch_add(1);
-  if (const AccountEntry* b = s_.FindAccount(e.target)) b->counters->followers.fetch_add(1);
+  if (AccountEntry* a = s_.FindAccount(e.source)) ++a->counts.following;
+  if (AccountEntry* b = s_.FindAccount(e.target)) ++b->counts.followers;
   if (static_cast<int64_t>(in.size()) > s_.config.celebrity_threshold) {
     s_.pulled_authors.insert(e.target);
   }
@@ -75,8 +75,8 @@ void Graph::ApplyUnfollowLocked(Id source, Id target) {
     *it = in.back();
     in.pop_back();
   }
-  if (const AccountEntry* a = s_.FindAccount(source)) a->counters->following.fetch_sub(1);
-  if (const AccountEntry* b = s_.FindAccount(target)) b->counters->followers.fetch_sub(1);
+  if (AccountEntry* a = s_.FindAccount(source)) --a->counts.following;
+  if (AccountEntry* b = s_.FindAccount(target)) --b->counts.followers;
 }
 
 Result<Relationship> Graph::Follow(Id source, Id target, std::optional<bool> reblogs,

@@ -20,31 +20,31 @@ using storage::Role;
 using storage::StatusRecord;
 using storage::Visibility;
 
-// Live counters of an account; updated in place, read without locks.
-struct AccountCounters {
-  std::atomic<int64_t> followers{0};
-  std::atomic<int64_t> following{0};
-  std::atomic<int64_t> statuses{0};
-  std::atomic<int64_t> last_status_at_ms{0};
+// The counts of an account (kept in the account's own entry of the model, copied into each view).
+struct AccountCounts {
+  int64_t followers = 0;
+  int64_t following = 0;
+  int64_t statuses = 0;
+  int64_t last_status_at_ms = 0;
 };
 
 struct AccountView {
   std::shared_ptr<const AccountRecord> rec;
-  std::shared_ptr<const AccountCounters> counters;
+  AccountCounts counts;  // as of the view
 };
 
-// Live counters of a status.
-struct StatusCounters {
-  std::atomic<int64_t> replies{0};
-  std::atomic<int64_t> reblogs{0};
-  std::atomic<int64_t> favourites{0};
-  std::atomic<int64_t> quotes{0};
+// The counts of a status (kept in the status's own entry of the model, copied into each view).
+struct StatusCounts {
+  int64_t replies = 0;
+  int64_t reblogs = 0;
+  int64_t favourites = 0;
+  int64_t quotes = 0;
 };
 
 // A status as one viewer sees it.
 struct StatusView {
   std::shared_ptr<const StatusRecord> rec;
-  std::shared_ptr<const StatusCounters> counters;
+  StatusCounts counts;  // as of the view
   AccountView author;
   std::vector<AccountView> mentions;
   bool favourited = false;

@@ -29,7 +29,17 @@ const AccountEntry* State::FindAccount(Id id) const {
   return it == accounts.end() ? nullptr : &it->second;
 }
 
+AccountEntry* State::FindAccount(Id id) {
+  auto it = accounts.find(id);
+  return it == accounts.end() ? nullptr : &it->second;
+}
+
 const StatusEntry* State::FindStatus(Id id) const {
+  auto it = statuses.find(id);
+  return it == statuses.end() ? nullptr : &it->second;
+}
+
+StatusEntry* State::FindStatus(Id id) {
   auto it = statuses.find(id);
   return it == statuses.end() ? nullptr : &it->second;
 }
@@ -50,8 +60,9 @@ bool State::CanSee(Id viewer, const StatusRecord& s) const {
     const AccountEntry* v = FindAccount(viewer);
     return v != nullptr && v->rec->role != Role::kUser && !v->rec->suspended;
   }
-  const AccountEntry* author = FindAccount(s.account_id);
-  if (author == nullptr || author->rec->suspended) return false;
+  // The small suspended set rather than the author's record: one probe that stays in cache.
+  // (Accounts are never removed, and a status is applied only when its author exists.)
+  if (suspended_accounts.contains(s.account_id)) return false;
   if (viewer != 0 && BlockedEitherWay(viewer, s.account_id)) return false;
   auto mentioned = [&] {
     return viewer != 0 &&
@@ -83,13 +94,33 @@ void State::RemoveViewerMark(std::vector<Id> ViewerMarks::*list, Id account, Id 
   if (it != viewer_marks.end()) EraseSorted(it->second.*list, status);
 }
 
-void State::SortViewerMarks() {
+void State::AddMark(MarkList& list, Id mark, Id other) const {
+  if (loading || list.empty() || list.back().cursor < mark) {
+    list.push_back({mark, other});  // mark ids are time-ordered: new marks are the largest
+    return;
+  }
+  auto it = std::lower_bound(list.begin(), list.end(), mark,
+                             [](const PageItem& item, Id m) { return item.cursor < m; });
+  list.insert(it, {mark, other});
+}
+
+void State::RemoveMark(MarkList& list, Id mark) {
+  auto it = std::lower_bound(list.begin(), list.end(), mark,
+                             [](const PageItem& item, Id m) { return item.cursor < m; });
+  if (it != list.end() && it->cursor == mark) list.erase(it);
+}
+
+void State::SortMarks() {
   for (auto& [account, marks] : viewer_marks) {
     for (auto list : {&ViewerMarks::favourited, &ViewerMarks::bookmarked, &ViewerMarks::reblogged}) {
       std::vector<Id>& v = marks.*list;
       std::sort(v.begin(), v.end());
       v.erase(std::unique(v.begin(), v.end()), v.end());
     }
+  }
+  auto by_mark = [](const PageItem& a, const PageItem& b) { return a.cursor < b.cursor; };
+  for (auto* index : {&favourites_of_account, &bookmarks_of_account, &favouriters_of_status}) {
+    for (auto& [id, list] : *index) std::sort(list.begin(), list.end(), by_mark);
   }
 }
 

@@ -52,7 +52,7 @@ std::optional<StatusView> Statuses::ViewLocked(Id viewer, Id id, int depth) cons
   if (author == nullptr) return std::nullopt;
   StatusView v;
   v.rec = st->rec;
-  v.counters = st->counters;
+  v.counts = st->counts;
   v.author = s_.ViewAccount(*author);
   for (Id m : st->rec->mention_ids) {
     if (const AccountEntry* a = s_.FindAccount(m)) v.mentions.push_back(s_.ViewAccount(*a));
@@ -97,20 +97,19 @@ std::vector<StatusView> Statuses::GetMany(Id viewer, const std::vector<Id>& ids)
   return out;
 }
 
-void Statuses::ApplyCreateLocked(const StatusRecord& rec) {
-  auto& entry = s_.statuses[rec.id];
-  entry.rec = std::make_shared<const StatusRecord>(rec);
+void Statuses::ApplyCreateLocked(std::shared_ptr<const StatusRecord> record) {
+  const StatusRecord& rec = *record;
+  s_.statuses[rec.id].rec = std::move(record);
   InsertSorted(s_.statuses_by_author[rec.account_id], rec.id);
-  if (const AccountEntry* a = s_.FindAccount(rec.account_id)) {
-    a->counters->statuses.fetch_add(1);
-    int64_t prev = a->counters->last_status_at_ms.load();
-    if (rec.created_at_ms > prev) a->counters->last_status_at_ms.store(rec.created_at_ms);
+  if (AccountEntry* a = s_.FindAccount(rec.account_id)) {
+    ++a->counts.statuses;
+    a->counts.last_status_at_ms = std::max(a->counts.last_status_at_ms, rec.created_at_ms);
   }
   if (rec.reblog_of_id != 0) {
     s_.reblog_by[{rec.account_id, rec.reblog_of_id}] = rec.id;
     s_.AddViewerMark(&ViewerMarks::reblogged, rec.account_id, rec.reblog_of_id);
     InsertSorted(s_.reblogs_of[rec.reblog_of_id], rec.id);
-    if (const StatusEntry* o = s_.FindStatus(rec.reblog_of_id)) o->counters->reblogs.fetch_add(1);
+    if (StatusEntry* o = s_.FindStatus(rec.reblog_of_id)) ++o->counts.reblogs;
     return;
   }
   bool public_listed = rec.visibility == Visibility::kPublic;
@@ -121,10 +120,10 @@ void Statuses::ApplyCreateLocked(const StatusRecord& rec) {
   }
   if (rec.in_reply_to_id != 0) {
     InsertSorted(s_.replies_of[rec.in_reply_to_id], rec.id);
-    if (const StatusEntry* p = s_.FindStatus(rec.in_reply_to_id)) p->counters->replies.fetch_add(1);
+    if (StatusEntry* p = s_.FindStatus(rec.in_reply_to_id)) ++p->counts.replies;
   }
   if (rec.quote_of_id != 0) {
-    if (const StatusEntry* q = s_.FindStatus(rec.quote_of_id)) q->counters->quotes.fetch_add(1);
+    if (StatusEntry* q = s_.FindStatus(rec.quote_of_id)) ++q->counts.quotes;
   }
 }
 
@@ -134,12 +133,12 @@ void Statuses::ApplyDeleteLocked(Id id) {
   const StatusRecord rec = *it->second.rec;
   s_.statuses.erase(it);
   EraseSorted(s_.statuses_by_author[rec.account_id], id);
-  if (const AccountEntry* a = s_.FindAccount(rec.account_id)) a->counters->statuses.fetch_sub(1);
+  if (AccountEntry* a = s_.FindAccount(rec.account_id)) --a->counts.statuses;
   if (rec.reblog_of_id != 0) {
     s_.reblog_by.erase({rec.account_id, rec.reblog_of_id});
     s_.RemoveViewerMark(&ViewerMarks::reblogged, rec.account_id, rec.reblog_of_id);
     EraseSorted(s_.reblogs_of[rec.reblog_of_id], id);
-    if (const StatusEntry* o = s_.FindStatus(rec.reblog_of_id)) o->counters->reblogs.fetch_sub(1);
+    if (StatusEntry* o = s_.FindStatus(rec.reblog_of_id)) --o->counts.reblogs;
     return;
   }
   EraseSorted(s_.public_statuses, id);
@@ -149,10 +148,10 @@ void Statuses::ApplyDeleteLocked(Id id) {
   }
   if (rec.in_reply_to_id != 0) {
     EraseSorted(s_.replies_of[rec.in_reply_to_id], id);
-    if (const StatusEntry* p = s_.FindStatus(rec.in_reply_to_id)) p->counters->replies.fetch_sub(1);
+    if (StatusEntry* p = s_.FindStatus(rec.in_reply_to_id)) --p->counts.replies;
   }
   if (rec.quote_of_id != 0) {
-    if (const StatusEntry* q = s_.FindStatus(rec.quote_of_id)) q->counters->quotes.fetch_sub(1);
+    if (StatusEntry* q = s_.FindStatus(rec.quote_of_id)) --q->counts.quotes;
   }
   // Marks on a deleted status go with it.
   auto favs = s_.favouriters_of_status.find(id);
@@ -161,7 +160,7 @@ void Statuses::ApplyDeleteLocked(Id id) {
       s_.favourites.erase({account, id});
       s_.RemoveViewerMark(&ViewerMarks::favourited, account, id);
       auto fa = s_.favourites_of_account.find(account);
-      if (fa != s_.favourites_of_account.end()) fa->second.erase(mark);
+      if (fa != s_.favourites_of_account.end()) State::RemoveMark(fa->second, mark);
     }
     s_.favouriters_of_status.erase(favs);
   }
@@ -171,13 +170,13 @@ void Statuses::ApplyMarkLocked(const storage::MarkRecord& m) {
   if (m.kind == storage::MarkKind::kFavourite) {
     if (!s_.favourites.emplace(IdPair{m.account_id, m.status_id}, m.id).second) return;
     s_.AddViewerMark(&ViewerMarks::favourited, m.account_id, m.status_id);
-    s_.favourites_of_account[m.account_id][m.id] = m.status_id;
-    s_.favouriters_of_status[m.status_id][m.id] = m.account_id;
-    if (const StatusEntry* st = s_.FindStatus(m.status_id)) st->counters->favourites.fetch_add(1);
+    s_.AddMark(s_.favourites_of_account[m.account_id], m.id, m.status_id);
+    s_.AddMark(s_.favouriters_of_status[m.status_id], m.id, m.account_id);
+    if (StatusEntry* st = s_.FindStatus(m.status_id)) ++st->counts.favourites;
   } else {
     if (!s_.bookmarks.emplace(IdPair{m.account_id, m.status_id}, m.id).second) return;
     s_.AddViewerMark(&ViewerMarks::bookmarked, m.account_id, m.status_id);
-    s_.bookmarks_of_account[m.account_id][m.id] = m.status_id;
+    s_.AddMark(s_.bookmarks_of_account[m.account_id], m.id, m.status_id);
   }
 }
 
@@ -188,13 +187,13 @@ void Statuses::ApplyUnmarkLocked(storage::MarkKind kind, Id account, Id status) 
     Id mark = it->second;
     s_.favourites.erase(it);
     s_.RemoveViewerMark(&ViewerMarks::favourited, account, status);
-    s_.favourites_of_account[account].erase(mark);
-    s_.favouriters_of_status[status].erase(mark);
-    if (const StatusEntry* st = s_.FindStatus(status)) st->counters->favourites.fetch_sub(1);
+    State::RemoveMark(s_.favourites_of_account[account], mark);
+    State::RemoveMark(s_.favouriters_of_status[status], mark);
+    if (StatusEntry* st = s_.FindStatus(status)) --st->counts.favourites;
   } else {
     auto it = s_.bookmarks.find({account, status});
     if (it == s_.bookmarks.end()) return;
-    s_.bookmarks_of_account[account].erase(it->second);
+    State::RemoveMark(s_.bookmarks_of_account[account], it->second);
     s_.bookmarks.erase(it);
     s_.RemoveViewerMark(&ViewerMarks::bookmarked, account, status);
   }
@@ -352,7 +351,7 @@ void Statuses::CreateAsync(Id author, const NewStatus& in, CreateCallback done) 
     if (!st.ok()) return done(st);
     {
       std::unique_lock lock(s_.mu);
-      ApplyCreateLocked(rec);
+      ApplyCreateLocked(std::make_shared<const StatusRecord>(rec));
       if (moderation_ != nullptr) moderation_->ApplyStatusDecisionLocked(decision);
     }
     if (applied) applied(rec);
@@ -537,7 +536,7 @@ Result<StatusView> Statuses::Reblog(Id actor, Id id, std::optional<Visibility> v
   PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
   {
     std::unique_lock lock(s_.mu);
-    ApplyCreateLocked(rec);
+    ApplyCreateLocked(std::make_shared<const StatusRecord>(rec));
   }
   home_.Enqueue(rec.id);
   return Get(actor, rec.id);
@@ -692,17 +691,12 @@ std::vector<PageItem> Statuses::RebloggedBy(Id viewer, Id id, const Page& page) 
   return PageItems(items, page);
 }
 
-std::vector<PageItem> Statuses::MarksOf(const MarkIndex& index, Id account,
-                                        const Page& page) const {
-  std::vector<PageItem> items;
-  {
-    std::shared_lock lock(s_.mu);
-    auto it = index.find(account);
-    if (it != index.end()) {
-      for (const auto& [mark, status] : it->second) items.push_back({mark, status});
-    }
-  }
-  return PageItems(items, page);
+std::vector<PageItem> Statuses::MarksOf(const boost::unordered_flat_map<Id, MarkList>& index,
+                                        Id account, const Page& page) const {
+  std::shared_lock lock(s_.mu);
+  auto it = index.find(account);
+  if (it == index.end()) return {};
+  return PageItems(it->second, page);
 }
 
 std::vector<PageItem> Statuses::FavouritesOf(Id account, const Page& page) const {

@@ -95,7 +95,7 @@ class Statuses {
   std::vector<PageItem> BookmarksOf(Id account, const Page& page) const;
 
   // Applies a committed status to memory. REQUIRES: State::mu held exclusively.
-  void ApplyCreateLocked(const StatusRecord& rec);
+  void ApplyCreateLocked(std::shared_ptr<const StatusRecord> record);
   void ApplyDeleteLocked(Id id);
   void ApplyMarkLocked(const storage::MarkRecord& m);
   void ApplyUnmarkLocked(storage::MarkKind kind, Id account, Id status);
@@ -103,9 +103,9 @@ class Statuses {
  private:
   // REQUIRES: State::mu held (shared).
   std::optional<StatusView> ViewLocked(Id viewer, Id id, int depth = 0) const;
-  using MarkIndex = boost::unordered_flat_map<Id, std::map<Id, Id>>;
-  // The account's marks in `index` (mark id -> status), paged by mark id.
-  std::vector<PageItem> MarksOf(const MarkIndex& index, Id account, const Page& page) const;
+  // The account's marks in `index` ({mark, status}), paged by mark id.
+  std::vector<PageItem> MarksOf(const boost::unordered_flat_map<Id, MarkList>& index, Id account,
+                                const Page& page) const;
   Result<StatusView> Mark(Id actor, Id id, storage::MarkKind kind, bool on);
 
   State& s_;

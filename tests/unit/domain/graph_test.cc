@@ -18,11 +18,11 @@ TEST(GraphTest, FollowUpdatesCountsRelationshipsAndNotifies) {
   EXPECT_TRUE(rel->following);
   EXPECT_TRUE(rel->showing_reblogs);
   EXPECT_TRUE(f.d().graph().Get(b, a).followed_by);
-  EXPECT_EQ(f.d().accounts().Get(a)->counters->following.load(), 1);
-  EXPECT_EQ(f.d().accounts().Get(b)->counters->followers.load(), 1);
+  EXPECT_EQ(f.d().accounts().Get(a)->counts.following, 1);
+  EXPECT_EQ(f.d().accounts().Get(b)->counts.followers, 1);
   // Following twice changes nothing and does not notify twice.
   ASSERT_TRUE(f.d().graph().Follow(a, b, {}, {}).ok());
-  EXPECT_EQ(f.d().accounts().Get(b)->counters->followers.load(), 1);
+  EXPECT_EQ(f.d().accounts().Get(b)->counts.followers, 1);
   auto notes = f.d().notifications().List(b, Page{}, {});
   ASSERT_TRUE(notes.ok());
   ASSERT_EQ(notes->size(), 1u);
@@ -48,7 +48,7 @@ TEST(GraphTest, BlockSeversFollowsBothWaysAndPreventsFollowing) {
   EXPECT_TRUE(rel->blocking);
   EXPECT_FALSE(rel->following);
   EXPECT_FALSE(rel->followed_by);
-  EXPECT_EQ(f.d().accounts().Get(a)->counters->followers.load(), 0);
+  EXPECT_EQ(f.d().accounts().Get(a)->counts.followers, 0);
   EXPECT_EQ(f.d().graph().Follow(b, a, {}, {}).status().code(), StatusCode::kForbidden);
   EXPECT_EQ(f.d().graph().Follow(a, b, {}, {}).status().code(), StatusCode::kForbidden);
   ASSERT_TRUE(f.d().graph().Unblock(a, b).ok());
@@ -92,7 +92,7 @@ TEST(GraphTest, GraphSurvivesRestart) {
   auto bc = f.d().graph().Get(b, c);
   EXPECT_TRUE(bc.muting);
   EXPECT_FALSE(bc.muting_notifications);
-  EXPECT_EQ(f.d().accounts().Get(b)->counters->followers.load(), 1);
+  EXPECT_EQ(f.d().accounts().Get(b)->counts.followers, 1);
 }
 
 }  // namespace

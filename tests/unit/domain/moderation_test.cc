@@ -54,7 +54,7 @@ TEST_F(ModerationTest, RejectNamesThePolicyAndStoresNothing) {
   auto r = Post(alice_, "so much ｂ.ａ.ｄ.ｗ.ｏ.ｒ.ｄ");
   ASSERT_EQ(r.status().code(), StatusCode::kUnprocessable);
   EXPECT_NE(r.status().message().find("abuse"), std::string::npos) << r.status().message();
-  EXPECT_EQ(f_.d().accounts().Get(alice_)->counters->statuses.load(), 0);
+  EXPECT_EQ(f_.d().accounts().Get(alice_)->counts.statuses, 0);
   auto log = m().AuditLog(admin_, Page{.limit = 100});
   ASSERT_TRUE(log.ok());
   EXPECT_TRUE(std::any_of(log->begin(), log->end(),

@@ -61,7 +61,7 @@ TEST(StatusesTest, IdempotencyKeyReturnsTheSameStatus) {
   ASSERT_TRUE(first.ok());
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(first->rec->id, second->rec->id);
-  EXPECT_EQ(f.d().accounts().Get(a)->counters->statuses.load(), 1);
+  EXPECT_EQ(f.d().accounts().Get(a)->counts.statuses, 1);
   in.idempotency_key = "key-2";
   EXPECT_NE(f.d().statuses().Create(a, in)->rec->id, first->rec->id);
 }
@@ -81,12 +81,12 @@ TEST(StatusesTest, ConcurrentFavouritesCountExactly) {
     });
   }
   for (auto& t : threads) t.join();
-  EXPECT_EQ(f.d().statuses().Get(author, post)->counters->favourites.load(), 8);
+  EXPECT_EQ(f.d().statuses().Get(author, post)->counts.favourites, 8);
   ASSERT_TRUE(f.d().statuses().Unfavourite(fans[0], post).ok());
   ASSERT_TRUE(f.d().statuses().Unfavourite(fans[0], post).ok());
-  EXPECT_EQ(f.d().statuses().Get(author, post)->counters->favourites.load(), 7);
+  EXPECT_EQ(f.d().statuses().Get(author, post)->counts.favourites, 7);
   f.Restart();
-  EXPECT_EQ(f.d().statuses().Get(author, post)->counters->favourites.load(), 7);
+  EXPECT_EQ(f.d().statuses().Get(author, post)->counts.favourites, 7);
   auto v = f.d().statuses().Get(fans[1], post);
   EXPECT_TRUE(v->favourited);
   EXPECT_FALSE(f.d().statuses().Get(fans[0], post)->favourited);
@@ -126,6 +126,50 @@ TEST(StatusesTest, ViewerFlagsFollowMarksInAnyOrderAndAcrossRestart) {
   check({0, 3, 5}, {2, 4}, {1});
 }
 
+// Favourites and bookmarks list newest mark first, page by mark id, and read the same after a
+// restart, whatever order the statuses' ids are in (the load visits marks by account and status).
+TEST(StatusesTest, MarkListsPageByMarkOrderAcrossRestart) {
+  DomainFixture f;
+  Id author = f.MakeAccount("author");
+  Id me = f.MakeAccount("me");
+  Id fan = f.MakeAccount("fan");
+  std::vector<Id> p;
+  for (int i = 0; i < 6; ++i) p.push_back(f.Post(author, "post " + std::to_string(i)));
+  for (int i : {4, 0, 5, 2}) ASSERT_TRUE(f.d().statuses().Favourite(me, p[i]).ok());
+  for (int i : {3, 1}) ASSERT_TRUE(f.d().statuses().Bookmark(me, p[i]).ok());
+  ASSERT_TRUE(f.d().statuses().Favourite(fan, p[2]).ok());
+  auto ids = [](const std::vector<PageItem>& items) {
+    std::vector<Id> out;
+    for (const auto& i : items) out.push_back(i.id);
+    return out;
+  };
+  auto check = [&](std::vector<Id> favs, std::vector<Id> bookmarks, std::vector<Id> likers) {
+    auto all = f.d().statuses().FavouritesOf(me, Page{.limit = 40});
+    EXPECT_EQ(ids(all), favs);
+    EXPECT_EQ(ids(f.d().statuses().BookmarksOf(me, Page{.limit = 40})), bookmarks);
+    EXPECT_EQ(ids(f.d().statuses().FavouritedBy(me, p[2], Page{.limit = 40})), likers);
+    ASSERT_GE(all.size(), 3u);
+    // The page below the second mark holds exactly the marks made before it, newest first.
+    auto older = f.d().statuses().FavouritesOf(me, Page{.max_id = all[1].cursor, .limit = 40});
+    EXPECT_EQ(ids(older), std::vector<Id>(favs.begin() + 2, favs.end()));
+    auto newer = f.d().statuses().FavouritesOf(me, Page{.min_id = all[2].cursor, .limit = 1});
+    EXPECT_EQ(ids(newer), std::vector<Id>{favs[1]});
+  };
+  check({p[2], p[5], p[0], p[4]}, {p[1], p[3]}, {fan, me});
+  ASSERT_TRUE(f.d().statuses().Unfavourite(me, p[5]).ok());
+  check({p[2], p[0], p[4]}, {p[1], p[3]}, {fan, me});
+  f.Restart();
+  check({p[2], p[0], p[4]}, {p[1], p[3]}, {fan, me});
+  ASSERT_TRUE(f.d().statuses().Favourite(me, p[1]).ok());
+  ASSERT_TRUE(f.d().statuses().Unbookmark(me, p[1]).ok());
+  check({p[1], p[2], p[0], p[4]}, {p[3]}, {fan, me});
+  // Deleting a status takes its marks out of every list.
+  ASSERT_TRUE(f.d().statuses().Delete(author, p[0]).ok());
+  check({p[1], p[2], p[4]}, {p[3]}, {fan, me});
+  f.Restart();
+  check({p[1], p[2], p[4]}, {p[3]}, {fan, me});
+}
+
 TEST(StatusesTest, ReplyRepostQuoteAndCounts) {
   DomainFixture f;
   Id a = f.MakeAccount("alice");
@@ -150,9 +194,9 @@ TEST(StatusesTest, ReplyRepostQuoteAndCounts) {
   ASSERT_TRUE(q.ok());
   ASSERT_TRUE(q->quote);
   auto view = f.d().statuses().Get(a, root);
-  EXPECT_EQ(view->counters->replies.load(), 1);
-  EXPECT_EQ(view->counters->reblogs.load(), 1);
-  EXPECT_EQ(view->counters->quotes.load(), 1);
+  EXPECT_EQ(view->counts.replies, 1);
+  EXPECT_EQ(view->counts.reblogs, 1);
+  EXPECT_EQ(view->counts.quotes, 1);
   EXPECT_TRUE(f.d().statuses().Get(b, root)->reblogged);
   auto types = f.d().notifications().List(a, Page{}, {});
   ASSERT_EQ(types->size(), 3u);
@@ -160,7 +204,7 @@ TEST(StatusesTest, ReplyRepostQuoteAndCounts) {
   EXPECT_EQ((*types)[1].type, NotificationType::kReblog);
   EXPECT_EQ((*types)[2].type, NotificationType::kMention);
   ASSERT_TRUE(f.d().statuses().Unreblog(b, root).ok());
-  EXPECT_EQ(f.d().statuses().Get(a, root)->counters->reblogs.load(), 0);
+  EXPECT_EQ(f.d().statuses().Get(a, root)->counts.reblogs, 0);
   auto ctx = f.d().statuses().GetContext(a, root);
   ASSERT_EQ(ctx->descendants.size(), 1u);
   EXPECT_EQ(ctx->descendants[0].rec->id, r->rec->id);
@@ -186,7 +230,7 @@ TEST(StatusesTest, OnlyTheAuthorEditsOrDeletes) {
   EXPECT_EQ((*history)[1].text, "edited");
   ASSERT_TRUE(f.d().statuses().Delete(a, post).ok());
   EXPECT_EQ(f.d().statuses().Get(a, post).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(f.d().accounts().Get(a)->counters->statuses.load(), 0);
+  EXPECT_EQ(f.d().accounts().Get(a)->counts.statuses, 0);
 }
 
 TEST(StatusesTest, VisibilityIsEnforcedOnReads) {
