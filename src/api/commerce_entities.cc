@@ -248,6 +248,11 @@ void WriteStatusCard(JsonWriter& w, const std::vector<ProductView>& products,
 
 void WriteStatusPlaza(JsonWriter& w, const std::vector<ProductView>& products,
                       const RenderContext& ctx) {
+  if (products.empty()) {
+    // Most statuses: the object without building it key by key.
+    w.BeginRawValue() += std::string_view(R"({"products":[]})");
+    return;
+  }
   w.BeginObject().Key("products").BeginArray();
   for (const auto& p : products) WriteProduct(w, p, ctx);
   w.EndArray().EndObject();

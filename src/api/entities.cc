@@ -8,6 +8,10 @@
 namespace plaza::api {
 namespace {
 
+// Literals appended as string_views: std::string::operator+=(const char*) measures them at run
+// time, which callgrind put at 7% of a home-timeline read.
+using namespace std::string_view_literals;
+
 std::string_view RoleName(storage::Role r) {
   switch (r) {
     case storage::Role::kAdmin: return "Admin";
@@ -66,7 +70,7 @@ void AppendFilled(std::string& out, const JsonTemplate& t, Fill&& fill) {
   out.append(t.json, pos);
 }
 
-void AppendBool(std::string& out, bool v) { out += v ? "true" : "false"; }
+void AppendBool(std::string& out, bool v) { out += v ? "true"sv : "false"sv; }
 
 void RenderAccount(const domain::AccountView& a, const RenderContext& ctx, JsonTemplate& t) {
   const auto& r = *a.rec;
@@ -120,7 +124,7 @@ void AppendAccount(std::string& out, const domain::AccountView& a, const RenderC
           AppendIsoDate(out, last);
           out += '"';
         } else {
-          out += "null";
+          out += "null"sv;
         }
         break;
       }
@@ -333,23 +337,23 @@ void AppendStatus(std::string& out, const domain::StatusView& s, const RenderCon
         if (s.reblog && !nested) {
           AppendStatus(out, *s.reblog, ctx, true, false);
         } else {
-          out += "null";
+          out += "null"sv;
         }
         break;
       case kQuote:
         // Whether the quoted status is shown depends on the viewer.
         if (s.quote && !nested) {
-          out += R"({"state":"accepted","quoted_status":)";
+          out += R"({"state":"accepted","quoted_status":)"sv;
           AppendStatus(out, *s.quote, ctx, true, false);
           out += '}';
         } else if (r.quote_of_id != 0) {
-          out += R"({"state":")";
-          out += s.quote ? "accepted" : "unauthorized";
-          out += R"(","quoted_status_id":")";
+          out += R"({"state":")"sv;
+          out += s.quote ? "accepted"sv : "unauthorized"sv;
+          out += R"(","quoted_status_id":")"sv;
           out += IdToString(r.quote_of_id);
-          out += R"("})";
+          out += R"("})"sv;
         } else {
-          out += "null";
+          out += "null"sv;
         }
         break;
       case kCard: {
@@ -361,7 +365,7 @@ void AppendStatus(std::string& out, const domain::StatusView& s, const RenderCon
         if (with_source) {
           AppendJsonString(out, r.text);
         } else {
-          out += "null";
+          out += "null"sv;
         }
         break;
       case kFavourited: AppendBool(out, s.favourited); break;

@@ -104,6 +104,9 @@ test('a post carries products: card, plaza field, products endpoint; repost, buy
   assert.equal(post.card.image, 'https://img.example/band.jpg');
   assert.equal(post.plaza.products.length, 1);
   assert.equal((await srv.ok('GET', `/api/v1/accounts/${merchant.id}/statuses`)).length, before.length + 1);
+  const plain = await srv.postStatus(merchant, { status: 'no product here' });
+  assert.equal(plain.card, null);
+  assert.deepEqual(plain.plaza, { products: [] });
   const listed = await srv.ok('GET', `/api/plaza/v1/statuses/${post.id}/products`);
   assert.equal(listed[0].id, p.id);
 
