@@ -7,7 +7,7 @@ DATA_DIR  ?= ./var/plaza
 LISTEN    ?= 127.0.0.1:8080
 FUZZ_SECONDS ?= 300
 
-.PHONY: setup configure build run test unit conformance fuzz fuzz-build bench bench-full bench-celebrity bench-micro clean
+.PHONY: setup configure build run test unit conformance fuzz fuzz-build bench bench-full bench-celebrity bench-instructions bench-micro clean
 
 setup:
 	@bash scripts/setup.sh
@@ -51,6 +51,12 @@ bench-full: build
 # fits this machine where the full large dataset does not); prints one JSON object.
 bench-celebrity: build
 	@bash scripts/bench_celebrity.sh $(BUILD_DIR)
+
+# Instructions and simulated cache misses per home read, Plaza and ceiling, under callgrind
+# (installs valgrind when missing); writes bench/results/instructions.json.
+bench-instructions: build
+	@bash scripts/setup.sh valgrind
+	@bash scripts/bench_instructions.sh $(BUILD_DIR)
 
 bench-micro: build
 	@bash scripts/bench.sh $(BUILD_DIR)

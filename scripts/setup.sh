@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian package Plaza needs to build, run and test. Idempotent: packages that are
+# Installs every Debian package Plaza needs to build, run and test, and any packages named as
+# arguments (a bench target's own tools: `setup.sh valgrind`). Idempotent: packages that are
 # already installed are not fetched again, so `make run` and `make test` call it every time.
 set -euo pipefail
 
@@ -13,6 +14,7 @@ packages=(
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   nodejs npm curl wrk
   nginx redis-server redis-tools python3
+  "$@"
 )
 
 missing=()

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Instructions and simulated cache misses per home-timeline read, for Plaza and the ceiling
+# server, counted by callgrind: figures that do not move with the host's CPU stalls, so two
+# builds can be compared on this shared machine where requests/s cannot tell 10% apart.
+#
+#   scripts/bench_instructions.sh BUILD_DIR [READS]      (make bench-instructions)
+#
+# A `small` dataset is generated; Plaza starts under callgrind with instrumentation off, every
+# token's home is read once (timelines built), then instrumentation is switched on for READS more
+# reads (default 2,000; the same tokens, in file order) and off again. The ceiling serves the
+# captured home response and is counted the same way. Every thread of each process counts. The
+# result goes to $BENCH_OUT/instructions.json (default bench/results/). User-space instructions
+# only: the kernel's share of a request (most of the ceiling's) is not in these figures, so their
+# ratio is not the headline ratio of `make bench`.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "$root/${1:?usage: bench_instructions.sh BUILD_DIR [READS]}" && pwd)
+reads=${2:-2000}
+out=${BENCH_OUT:-$root/bench/results}
+mkdir -p "$out"
+for tool in valgrind callgrind_control curl python3; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool missing (scripts/setup.sh valgrind)" >&2; exit 1; }
+done
+plaza=$build/src/app/plaza
+datagen=$build/tools/plaza-datagen
+loadgen=$build/tools/load/plaza-load
+ceiling=$build/bench/reference/ceiling_server
+
+work=$(mktemp -d /tmp/plaza-instr.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() {  # URL SECONDS
+  for _ in $(seq 1 $(( $2 * 10 ))); do
+    curl -s -o /dev/null "$1" && return 0
+    sleep 0.1
+  done
+  echo "bench: $1 did not come up" >&2
+  return 1
+}
+
+port=$(free_port)
+"$datagen" --scale small --seed 42 --data-dir "$work/data" --tokens-file "$work/all-tokens" \
+  --manifest "$work/datagen.json" --base-url "http://127.0.0.1:$port" --quiet > /dev/null
+head -n "$reads" "$work/all-tokens" > "$work/tokens"
+
+reads_of() {  # PORT: one home read per token, in file order
+  "$loadgen" --port "$1" --tokens "$work/tokens" --max-requests "$reads" --connections 8 \
+    --mix home=1 --sequential-tokens --rate 2000 --duration 600 > /dev/null
+}
+# count NAME PORT COMMAND...: runs COMMAND under callgrind, counts READS reads after a warm-up.
+count() {
+  local name=$1 port=$2
+  shift 2
+  # PLAZA_HUGEPAGES=0: the server would re-execute itself, which callgrind follows as a new run.
+  PLAZA_HUGEPAGES=0 valgrind --tool=callgrind --instr-atstart=no --cache-sim=yes \
+    --callgrind-out-file="$work/$name.callgrind" "$@" > "$work/$name.log" 2>&1 &
+  local pid=$!
+  pids+=("$pid")
+  wait_http "http://127.0.0.1:$port/api/v1/instance" 900
+  reads_of "$port"
+  callgrind_control -i on "$pid" > /dev/null 2>&1
+  reads_of "$port"
+  callgrind_control -i off "$pid" > /dev/null 2>&1
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+}
+count plaza "$port" "$plaza" serve --listen "127.0.0.1:$port" --data-dir "$work/data" \
+  --threads 1 --no-rate-limit --log-level warn
+token=$(head -n 1 "$work/tokens" | cut -d' ' -f1)
+# The ceiling's bytes: the first token's home page, from a server started without callgrind.
+"$plaza" serve --listen "127.0.0.1:$port" --data-dir "$work/data" --threads 1 --no-rate-limit \
+  --log-level warn > "$work/plaza2.log" 2>&1 &
+pids+=("$!")
+wait_http "http://127.0.0.1:$port/api/v1/instance" 300
+curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/timelines/home?limit=20" \
+  -o "$work/home.json"
+kill "${pids[-1]}"
+wait "${pids[-1]}" 2>/dev/null || true
+cport=$(free_port)
+count ceiling "$cport" "$ceiling" "$cport" "$work/home.json"
+
+python3 - "$work" "$reads" "$out/instructions.json" <<'EOF'
+import json, sys
+work, reads, dest = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+def per_read(name):
+    events = totals = None
+    for line in open(f"{work}/{name}.callgrind"):
+        if line.startswith("events:"):
+            events = line.split()[1:]
+        elif line.startswith(("totals:", "summary:")):
+            totals = [int(x) for x in line.split()[1:]]
+    t = dict(zip(events, totals))
+    return {
+        "instructions_per_read": round(t["Ir"] / reads),
+        "d1_misses_per_read": round((t["D1mr"] + t["D1mw"]) / reads, 1),
+        "ll_misses_per_read": round((t["DLmr"] + t["DLmw"]) / reads, 1),
+    }
+plaza, ceiling = per_read("plaza"), per_read("ceiling")
+result = {
+    "reads": reads,
+    "dataset": "small, seed 42",
+    "plaza": plaza,
+    "ceiling": ceiling,
+    "plaza_vs_ceiling_instructions": round(plaza["instructions_per_read"] / ceiling["instructions_per_read"], 2),
+}
+json.dump(result, open(dest, "w"), indent=2)
+print(json.dumps(result))
+EOF
