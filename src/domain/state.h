@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include <boost/container/flat_map.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
 
@@ -139,8 +140,11 @@ struct State {
   boost::unordered_flat_map<IdPair, Id, IdPairHash> reblog_by;  // (account, original) -> reblog id
   boost::unordered_flat_map<Id, std::vector<Id>> reblogs_of;    // original -> reblog ids, ascending
 
-  // Follow graph: following[a][b] and followers[b] (unordered; fan-out iterates it).
-  boost::unordered_flat_map<Id, boost::unordered_flat_map<Id, FollowInfo>> following;
+  // Follow graph: following[a][b] and followers[b] (unordered; fan-out iterates it). An
+  // account's followees are a sorted vector (boost flat_map: 24 bytes each, binary search), not a
+  // hash table, whose smallest allocation is a 15-slot group: ~380 bytes for the many accounts
+  // that follow a few others (bench/README.md, session 7).
+  boost::unordered_flat_map<Id, boost::container::flat_map<Id, FollowInfo>> following;
   boost::unordered_flat_map<Id, std::vector<EdgeRef>> followers;
   // Authors whose posts are merged in at read time instead of pushed (see home_feed.h).
   boost::unordered_flat_set<Id> pulled_authors;
