@@ -29,17 +29,7 @@ const AccountEntry* State::FindAccount(Id id) const {
   return it == accounts.end() ? nullptr : &it->second;
 }
 
-AccountEntry* State::FindAccount(Id id) {
-  auto it = accounts.find(id);
-  return it == accounts.end() ? nullptr : &it->second;
-}
-
 const StatusEntry* State::FindStatus(Id id) const {
-  auto it = statuses.find(id);
-  return it == statuses.end() ? nullptr : &it->second;
-}
-
-StatusEntry* State::FindStatus(Id id) {
   auto it = statuses.find(id);
   return it == statuses.end() ? nullptr : &it->second;
 }
@@ -94,19 +84,24 @@ void State::RemoveViewerMark(std::vector<Id> ViewerMarks::*list, Id account, Id 
   if (it != viewer_marks.end()) EraseSorted(it->second.*list, status);
 }
 
-void State::AddMark(MarkList& list, Id mark, Id other) const {
+namespace {
+// The first item of `list` whose mark is not below `mark`.
+MarkList::iterator MarkAt(MarkList& list, Id mark) {
+  return std::lower_bound(list.begin(), list.end(), mark,
+                          [](const PageItem& item, Id m) { return item.cursor < m; });
+}
+}  // namespace
+
+void State::AddMark(MarkList& list, Id mark, Id other) {
   if (loading || list.empty() || list.back().cursor < mark) {
     list.push_back({mark, other});  // mark ids are time-ordered: new marks are the largest
     return;
   }
-  auto it = std::lower_bound(list.begin(), list.end(), mark,
-                             [](const PageItem& item, Id m) { return item.cursor < m; });
-  list.insert(it, {mark, other});
+  list.insert(MarkAt(list, mark), {mark, other});
 }
 
 void State::RemoveMark(MarkList& list, Id mark) {
-  auto it = std::lower_bound(list.begin(), list.end(), mark,
-                             [](const PageItem& item, Id m) { return item.cursor < m; });
+  auto it = MarkAt(list, mark);
   if (it != list.end() && it->cursor == mark) list.erase(it);
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include <boost/container/flat_map.hpp>
@@ -140,10 +141,10 @@ struct State {
   boost::unordered_flat_map<IdPair, Id, IdPairHash> reblog_by;  // (account, original) -> reblog id
   boost::unordered_flat_map<Id, std::vector<Id>> reblogs_of;    // original -> reblog ids, ascending
 
-  // Follow graph: following[a][b] and followers[b] (unordered; fan-out iterates it). An
-  // account's followees are a sorted vector (boost flat_map: 24 bytes each, binary search), not a
-  // hash table, whose smallest allocation is a 15-slot group: ~380 bytes for the many accounts
-  // that follow a few others (bench/README.md, session 7).
+  // Follow graph: following[a][b] and followers[b]. An account's followees are a sorted vector
+  // (boost flat_map: 24 bytes each, binary search), not a hash table, whose smallest allocation is
+  // a 15-slot group: ~380 bytes for the many accounts that follow a few others (bench/README.md,
+  // session 7). Its followers are unordered; the fan-out iterates them.
   boost::unordered_flat_map<Id, boost::container::flat_map<Id, FollowInfo>> following;
   boost::unordered_flat_map<Id, std::vector<EdgeRef>> followers;
   // Authors whose posts are merged in at read time instead of pushed (see home_feed.h).
@@ -168,9 +169,14 @@ struct State {
   // ---- helpers; callers hold mu (shared at least) ----
   // nullptr when absent; see above for how long the pointer is valid.
   const AccountEntry* FindAccount(Id id) const;
-  AccountEntry* FindAccount(Id id);  // the same; its counts change only under mu held exclusively
+  // The same, for updating counts (which change only under mu held exclusively).
+  AccountEntry* FindAccount(Id id) {
+    return const_cast<AccountEntry*>(std::as_const(*this).FindAccount(id));
+  }
   const StatusEntry* FindStatus(Id id) const;
-  StatusEntry* FindStatus(Id id);  // the same; its counts change only under mu held exclusively
+  StatusEntry* FindStatus(Id id) {
+    return const_cast<StatusEntry*>(std::as_const(*this).FindStatus(id));
+  }
   bool Follows(Id a, Id b) const;
   bool Blocks(Id a, Id b) const { return blocks.count({a, b}) != 0; }
   bool BlockedEitherWay(Id a, Id b) const { return Blocks(a, b) || Blocks(b, a); }
@@ -179,7 +185,7 @@ struct State {
   void AddViewerMark(std::vector<Id> ViewerMarks::*list, Id account, Id status);
   void RemoveViewerMark(std::vector<Id> ViewerMarks::*list, Id account, Id status);
   // Adds {mark, other} to `list` (appended while loading, sorted by SortMarks); removes it by mark.
-  void AddMark(MarkList& list, Id mark, Id other) const;
+  void AddMark(MarkList& list, Id mark, Id other);
   static void RemoveMark(MarkList& list, Id mark);
   // After a load: sorts every list of marks.
   void SortMarks();
