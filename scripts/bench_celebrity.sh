@@ -31,7 +31,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+source "$root/scripts/bench_lib.sh"
+port=$(free_port)
 
 "$datagen" --scale large --accounts "$accounts" --follows-mean 1 --posts 200000 --likes 0 \
   --tokens 2000 --seed 42 --data-dir "$work/data" --tokens-file "$work/tokens" \
@@ -47,8 +48,7 @@ until curl -s -o /dev/null "http://127.0.0.1:$port/api/v1/instance"; do
   sleep 0.5
 done
 start_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
-rss_mb() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$server/status"; }
-rss_start=$(rss_mb)
+rss_start=$(rss_mb "$server")
 
 "${load_pin[@]}" "$loadgen" --port "$port" --tokens "$work/tokens" --max-requests 2000 \
   --connections 32 --mix home=1 --sequential-tokens --rate 20000 --duration 120 > /dev/null
@@ -61,5 +61,5 @@ wait "$readers"
 readers_json=$(sed -n 's/^WRKJSON //p' "$work/readers.txt")
 quiet=$("${load_pin[@]}" "$loadgen" --port "$port" --celebrity 5 --sample 1000 --tokens "$work/tokens")
 echo "{\"dataset\":$(cat "$work/datagen.json"),\"server_startup_ms\":$start_ms," \
-  "\"server_rss_mb_start\":$rss_start,\"server_rss_mb_end\":$(rss_mb)," \
+  "\"server_rss_mb_start\":$rss_start,\"server_rss_mb_end\":$(rss_mb "$server")," \
   "\"under_read_load\":$loaded,\"readers\":${readers_json:-null},\"quiet\":$quiet}"

@@ -27,23 +27,8 @@ datagen=$build/tools/plaza-datagen
 loadgen=$build/tools/load/plaza-load
 ceiling=$build/bench/reference/ceiling_server
 
-work=$(mktemp -d /tmp/plaza-instr.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() {  # URL SECONDS
-  for _ in $(seq 1 $(( $2 * 10 ))); do
-    curl -s -o /dev/null "$1" && return 0
-    sleep 0.1
-  done
-  echo "bench: $1 did not come up" >&2
-  return 1
-}
+source "$root/scripts/bench_lib.sh"
+bench_work plaza-instr
 
 port=$(free_port)
 "$datagen" --scale small --seed 42 --data-dir "$work/data" --tokens-file "$work/all-tokens" \
@@ -54,37 +39,38 @@ reads_of() {  # PORT: one home read per token, in file order
   "$loadgen" --port "$1" --tokens "$work/tokens" --max-requests "$reads" --connections 8 \
     --mix home=1 --sequential-tokens --rate 2000 --duration 600 > /dev/null
 }
-# count NAME PORT COMMAND...: runs COMMAND under callgrind, counts READS reads after a warm-up.
-count() {
+# launch NAME PORT COMMAND...: starts COMMAND under callgrind with instrumentation off and waits
+# for it to answer; its pid is $counted.
+launch() {
   local name=$1 port=$2
   shift 2
   # PLAZA_HUGEPAGES=0: the server would re-execute itself, which callgrind follows as a new run.
   PLAZA_HUGEPAGES=0 valgrind --tool=callgrind --instr-atstart=no --cache-sim=yes \
     --callgrind-out-file="$work/$name.callgrind" "$@" > "$work/$name.log" 2>&1 &
-  local pid=$!
-  pids+=("$pid")
+  counted=$!
+  pids+=("$counted")
   wait_http "http://127.0.0.1:$port/api/v1/instance" 900
-  reads_of "$port"
-  callgrind_control -i on "$pid" > /dev/null 2>&1
-  reads_of "$port"
-  callgrind_control -i off "$pid" > /dev/null 2>&1
-  kill "$pid"
-  wait "$pid" 2>/dev/null || true
 }
-count plaza "$port" "$plaza" serve --listen "127.0.0.1:$port" --data-dir "$work/data" \
+# measure PORT: every token's home once with instrumentation off (timelines built), then READS
+# reads counted; stops the server (callgrind writes its counts as it exits).
+measure() {
+  reads_of "$1"
+  callgrind_control -i on "$counted" > /dev/null 2>&1
+  reads_of "$1"
+  callgrind_control -i off "$counted" > /dev/null 2>&1
+  kill "$counted"
+  wait "$counted" 2>/dev/null || true
+}
+launch plaza "$port" "$plaza" serve --listen "127.0.0.1:$port" --data-dir "$work/data" \
   --threads 1 --no-rate-limit --log-level warn
+# The bytes the ceiling serves: the first token's home page (read before counting starts).
 token=$(head -n 1 "$work/tokens" | cut -d' ' -f1)
-# The ceiling's bytes: the first token's home page, from a server started without callgrind.
-"$plaza" serve --listen "127.0.0.1:$port" --data-dir "$work/data" --threads 1 --no-rate-limit \
-  --log-level warn > "$work/plaza2.log" 2>&1 &
-pids+=("$!")
-wait_http "http://127.0.0.1:$port/api/v1/instance" 300
 curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/timelines/home?limit=20" \
   -o "$work/home.json"
-kill "${pids[-1]}"
-wait "${pids[-1]}" 2>/dev/null || true
+measure "$port"
 cport=$(free_port)
-count ceiling "$cport" "$ceiling" "$cport" "$work/home.json"
+launch ceiling "$cport" "$ceiling" "$cport" "$work/home.json"
+measure "$cport"
 
 python3 - "$work" "$reads" "$out/instructions.json" <<'EOF'
 import json, sys

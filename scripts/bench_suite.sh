@@ -37,30 +37,14 @@ for tool in wrk nginx redis-server redis-benchmark redis-cli curl python3 taskse
   command -v "$tool" >/dev/null || { echo "bench: $tool missing (run scripts/setup.sh)" >&2; exit 1; }
 done
 
-work=$(mktemp -d /tmp/plaza-bench.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$root/scripts/bench_lib.sh"
+bench_work plaza-bench
 
 server_pin=() load_pin=() pinning="none"
 if [[ $(nproc) -ge 2 ]]; then
   server_pin=(taskset -c 0) load_pin=(taskset -c 1) pinning="server core 0, load core 1"
 fi
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() {  # URL [SECONDS]
-  for _ in $(seq 1 $(( ${2:-60} * 10 ))); do
-    curl -s -o /dev/null "$1" && return 0
-    sleep 0.1
-  done
-  echo "bench: $1 did not come up" >&2
-  return 1
-}
-rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo 0; }
 results=$work/results.jsonl
 : > "$results"
 record() {  # NAME KIND JSON...
