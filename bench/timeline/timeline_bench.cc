@@ -148,7 +148,8 @@ void BM_StatusJson20(benchmark::State& state) {
   auto w = MakeWorld(20, 2, 0);
   auto ids = w->domain->timelines().Home(w->reader, domain::Page{.limit = 20});
   auto views = w->domain->statuses().GetMany(w->reader, ids);
-  api::RenderContext ctx{"http://127.0.0.1:8080", "127.0.0.1:8080", &w->domain->auth(), nullptr, nullptr};
+  api::RenderContext ctx{"http://127.0.0.1:8080", "127.0.0.1:8080", &w->domain->auth(), nullptr,
+                         &w->domain->statuses(),  nullptr};
   if (state.range(0) == 1) ctx.cache = std::make_shared<api::RenderCaches>(1000, 1000);
   std::string out;
   size_t bytes = 0;

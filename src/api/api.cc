@@ -22,11 +22,15 @@ std::string_view BearerToken(const http::Request& req) {
 }  // namespace
 
 Api::Handlers::Handlers(domain::Domain& domain, ApiOptions options,
-                         domain::commerce::Commerce* commerce)
+                        domain::commerce::Commerce* commerce)
     : d_(domain),
       commerce_(commerce),
       options_(std::move(options)),
-      ctx_{options_.base_url, options_.domain, &domain.auth(), commerce,
+      ctx_{options_.base_url,
+           options_.domain,
+           &domain.auth(),
+           commerce,
+           &domain.statuses(),
            std::make_shared<RenderCaches>(options_.render_cache_accounts,
                                           options_.render_cache_statuses)},
       token_limiter_(options_.token_rate_limit) {}

@@ -220,8 +220,23 @@ void WriteCredentialAccount(JsonWriter& w, const domain::AccountView& a,
 
 namespace {
 
+// The view's body, or the stored one; an empty one, not kept in the template, on a storage error.
+std::shared_ptr<const domain::StatusBody> BodyFor(const domain::StatusView& s,
+                                                  const RenderContext& ctx, JsonTemplate& t) {
+  std::shared_ptr<const domain::StatusBody> body = s.body;
+  if (body == nullptr && ctx.statuses != nullptr) body = ctx.statuses->Body(s.rec->id);
+  if (body == nullptr) {
+    t.keep = false;
+    body = std::make_shared<const domain::StatusBody>();
+  }
+  return body;
+}
+
 void RenderStatus(const domain::StatusView& s, const RenderContext& ctx, JsonTemplate& t) {
   const auto& r = *s.rec;
+  // A repost has no body of its own.
+  const auto body =
+      r.reblog_of_id != 0 ? std::make_shared<const domain::StatusBody>() : BodyFor(s, ctx, t);
   JsonWriter w(t.json);
   std::string url = ctx.base_url + "/@" + s.author.rec->username + "/" + IdToString(r.id);
   w.BeginObject();
@@ -231,10 +246,10 @@ void RenderStatus(const domain::StatusView& s, const RenderContext& ctx, JsonTem
       .Field("url", url)
       .Field("created_at", FormatIso8601(r.created_at_ms));
   KeyHole(w, t, "account", kAccount);
-  w.Field("content", r.content_html)
+  w.Field("content", body->content_html)
       .Field("visibility", domain::VisibilityName(r.visibility))
       .Field("sensitive", r.sensitive)
-      .Field("spoiler_text", r.spoiler_text);
+      .Field("spoiler_text", body->spoiler_text);
   w.Key("media_attachments").BeginArray().EndArray();
   w.Key("application");
   std::optional<storage::AppRecord> app;
@@ -287,10 +302,10 @@ void RenderStatus(const domain::StatusView& s, const RenderContext& ctx, JsonTem
   w.Key("poll").Null();
   KeyHole(w, t, "card", kCard);
   w.Key("language");
-  if (r.language.empty()) {
+  if (body->language.empty()) {
     w.Null();
   } else {
-    w.String(r.language);
+    w.String(body->language);
   }
   KeyHole(w, t, "text", kText);
   w.Key("edited_at");
@@ -362,8 +377,8 @@ void AppendStatus(std::string& out, const domain::StatusView& s, const RenderCon
         break;
       }
       case kText:
-        if (with_source) {
-          AppendJsonString(out, r.text);
+        if (with_source && s.body != nullptr) {
+          AppendJsonString(out, s.body->text);
         } else {
           out += "null"sv;
         }

@@ -10,6 +10,7 @@
 #include "domain/auth.h"
 #include "domain/commerce/commerce.h"
 #include "domain/model.h"
+#include "domain/statuses.h"
 #include "storage/records.h"
 
 namespace plaza::api {
@@ -21,6 +22,8 @@ struct RenderContext {
   const domain::Auth* auth = nullptr;
   // Products carried by statuses and shop badges; may be null.
   const domain::commerce::Commerce* commerce = nullptr;
+  // Reads the bodies of statuses rendered afresh whose views carry none (StatusView::body).
+  const domain::Statuses* statuses = nullptr;
   // Rendered accounts and statuses kept between requests; null renders every time.
   std::shared_ptr<RenderCaches> cache;
 };

@@ -31,7 +31,7 @@ std::shared_ptr<const JsonTemplate> RenderCache::Get(
   auto t = std::make_shared<JsonTemplate>();
   render(*t);
   std::shared_ptr<const JsonTemplate> rendered = std::move(t);
-  if (per_shard_ == 0) return rendered;
+  if (per_shard_ == 0 || !rendered->keep) return rendered;
   Shard& shard = shards_[id % kShards];
   std::lock_guard<std::mutex> lock(shard.mu);
   if (shard.entries.size() >= per_shard_ && shard.entries.find(id) == shard.entries.end()) {

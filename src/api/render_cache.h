@@ -37,6 +37,9 @@ struct JsonTemplate {
   };
   std::string json;
   std::vector<Hole> holes;  // in offset order
+  // Cleared by a renderer that could not read all it needed (a storage error): the template
+  // answers this request and is not kept.
+  bool keep = true;
 };
 
 class RenderCache {
@@ -48,7 +51,8 @@ class RenderCache {
   RenderCache& operator=(const RenderCache&) = delete;
 
   // The template of entity `id` rendered from `source`; calls `render` (outside any lock) when
-  // there is none or it was rendered from another record.
+  // there is none or it was rendered from another record, and keeps the result unless `render`
+  // cleared JsonTemplate::keep.
   std::shared_ptr<const JsonTemplate> Get(Id id, const std::shared_ptr<const void>& source,
                                           const std::function<void(JsonTemplate&)>& render);
 

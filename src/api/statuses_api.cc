@@ -146,7 +146,7 @@ void Api::Handlers::RegisterStatuses(http::Router& r) {
   r.Add(Method::kGet, "/api/v1/statuses/:id/source", [this](Request& req) {
     auto id = PathId(req);
     if (!id.ok()) return Fail(id.status());
-    auto view = d_.statuses().Get(CallerOf(req).account_id, *id);
+    auto view = d_.statuses().GetWithBody(CallerOf(req).account_id, *id);
     if (!view.ok()) return Fail(view.status());
     if (view->rec->account_id != CallerOf(req).account_id) {
       return Response::Error(403, "only the author can read the source");
@@ -154,8 +154,8 @@ void Api::Handlers::RegisterStatuses(http::Router& r) {
     return JsonResponse(200, [&](JsonWriter& w) {
       w.BeginObject()
           .Field("id", IdToString(view->rec->id))
-          .Field("text", view->rec->text)
-          .Field("spoiler_text", view->rec->spoiler_text)
+          .Field("text", view->body->text)
+          .Field("spoiler_text", view->body->spoiler_text)
           .EndObject();
     });
   }, {.tag = "user read:statuses"});

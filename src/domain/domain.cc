@@ -38,10 +38,11 @@ Result<LoadStats> Domain::Start() {
       return Status::Ok();
     }));
     // Statuses arrive in id order, so parents and originals precede replies and reposts.
+    // Only the meta stays in memory (model.h, StatusMeta).
     PLAZA_RETURN_IF_ERROR(st.ForEachStatus([&](StatusRecord& rec) {
       if (state_.FindAccount(rec.account_id) == nullptr) return Status::Ok();
       state_.ids.AdvancePast(rec.id);
-      statuses_.ApplyCreateLocked(std::make_shared<const StatusRecord>(std::move(rec)));
+      statuses_.ApplyCreateLocked(std::make_shared<const StatusMeta>(MetaOf(rec)));
       ++stats.statuses;
       return Status::Ok();
     }));

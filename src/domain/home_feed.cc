@@ -179,7 +179,7 @@ std::vector<Id>& HomeFeed::Materialize(Shard& shard, Id viewer) {
 bool HomeFeed::Accept(Id viewer, Id status_id) const {
   const StatusEntry* st = s_.FindStatus(status_id);
   if (st == nullptr) return false;
-  const StatusRecord& rec = *st->rec;
+  const StatusMeta& rec = *st->rec;
   Id author = rec.account_id;
   if (author != viewer) {
     auto f = s_.following.find(viewer);

@@ -41,9 +41,45 @@ struct StatusCounts {
   int64_t quotes = 0;
 };
 
+// A status as the model keeps it in memory: what visibility checks, timelines, threads, counts
+// and notifications need. Its body (StatusBody) stays in storage and is read when the status is
+// rendered afresh, since the renderer keeps what it renders (api/render_cache.h): text and HTML
+// were two thirds of a status's memory (bench/README.md, session 8). Immutable once shared; an
+// edit replaces it.
+struct StatusMeta {
+  Id id = 0;
+  Id account_id = 0;
+  Id in_reply_to_id = 0;
+  Id in_reply_to_account_id = 0;
+  Id reblog_of_id = 0;  // a repost: no body of its own
+  Id quote_of_id = 0;   // a repost with a comment
+  Id app_id = 0;
+  int64_t created_at_ms = 0;
+  int64_t edited_at_ms = 0;  // 0 when never edited
+  Visibility visibility = Visibility::kPublic;
+  bool sensitive = false;
+  std::vector<Id> mention_ids;
+  std::vector<std::string> tags;  // normalized (lower-case) topic names
+};
+
+// What a status says: the fields of its record that only rendering reads.
+struct StatusBody {
+  std::string text;          // source as written
+  std::string content_html;  // rendered once at write time
+  std::string spoiler_text;
+  std::string language;
+};
+
+// The record split into the two.
+StatusMeta MetaOf(const StatusRecord& rec);
+StatusBody BodyOf(StatusRecord&& rec);
+
 // A status as one viewer sees it.
 struct StatusView {
-  std::shared_ptr<const StatusRecord> rec;
+  std::shared_ptr<const StatusMeta> rec;
+  // Set when the domain had the body at hand (a create, an edit, a delete, the source); null
+  // otherwise, and then whoever renders the status afresh reads it with Statuses::Body.
+  std::shared_ptr<const StatusBody> body;
   StatusCounts counts;  // as of the view
   AccountView author;
   std::vector<AccountView> mentions;

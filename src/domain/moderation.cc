@@ -598,7 +598,7 @@ Status Moderation::NotifyPublished(Id status_id) {
     std::shared_lock lock(s_.mu);
     const StatusEntry* st = s_.FindStatus(status_id);
     if (st == nullptr) return Status::Ok();
-    const StatusRecord& rec = *st->rec;
+    const StatusMeta& rec = *st->rec;
     Id author = rec.account_id;
     for (Id m : rec.mention_ids) {
       if (s_.CanSee(m, rec)) {

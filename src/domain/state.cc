@@ -44,7 +44,7 @@ int64_t State::FollowerCount(Id a) const {
   return it == followers.end() ? 0 : static_cast<int64_t>(it->second.size());
 }
 
-bool State::CanSee(Id viewer, const StatusRecord& s) const {
+bool State::CanSee(Id viewer, const StatusMeta& s) const {
   if (viewer == s.account_id) return true;
   if (!held_statuses.empty() && held_statuses.count(s.id) != 0) {
     const AccountEntry* v = FindAccount(viewer);

@@ -78,7 +78,7 @@ struct AccountEntry {
 // in the cache line the lookup has just brought in); they change only under State::mu held
 // exclusively, and views copy them.
 struct StatusEntry {
-  std::shared_ptr<const StatusRecord> rec;
+  std::shared_ptr<const StatusMeta> rec;
   StatusCounts counts;
 };
 
@@ -191,7 +191,7 @@ struct State {
   void SortMarks();
   int64_t FollowerCount(Id a) const;
   // Whether `viewer` (0 = anonymous) may see status `s`: visibility, blocks, suspension, holds.
-  bool CanSee(Id viewer, const StatusRecord& s) const;
+  bool CanSee(Id viewer, const StatusMeta& s) const;
   AccountView ViewAccount(const AccountEntry& e) const { return {e.rec, e.counts}; }
 };
 

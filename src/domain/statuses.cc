@@ -1,5 +1,7 @@
 #include "domain/statuses.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <functional>
 #include <future>
@@ -43,6 +45,45 @@ std::string_view VisibilityName(Visibility v) {
     case Visibility::kDirect: return "direct";
   }
   return "public";
+}
+
+StatusMeta MetaOf(const StatusRecord& rec) {
+  StatusMeta m;
+  m.id = rec.id;
+  m.account_id = rec.account_id;
+  m.in_reply_to_id = rec.in_reply_to_id;
+  m.in_reply_to_account_id = rec.in_reply_to_account_id;
+  m.reblog_of_id = rec.reblog_of_id;
+  m.quote_of_id = rec.quote_of_id;
+  m.app_id = rec.app_id;
+  m.created_at_ms = rec.created_at_ms;
+  m.edited_at_ms = rec.edited_at_ms;
+  m.visibility = rec.visibility;
+  m.sensitive = rec.sensitive;
+  m.mention_ids = rec.mention_ids;
+  m.tags = rec.tags;
+  return m;
+}
+
+StatusBody BodyOf(StatusRecord&& rec) {
+  return {std::move(rec.text), std::move(rec.content_html), std::move(rec.spoiler_text),
+          std::move(rec.language)};
+}
+
+std::shared_ptr<const StatusBody> Statuses::Body(Id id) const {
+  auto rec = s_.storage.GetStatus(id);
+  if (rec.ok()) return std::make_shared<const StatusBody>(BodyOf(std::move(*rec)));
+  // Deleted since the view was made: nothing to show.
+  if (rec.status().IsNotFound()) return std::make_shared<const StatusBody>();
+  spdlog::error("reading the body of status {}: {}", id, rec.status().ToString());
+  return nullptr;
+}
+
+Result<StatusView> Statuses::GetWithBody(Id viewer, Id id) const {
+  PLAZA_ASSIGN_OR_RETURN(StatusView v, Get(viewer, id));
+  PLAZA_ASSIGN_OR_RETURN(StatusRecord rec, s_.storage.GetStatus(id));
+  v.body = std::make_shared<const StatusBody>(BodyOf(std::move(rec)));
+  return v;
 }
 
 std::optional<StatusView> Statuses::ViewLocked(Id viewer, Id id, int depth) const {
@@ -97,8 +138,8 @@ std::vector<StatusView> Statuses::GetMany(Id viewer, const std::vector<Id>& ids)
   return out;
 }
 
-void Statuses::ApplyCreateLocked(std::shared_ptr<const StatusRecord> record) {
-  const StatusRecord& rec = *record;
+void Statuses::ApplyCreateLocked(std::shared_ptr<const StatusMeta> record) {
+  const StatusMeta& rec = *record;
   s_.statuses[rec.id].rec = std::move(record);
   InsertSorted(s_.statuses_by_author[rec.account_id], rec.id);
   if (AccountEntry* a = s_.FindAccount(rec.account_id)) {
@@ -130,7 +171,8 @@ void Statuses::ApplyCreateLocked(std::shared_ptr<const StatusRecord> record) {
 void Statuses::ApplyDeleteLocked(Id id) {
   auto it = s_.statuses.find(id);
   if (it == s_.statuses.end()) return;
-  const StatusRecord rec = *it->second.rec;
+  const std::shared_ptr<const StatusMeta> held = std::move(it->second.rec);
+  const StatusMeta& rec = *held;
   s_.statuses.erase(it);
   EraseSorted(s_.statuses_by_author[rec.account_id], id);
   if (AccountEntry* a = s_.FindAccount(rec.account_id)) --a->counts.statuses;
@@ -290,6 +332,7 @@ void Statuses::CreateAsync(Id author, const NewStatus& in, CreateCallback done) 
   rec.tags = std::move(content->tags);
 
   storage::WriteBatch batch;
+  StatusMeta meta;
   {
     std::shared_lock lock(s_.mu);
     if (in.in_reply_to_id != 0) {
@@ -319,45 +362,52 @@ void Statuses::CreateAsync(Id author, const NewStatus& in, CreateCallback done) 
     rec.id = s_.ids.Next();
     rec.created_at_ms = NowUnixMs();
     batch.Put(rec);
+    meta = MetaOf(rec);
     if (moderation_ != nullptr) moderation_->AddStatusDecision(decision, rec.id, author, batch);
     // A held status notifies nobody: it is not published yet.
     for (Id m : decision.held() ? std::vector<Id>{} : rec.mention_ids) {
-      if (s_.CanSee(m, rec)) notifications_.AddLocked(batch, m, NotificationType::kMention, author, rec.id);
+      if (s_.CanSee(m, meta))
+        notifications_.AddLocked(batch, m, NotificationType::kMention, author, rec.id);
     }
     if (!decision.held() && rec.in_reply_to_account_id != 0 &&
         std::find(rec.mention_ids.begin(), rec.mention_ids.end(), rec.in_reply_to_account_id) ==
             rec.mention_ids.end() &&
-        s_.CanSee(rec.in_reply_to_account_id, rec)) {
+        s_.CanSee(rec.in_reply_to_account_id, meta)) {
       notifications_.AddLocked(batch, rec.in_reply_to_account_id, NotificationType::kMention,
                                author, rec.id);
     }
     if (!decision.held() && rec.quote_of_id != 0) {
       Id quoted_author = s_.FindStatus(rec.quote_of_id)->rec->account_id;
-      if (s_.CanSee(quoted_author, rec)) {
+      if (s_.CanSee(quoted_author, meta)) {
         notifications_.AddLocked(batch, quoted_author, NotificationType::kQuote, author, rec.id);
       }
     }
   }
   if (in.extend_batch) {
-    if (Status st = in.extend_batch(rec, batch); !st.ok()) return done(st);
+    if (Status st = in.extend_batch(meta, batch); !st.ok()) return done(st);
   }
   if (!key.empty()) {
     batch.Put(storage::IdempotencyRecord{author, key, rec.id, rec.created_at_ms});
   }
   // Memory is updated, the fan-out queued and the caller answered only once the batch is
   // durable; until then nothing in memory refers to the new id.
-  auto committed = [this, author, rec = std::move(rec), decision = std::move(decision),
-                    text = in.text, applied = in.applied, done = std::move(done)](Status st) {
+  auto committed = [this, author, id = rec.id,
+                    meta = std::make_shared<const StatusMeta>(std::move(meta)),
+                    body = std::make_shared<const StatusBody>(BodyOf(std::move(rec))),
+                    decision = std::move(decision), text = in.text, applied = in.applied,
+                    done = std::move(done)](Status st) {
     if (!st.ok()) return done(st);
     {
       std::unique_lock lock(s_.mu);
-      ApplyCreateLocked(std::make_shared<const StatusRecord>(rec));
+      ApplyCreateLocked(meta);
       if (moderation_ != nullptr) moderation_->ApplyStatusDecisionLocked(decision);
     }
-    if (applied) applied(rec);
+    if (applied) applied(*meta);
     if (moderation_ != nullptr) moderation_->NotePosted(author, text);
-    if (!decision.held()) home_.Enqueue(rec.id);
-    done(Get(author, rec.id));
+    if (!decision.held()) home_.Enqueue(id);
+    auto view = Get(author, id);
+    if (view.ok()) view->body = body;
+    done(std::move(view));
   };
   s_.storage.CommitAsync(std::move(batch), std::move(committed));
 }
@@ -374,7 +424,7 @@ Result<StatusView> Statuses::Edit(Id actor, Id id, const StatusEdit& edit) {
     return Status::Unprocessable("spoiler_text is too long");
   }
   auto guard = s_.locks.Lock({KeyLocks::Key(kLockStatus, id)});
-  std::shared_ptr<const StatusRecord> old;
+  std::shared_ptr<const StatusMeta> old;
   {
     std::shared_lock lock(s_.mu);
     const StatusEntry* st = s_.FindStatus(id);
@@ -399,8 +449,10 @@ Result<StatusView> Statuses::Edit(Id actor, Id id, const StatusEdit& edit) {
   };
   PLAZA_ASSIGN_OR_RETURN(RenderedContent content, RenderContent(decision.text, opts, resolver));
   PLAZA_ASSIGN_OR_RETURN(auto history, s_.storage.ListStatusEdits(id));
+  // The stored record is the current one: edits of a status are serialized by its key lock.
+  PLAZA_ASSIGN_OR_RETURN(const StatusRecord stored, s_.storage.GetStatus(id));
 
-  StatusRecord rec = *old;
+  StatusRecord rec = stored;
   rec.text = decision.text;
   rec.spoiler_text = decision.spoiler_text;
   rec.sensitive = edit.sensitive || decision.sensitive || !rec.spoiler_text.empty();
@@ -413,8 +465,9 @@ Result<StatusView> Statuses::Edit(Id actor, Id id, const StatusEdit& edit) {
   storage::WriteBatch batch;
   uint32_t next_version = history.empty() ? 1 : history.back().version + 1;
   if (history.empty()) {
-    batch.Put(storage::StatusEditRecord{id, 0, old->text, old->content_html, old->spoiler_text,
-                                        old->sensitive, old->created_at_ms});
+    batch.Put(storage::StatusEditRecord{id, 0, stored.text, stored.content_html,
+                                        stored.spoiler_text, stored.sensitive,
+                                        stored.created_at_ms});
   }
   batch.Put(storage::StatusEditRecord{id, next_version, rec.text, rec.content_html,
                                       rec.spoiler_text, rec.sensitive, rec.edited_at_ms});
@@ -443,11 +496,13 @@ Result<StatusView> Statuses::Edit(Id actor, Id id, const StatusEdit& edit) {
       if (rec.visibility == Visibility::kPublic || rec.visibility == Visibility::kUnlisted) {
         for (const auto& tag : rec.tags) InsertSorted(s_.statuses_by_tag[tag], id);
       }
-      it->second.rec = std::make_shared<const StatusRecord>(rec);
+      it->second.rec = std::make_shared<const StatusMeta>(MetaOf(rec));
     }
     if (moderation_ != nullptr) moderation_->ApplyStatusDecisionLocked(decision);
   }
-  return Get(actor, id);
+  PLAZA_ASSIGN_OR_RETURN(StatusView view, Get(actor, id));
+  view.body = std::make_shared<const StatusBody>(BodyOf(std::move(rec)));
+  return view;
 }
 
 Result<StatusView> Statuses::Delete(Id actor, Id id) {
@@ -464,6 +519,9 @@ Result<StatusView> Statuses::Delete(Id actor, Id id) {
     auto r = s_.reblogs_of.find(id);
     if (r != s_.reblogs_of.end()) doomed.insert(doomed.end(), r->second.begin(), r->second.end());
   }
+  // The body for a redraft, read before the record goes.
+  PLAZA_ASSIGN_OR_RETURN(StatusRecord stored, s_.storage.GetStatus(id));
+  before.body = std::make_shared<const StatusBody>(BodyOf(std::move(stored)));
   storage::WriteBatch batch;
   for (Id d : doomed) batch.Put(storage::DeleteStatus{d});
   if (moderation_ != nullptr) moderation_->AddDeleteHold(id, batch);
@@ -489,8 +547,9 @@ Result<std::vector<storage::StatusEditRecord>> Statuses::History(Id viewer, Id i
   PLAZA_ASSIGN_OR_RETURN(StatusView v, Get(viewer, id));
   PLAZA_ASSIGN_OR_RETURN(auto edits, s_.storage.ListStatusEdits(id));
   if (edits.empty()) {
-    const StatusRecord& r = *v.rec;
-    edits.push_back({id, 0, r.text, r.content_html, r.spoiler_text, r.sensitive, r.created_at_ms});
+    PLAZA_ASSIGN_OR_RETURN(StatusRecord r, s_.storage.GetStatus(id));
+    edits.push_back({id, 0, std::move(r.text), std::move(r.content_html), std::move(r.spoiler_text),
+                     r.sensitive, r.created_at_ms});
   }
   return edits;
 }
@@ -515,7 +574,7 @@ Result<StatusView> Statuses::Reblog(Id actor, Id id, std::optional<Visibility> v
       auto v = ViewLocked(actor, existing->second);
       if (v) return std::move(*v);
     }
-    const StatusRecord& o = *st->rec;
+    const StatusMeta& o = *st->rec;
     bool own = o.account_id == actor;
     if (o.visibility == Visibility::kDirect ||
         (o.visibility == Visibility::kPrivate && !own)) {
@@ -536,7 +595,7 @@ Result<StatusView> Statuses::Reblog(Id actor, Id id, std::optional<Visibility> v
   PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
   {
     std::unique_lock lock(s_.mu);
-    ApplyCreateLocked(std::make_shared<const StatusRecord>(rec));
+    ApplyCreateLocked(std::make_shared<const StatusMeta>(MetaOf(rec)));
   }
   home_.Enqueue(rec.id);
   return Get(actor, rec.id);

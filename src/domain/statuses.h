@@ -36,8 +36,8 @@ struct NewStatus {
   // them to the post's own batch, with the new status (its id set), before the commit, so post
   // and records are durable together or not at all; an error refuses the post. `applied` runs
   // once the batch is durable and the post is in memory, before the caller is answered.
-  std::function<Status(const StatusRecord&, storage::WriteBatch&)> extend_batch;
-  std::function<void(const StatusRecord&)> applied;
+  std::function<Status(const StatusMeta&, storage::WriteBatch&)> extend_batch;
+  std::function<void(const StatusMeta&)> applied;
 };
 
 struct StatusEdit {
@@ -86,6 +86,12 @@ class Statuses {
   Result<StatusView> Get(Id viewer, Id id) const;
   // Hydrates ids under one lock, dropping those the viewer may not see.
   std::vector<StatusView> GetMany(Id viewer, const std::vector<Id>& ids) const;
+  // Get with the body read from storage (StatusView::body set).
+  Result<StatusView> GetWithBody(Id viewer, Id id) const;
+  // The body of status `id` from storage, for rendering a view without one. Does not check who
+  // is asking: the caller holds a view the viewer may see. Empty when the status is gone since;
+  // null, and logged, on a storage error.
+  std::shared_ptr<const StatusBody> Body(Id id) const;
   Result<Context> GetContext(Id viewer, Id id) const;
 
   std::vector<PageItem> FavouritedBy(Id viewer, Id id, const Page& page) const;
@@ -95,7 +101,7 @@ class Statuses {
   std::vector<PageItem> BookmarksOf(Id account, const Page& page) const;
 
   // Applies a committed status to memory. REQUIRES: State::mu held exclusively.
-  void ApplyCreateLocked(std::shared_ptr<const StatusRecord> record);
+  void ApplyCreateLocked(std::shared_ptr<const StatusMeta> record);
   void ApplyDeleteLocked(Id id);
   void ApplyMarkLocked(const storage::MarkRecord& m);
   void ApplyUnmarkLocked(storage::MarkKind kind, Id account, Id status);

@@ -43,7 +43,7 @@ Result<std::vector<Id>> Timelines::Account(Id viewer, Id account, const Page& pa
   return PageDescending(it->second, page, [&](Id id) {
     const StatusEntry* st = s_.FindStatus(id);
     if (st == nullptr || !s_.CanSee(viewer, *st->rec)) return false;
-    const StatusRecord& r = *st->rec;
+    const StatusMeta& r = *st->rec;
     if (options.exclude_reblogs && r.reblog_of_id != 0) return false;
     if (options.exclude_replies && r.in_reply_to_id != 0 && r.in_reply_to_account_id != account) {
       return false;

@@ -481,17 +481,17 @@ Status Commerce::AttachToStatus(Id author, Id status_id, const std::vector<Id>& 
 
 void Commerce::CarryProducts(Id author, std::vector<Id> products, NewStatus& post) {
   if (products.empty()) return;
-  post.extend_batch = [this, author, products](const StatusRecord& rec,
-                                                storage::WriteBatch& batch) -> Status {
+  post.extend_batch = [this, author, products](const StatusMeta& rec,
+                                               storage::WriteBatch& batch) -> Status {
     PLAZA_RETURN_IF_ERROR(CheckStatusProducts(author, products));
     return PutStatusProducts(author, rec, products, batch);
   };
-  post.applied = [this, products = std::move(products)](const StatusRecord& rec) {
+  post.applied = [this, products = std::move(products)](const StatusMeta& rec) {
     ApplyStatusProducts(rec.id, products);
   };
 }
 
-Status Commerce::PutStatusProducts(Id author, const StatusRecord& status,
+Status Commerce::PutStatusProducts(Id author, const StatusMeta& status,
                                    const std::vector<Id>& products,
                                    storage::WriteBatch& batch) const {
   if (status.account_id != author || status.reblog_of_id != 0) {

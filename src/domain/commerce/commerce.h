@@ -289,7 +289,7 @@ class Commerce {
  private:
   // The rule and the record shared by AttachToStatus and CarryProducts: only the author's own
   // post (not a repost) carries products; adds the status's products record to `batch`.
-  Status PutStatusProducts(Id author, const StatusRecord& status, const std::vector<Id>& products,
+  Status PutStatusProducts(Id author, const StatusMeta& status, const std::vector<Id>& products,
                            storage::WriteBatch& batch) const;
   // Shows a committed products record.
   void ApplyStatusProducts(Id status_id, std::vector<Id> products);

@@ -64,12 +64,12 @@ TEST_F(ModerationTest, RejectNamesThePolicyAndStoresNothing) {
 TEST_F(ModerationTest, MaskAndLabel) {
   auto masked = Post(alice_, "darn it");
   ASSERT_TRUE(masked.ok());
-  EXPECT_EQ(masked->rec->text, "*** it");
-  EXPECT_EQ(masked->rec->content_html.find("darn"), std::string::npos);
+  EXPECT_EQ(masked->body->text, "*** it");
+  EXPECT_EQ(masked->body->content_html.find("darn"), std::string::npos);
   auto labelled = Post(alice_, "gore ahead");
   ASSERT_TRUE(labelled.ok());
   EXPECT_TRUE(labelled->rec->sensitive);
-  EXPECT_NE(labelled->rec->spoiler_text.find("graphic"), std::string::npos);
+  EXPECT_NE(labelled->body->spoiler_text.find("graphic"), std::string::npos);
 }
 
 TEST_F(ModerationTest, HeldStatusIsSeenByAuthorAndStaffOnlyUntilApproved) {

@@ -22,8 +22,8 @@ TEST(StatusesTest, CreateRendersAndExtracts) {
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->rec->mention_ids, std::vector<Id>{b});
   EXPECT_EQ(s->rec->tags, (std::vector<std::string>{"春节 快乐", "plaza"}));
-  EXPECT_NE(s->rec->content_html.find("&lt;b&gt;"), std::string::npos);
-  EXPECT_EQ(s->rec->content_html.find("<b>"), std::string::npos);
+  EXPECT_NE(s->body->content_html.find("&lt;b&gt;"), std::string::npos);
+  EXPECT_EQ(s->body->content_html.find("<b>"), std::string::npos);
   auto notes = f.d().notifications().List(b, Page{}, {});
   ASSERT_TRUE(notes.ok());
   ASSERT_EQ(notes->size(), 1u);
@@ -231,6 +231,57 @@ TEST(StatusesTest, OnlyTheAuthorEditsOrDeletes) {
   ASSERT_TRUE(f.d().statuses().Delete(a, post).ok());
   EXPECT_EQ(f.d().statuses().Get(a, post).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(f.d().accounts().Get(a)->counts.statuses, 0);
+}
+
+// Only the meta of a status is in memory; its body comes from storage, current after an edit
+// and a restart, and a delete answers with the body it had.
+TEST(StatusesTest, BodiesAreReadFromStorage) {
+  DomainFixture f;
+  Id a = f.MakeAccount("alice");
+  NewStatus in;
+  in.text = "first words #topic";
+  in.spoiler_text = "cw";
+  in.language = "en";
+  auto created = f.d().statuses().Create(a, in);
+  ASSERT_TRUE(created.ok());
+  ASSERT_NE(created->body, nullptr);  // the creator's answer carries it
+  EXPECT_EQ(created->body->text, "first words #topic");
+  Id id = created->rec->id;
+  auto got = f.d().statuses().Get(a, id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->body, nullptr);  // a read does not
+  auto body = f.d().statuses().Body(id);
+  ASSERT_NE(body, nullptr);
+  EXPECT_EQ(body->text, "first words #topic");
+  EXPECT_NE(body->content_html.find("first words"), std::string::npos);
+  EXPECT_EQ(body->spoiler_text, "cw");
+  EXPECT_EQ(body->language, "en");
+
+  auto edited = f.d().statuses().Edit(a, id, {"second words", "", false, {}});
+  ASSERT_TRUE(edited.ok());
+  EXPECT_EQ(edited->body->text, "second words");
+  EXPECT_EQ(f.d().statuses().Body(id)->text, "second words");
+  EXPECT_EQ(f.d().statuses().Body(id)->language, "en");
+  EXPECT_TRUE(edited->rec->tags.empty());
+  f.Restart();
+  EXPECT_EQ(f.d().statuses().Body(id)->text, "second words");
+  auto source = f.d().statuses().GetWithBody(a, id);
+  ASSERT_TRUE(source.ok());
+  EXPECT_NE(source->body->content_html.find("second words"), std::string::npos);
+  auto history = f.d().statuses().History(a, id);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[0].text, "first words #topic");
+
+  auto deleted = f.d().statuses().Delete(a, id);
+  ASSERT_TRUE(deleted.ok());
+  ASSERT_NE(deleted->body, nullptr);
+  EXPECT_EQ(deleted->body->text, "second words");
+  // A view made before the delete renders an empty body, not an error.
+  auto gone = f.d().statuses().Body(id);
+  ASSERT_NE(gone, nullptr);
+  EXPECT_TRUE(gone->text.empty());
+  EXPECT_EQ(f.d().statuses().GetWithBody(a, id).status().code(), StatusCode::kNotFound);
 }
 
 TEST(StatusesTest, VisibilityIsEnforcedOnReads) {
