@@ -68,7 +68,7 @@ Result<LoadStats> Domain::Start() {
       ++stats.marks;
       return Status::Ok();
     }));
-    state_.SortMarks();
+    state_.FinishLoad();
     state_.loading = false;
   }
   PLAZA_RETURN_IF_ERROR(moderation_.Load());

@@ -184,11 +184,12 @@ struct State {
   // Callers hold mu exclusively.
   void AddViewerMark(std::vector<Id> ViewerMarks::*list, Id account, Id status);
   void RemoveViewerMark(std::vector<Id> ViewerMarks::*list, Id account, Id status);
-  // Adds {mark, other} to `list` (appended while loading, sorted by SortMarks); removes it by mark.
+  // Adds {mark, other} to `list` (appended while loading, sorted by FinishLoad); removes it by
+  // mark.
   void AddMark(MarkList& list, Id mark, Id other);
   static void RemoveMark(MarkList& list, Id mark);
-  // After a load: sorts every list of marks.
-  void SortMarks();
+  // After a load: sorts every list of marks and gives back the spare capacity of the lists.
+  void FinishLoad();
   int64_t FollowerCount(Id a) const;
   // Whether `viewer` (0 = anonymous) may see status `s`: visibility, blocks, suspension, holds.
   bool CanSee(Id viewer, const StatusMeta& s) const;
