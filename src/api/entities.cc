@@ -276,7 +276,7 @@ void RenderStatus(const domain::StatusView& s, const RenderContext& ctx, JsonTem
   }
   w.EndArray();
   w.Key("tags").BeginArray();
-  for (const auto& tag : r.tags) {
+  for (const auto& tag : r.tags()) {
     w.BeginObject().Field("name", tag).Field("url", ctx.base_url + "/tags/" + tag).EndObject();
   }
   w.EndArray();

@@ -86,7 +86,8 @@ void HomeFeed::Deliver(Id status_id) {
     if (st->rec->visibility == Visibility::kDirect) {
       // A direct post goes only to the mentioned accounts (and shows where they follow the
       // author, see Accept), never to every follower.
-      recipients.insert(recipients.end(), st->rec->mention_ids.begin(), st->rec->mention_ids.end());
+      const auto& mentioned = st->rec->mention_ids();
+      recipients.insert(recipients.end(), mentioned.begin(), mentioned.end());
     } else if (!s_.pulled_authors.count(author)) {
       auto it = s_.followers.find(author);
       if (it != s_.followers.end()) {

@@ -58,8 +58,22 @@ struct StatusMeta {
   int64_t edited_at_ms = 0;  // 0 when never edited
   Visibility visibility = Visibility::kPublic;
   bool sensitive = false;
-  std::vector<Id> mention_ids;
-  std::vector<std::string> tags;  // normalized (lower-case) topic names
+
+  const std::vector<Id>& mention_ids() const {
+    return refs_ ? refs_->mention_ids : kNoRefs.mention_ids;
+  }
+  // Normalized (lower-case) topic names.
+  const std::vector<std::string>& tags() const { return refs_ ? refs_->tags : kNoRefs.tags; }
+  void set_refs(std::vector<Id> mention_ids, std::vector<std::string> tags);
+
+ private:
+  // Most statuses mention no one and tag nothing: the lists cost them one pointer.
+  struct Refs {
+    std::vector<Id> mention_ids;
+    std::vector<std::string> tags;
+  };
+  static const Refs kNoRefs;
+  std::unique_ptr<const Refs> refs_;
 };
 
 // What a status says: the fields of its record that only rendering reads.

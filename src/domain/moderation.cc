@@ -600,15 +600,15 @@ Status Moderation::NotifyPublished(Id status_id) {
     if (st == nullptr) return Status::Ok();
     const StatusMeta& rec = *st->rec;
     Id author = rec.account_id;
-    for (Id m : rec.mention_ids) {
+    for (Id m : rec.mention_ids()) {
       if (s_.CanSee(m, rec)) {
         notifications_.AddLocked(batch, m, NotificationType::kMention, author, rec.id);
       }
     }
     Id parent = rec.in_reply_to_account_id;
     if (parent != 0 &&
-        std::find(rec.mention_ids.begin(), rec.mention_ids.end(), parent) ==
-            rec.mention_ids.end() &&
+        std::find(rec.mention_ids().begin(), rec.mention_ids().end(), parent) ==
+            rec.mention_ids().end() &&
         s_.CanSee(parent, rec)) {
       notifications_.AddLocked(batch, parent, NotificationType::kMention, author, rec.id);
     }

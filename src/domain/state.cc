@@ -55,8 +55,8 @@ bool State::CanSee(Id viewer, const StatusMeta& s) const {
   if (suspended_accounts.contains(s.account_id)) return false;
   if (viewer != 0 && BlockedEitherWay(viewer, s.account_id)) return false;
   auto mentioned = [&] {
-    return viewer != 0 &&
-           std::find(s.mention_ids.begin(), s.mention_ids.end(), viewer) != s.mention_ids.end();
+    return viewer != 0 && std::find(s.mention_ids().begin(), s.mention_ids().end(), viewer) !=
+                              s.mention_ids().end();
   };
   switch (s.visibility) {
     case Visibility::kPublic:

@@ -60,9 +60,18 @@ StatusMeta MetaOf(const StatusRecord& rec) {
   m.edited_at_ms = rec.edited_at_ms;
   m.visibility = rec.visibility;
   m.sensitive = rec.sensitive;
-  m.mention_ids = rec.mention_ids;
-  m.tags = rec.tags;
+  m.set_refs(rec.mention_ids, rec.tags);
   return m;
+}
+
+const StatusMeta::Refs StatusMeta::kNoRefs;
+
+void StatusMeta::set_refs(std::vector<Id> mention_ids, std::vector<std::string> tags) {
+  if (mention_ids.empty() && tags.empty()) {
+    refs_.reset();
+  } else {
+    refs_ = std::make_unique<const Refs>(Refs{std::move(mention_ids), std::move(tags)});
+  }
 }
 
 StatusBody BodyOf(StatusRecord&& rec) {
@@ -95,7 +104,7 @@ std::optional<StatusView> Statuses::ViewLocked(Id viewer, Id id, int depth) cons
   v.rec = st->rec;
   v.counts = st->counts;
   v.author = s_.ViewAccount(*author);
-  for (Id m : st->rec->mention_ids) {
+  for (Id m : st->rec->mention_ids()) {
     if (const AccountEntry* a = s_.FindAccount(m)) v.mentions.push_back(s_.ViewAccount(*a));
   }
   if (viewer != 0) {
@@ -157,7 +166,7 @@ void Statuses::ApplyCreateLocked(std::shared_ptr<const StatusMeta> record) {
   bool reply_to_other = rec.in_reply_to_id != 0 && rec.in_reply_to_account_id != rec.account_id;
   if (public_listed && !reply_to_other) InsertSorted(s_.public_statuses, rec.id);
   if (rec.visibility == Visibility::kPublic || rec.visibility == Visibility::kUnlisted) {
-    for (const auto& tag : rec.tags) InsertSorted(s_.statuses_by_tag[tag], rec.id);
+    for (const auto& tag : rec.tags()) InsertSorted(s_.statuses_by_tag[tag], rec.id);
   }
   if (rec.in_reply_to_id != 0) {
     InsertSorted(s_.replies_of[rec.in_reply_to_id], rec.id);
@@ -184,7 +193,7 @@ void Statuses::ApplyDeleteLocked(Id id) {
     return;
   }
   EraseSorted(s_.public_statuses, id);
-  for (const auto& tag : rec.tags) {
+  for (const auto& tag : rec.tags()) {
     auto t = s_.statuses_by_tag.find(tag);
     if (t != s_.statuses_by_tag.end()) EraseSorted(t->second, id);
   }
@@ -489,7 +498,7 @@ Result<StatusView> Statuses::Edit(Id actor, Id id, const StatusEdit& edit) {
     std::unique_lock lock(s_.mu);
     auto it = s_.statuses.find(id);
     if (it != s_.statuses.end()) {
-      for (const auto& tag : old->tags) {
+      for (const auto& tag : old->tags()) {
         auto t = s_.statuses_by_tag.find(tag);
         if (t != s_.statuses_by_tag.end()) EraseSorted(t->second, id);
       }

@@ -49,7 +49,7 @@ Result<std::vector<Id>> Timelines::Account(Id viewer, Id account, const Page& pa
       return false;
     }
     if (!options.tagged.empty() &&
-        std::find(r.tags.begin(), r.tags.end(), options.tagged) == r.tags.end()) {
+        std::find(r.tags().begin(), r.tags().end(), options.tagged) == r.tags().end()) {
       return false;
     }
     if (r.reblog_of_id != 0) {

@@ -20,8 +20,8 @@ TEST(StatusesTest, CreateRendersAndExtracts) {
   in.text = "Hi @bob, #春节 快乐# and #Plaza <b>";
   auto s = f.d().statuses().Create(a, in);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
-  EXPECT_EQ(s->rec->mention_ids, std::vector<Id>{b});
-  EXPECT_EQ(s->rec->tags, (std::vector<std::string>{"春节 快乐", "plaza"}));
+  EXPECT_EQ(s->rec->mention_ids(), std::vector<Id>{b});
+  EXPECT_EQ(s->rec->tags(), (std::vector<std::string>{"春节 快乐", "plaza"}));
   EXPECT_NE(s->body->content_html.find("&lt;b&gt;"), std::string::npos);
   EXPECT_EQ(s->body->content_html.find("<b>"), std::string::npos);
   auto notes = f.d().notifications().List(b, Page{}, {});
@@ -262,7 +262,7 @@ TEST(StatusesTest, BodiesAreReadFromStorage) {
   EXPECT_EQ(edited->body->text, "second words");
   EXPECT_EQ(f.d().statuses().Body(id)->text, "second words");
   EXPECT_EQ(f.d().statuses().Body(id)->language, "en");
-  EXPECT_TRUE(edited->rec->tags.empty());
+  EXPECT_TRUE(edited->rec->tags().empty());
   f.Restart();
   EXPECT_EQ(f.d().statuses().Body(id)->text, "second words");
   auto source = f.d().statuses().GetWithBody(a, id);
