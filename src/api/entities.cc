@@ -220,23 +220,17 @@ void WriteCredentialAccount(JsonWriter& w, const domain::AccountView& a,
 
 namespace {
 
-// The view's body, or the stored one; an empty one, not kept in the template, on a storage error.
-std::shared_ptr<const domain::StatusBody> BodyFor(const domain::StatusView& s,
-                                                  const RenderContext& ctx, JsonTemplate& t) {
-  std::shared_ptr<const domain::StatusBody> body = s.body;
-  if (body == nullptr && ctx.statuses != nullptr) body = ctx.statuses->Body(s.rec->id);
-  if (body == nullptr) {
-    t.keep = false;
-    body = std::make_shared<const domain::StatusBody>();
-  }
-  return body;
-}
-
 void RenderStatus(const domain::StatusView& s, const RenderContext& ctx, JsonTemplate& t) {
   const auto& r = *s.rec;
-  // A repost has no body of its own.
-  const auto body =
-      r.reblog_of_id != 0 ? std::make_shared<const domain::StatusBody>() : BodyFor(s, ctx, t);
+  // The view's body, else the stored one; a repost has none of its own. Without one (a storage
+  // error) the status renders empty and the template is not kept.
+  static const domain::StatusBody kNoBody;
+  std::shared_ptr<const domain::StatusBody> held = s.body;
+  if (held == nullptr && r.reblog_of_id == 0) {
+    if (ctx.statuses != nullptr) held = ctx.statuses->Body(r.id);
+    if (held == nullptr) t.keep = false;
+  }
+  const domain::StatusBody* body = held != nullptr ? held.get() : &kNoBody;
   JsonWriter w(t.json);
   std::string url = ctx.base_url + "/@" + s.author.rec->username + "/" + IdToString(r.id);
   w.BeginObject();

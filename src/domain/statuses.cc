@@ -79,19 +79,23 @@ StatusBody BodyOf(StatusRecord&& rec) {
           std::move(rec.language)};
 }
 
+Result<std::shared_ptr<const StatusBody>> Statuses::ReadBody(Id id) const {
+  PLAZA_ASSIGN_OR_RETURN(StatusRecord rec, s_.storage.GetStatus(id));
+  return std::make_shared<const StatusBody>(BodyOf(std::move(rec)));
+}
+
 std::shared_ptr<const StatusBody> Statuses::Body(Id id) const {
-  auto rec = s_.storage.GetStatus(id);
-  if (rec.ok()) return std::make_shared<const StatusBody>(BodyOf(std::move(*rec)));
+  auto body = ReadBody(id);
+  if (body.ok()) return std::move(*body);
   // Deleted since the view was made: nothing to show.
-  if (rec.status().IsNotFound()) return std::make_shared<const StatusBody>();
-  spdlog::error("reading the body of status {}: {}", id, rec.status().ToString());
+  if (body.status().IsNotFound()) return std::make_shared<const StatusBody>();
+  spdlog::error("reading the body of status {}: {}", id, body.status().ToString());
   return nullptr;
 }
 
 Result<StatusView> Statuses::GetWithBody(Id viewer, Id id) const {
   PLAZA_ASSIGN_OR_RETURN(StatusView v, Get(viewer, id));
-  PLAZA_ASSIGN_OR_RETURN(StatusRecord rec, s_.storage.GetStatus(id));
-  v.body = std::make_shared<const StatusBody>(BodyOf(std::move(rec)));
+  PLAZA_ASSIGN_OR_RETURN(v.body, ReadBody(id));
   return v;
 }
 
@@ -529,8 +533,7 @@ Result<StatusView> Statuses::Delete(Id actor, Id id) {
     if (r != s_.reblogs_of.end()) doomed.insert(doomed.end(), r->second.begin(), r->second.end());
   }
   // The body for a redraft, read before the record goes.
-  PLAZA_ASSIGN_OR_RETURN(StatusRecord stored, s_.storage.GetStatus(id));
-  before.body = std::make_shared<const StatusBody>(BodyOf(std::move(stored)));
+  PLAZA_ASSIGN_OR_RETURN(before.body, ReadBody(id));
   storage::WriteBatch batch;
   for (Id d : doomed) batch.Put(storage::DeleteStatus{d});
   if (moderation_ != nullptr) moderation_->AddDeleteHold(id, batch);

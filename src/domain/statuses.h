@@ -113,6 +113,8 @@ class Statuses {
   std::vector<PageItem> MarksOf(const boost::unordered_flat_map<Id, MarkList>& index, Id account,
                                 const Page& page) const;
   Result<StatusView> Mark(Id actor, Id id, storage::MarkKind kind, bool on);
+  // The body of status `id` as stored.
+  Result<std::shared_ptr<const StatusBody>> ReadBody(Id id) const;
 
   State& s_;
   Notifications& notifications_;
