@@ -1,5 +1,8 @@
 #include "api/entities.h"
 
+#include <charconv>
+#include <cstring>
+
 #include "api/commerce_entities.h"
 #include "common/clock.h"
 #include "domain/notifications.h"
@@ -21,24 +24,21 @@ std::string_view RoleName(storage::Role r) {
   return "";
 }
 
-// Values of an account that change without its record changing: holes of its template.
-enum AccountHole : uint8_t { kFollowersCount, kFollowingCount, kStatusesCount, kLastStatusAt, kVerified };
+// Values of an account that change without its record changing: holes of its template. The
+// counts are one hole, after the key "followers_count": it writes the four adjacent fields.
+enum AccountHole : uint8_t { kAccountCounts, kVerified };
 
 // Values of a status that change without its record changing, or depend on the viewer.
+// The counts are one hole after the key "reblogs_count" and the viewer's flags one after
+// "favourited": each writes its four adjacent fields.
 enum StatusHole : uint8_t {
   kAccount,
-  kReblogsCount,
-  kFavouritesCount,
-  kRepliesCount,
-  kQuotesCount,
+  kCounts,
   kReblog,
   kQuote,
   kCard,
   kText,
-  kFavourited,
-  kReblogged,
-  kMuted,
-  kBookmarked,
+  kViewerFlags,
   kPlaza,
 };
 
@@ -72,6 +72,37 @@ void AppendFilled(std::string& out, const JsonTemplate& t, Fill&& fill) {
 
 void AppendBool(std::string& out, bool v) { out += v ? "true"sv : "false"sv; }
 
+// Appends short pieces, at most `max` bytes in all, to `out` through a raw pointer: the string
+// grows once, and each literal is a copy of a size known when compiled, which the compiler
+// inlines. On destruction `out` keeps what was written.
+class RawWriter {
+ public:
+  RawWriter(std::string& out, size_t max) : out_(out) {
+    size_t at = out.size();
+    out.resize(at + max);
+    p_ = out.data() + at;
+  }
+  ~RawWriter() { out_.resize(static_cast<size_t>(p_ - out_.data())); }
+  RawWriter(const RawWriter&) = delete;
+  RawWriter& operator=(const RawWriter&) = delete;
+
+  template <size_t N>
+  RawWriter& Put(const char (&literal)[N]) {
+    std::memcpy(p_, literal, N - 1);
+    p_ += N - 1;
+    return *this;
+  }
+  RawWriter& Int(int64_t v) {  // at most 20 bytes
+    p_ = std::to_chars(p_, p_ + 20, v).ptr;
+    return *this;
+  }
+  RawWriter& Bool(bool v) { return v ? Put("true") : Put("false"); }
+
+ private:
+  std::string& out_;
+  char* p_;
+};
+
 void RenderAccount(const domain::AccountView& a, const RenderContext& ctx, JsonTemplate& t) {
   const auto& r = *a.rec;
   JsonWriter w(t.json);
@@ -95,10 +126,7 @@ void RenderAccount(const domain::AccountView& a, const RenderContext& ctx, JsonT
       .Field("avatar_static", avatar)
       .Field("header", header)
       .Field("header_static", header);
-  KeyHole(w, t, "followers_count", kFollowersCount);
-  KeyHole(w, t, "following_count", kFollowingCount);
-  KeyHole(w, t, "statuses_count", kStatusesCount);
-  KeyHole(w, t, "last_status_at", kLastStatusAt);
+  KeyHole(w, t, "followers_count", kAccountCounts);  // then following, statuses, last_status_at
   w.Key("emojis").BeginArray().EndArray();
   w.Key("fields").BeginArray().EndArray();
   if (r.suspended) w.Field("suspended", true);
@@ -109,19 +137,34 @@ void RenderAccount(const domain::AccountView& a, const RenderContext& ctx, JsonT
   w.EndObject();
 }
 
-void AppendAccount(std::string& out, const domain::AccountView& a, const RenderContext& ctx) {
-  auto t = TemplateOf(ctx.cache ? &ctx.cache->accounts : nullptr, a.rec->id, a.rec,
-                      [&](JsonTemplate& t) { RenderAccount(a, ctx, t); });
-  AppendFilled(out, *t, [&](uint8_t kind) {
+// An account's JSON with its live values filled in, kept on the account's template (see
+// JsonTemplate::filled): the counts and the shop badge change far less often than the account is
+// rendered (once per status of a timeline page), so most renderings are one copy.
+struct FilledAccount {
+  domain::AccountCounts counts;
+  bool verified = false;
+  std::string json;
+
+  bool Holds(const domain::AccountCounts& c, bool v) const {
+    return counts.followers == c.followers && counts.following == c.following &&
+           counts.statuses == c.statuses && counts.last_status_at_ms == c.last_status_at_ms &&
+           verified == v;
+  }
+};
+
+void FillAccount(std::string& out, const JsonTemplate& t, const domain::AccountCounts& c,
+                 bool verified) {
+  AppendFilled(out, t, [&](uint8_t kind) {
     switch (static_cast<AccountHole>(kind)) {
-      case kFollowersCount: AppendJsonInt(out, a.counts.followers); break;
-      case kFollowingCount: AppendJsonInt(out, a.counts.following); break;
-      case kStatusesCount: AppendJsonInt(out, a.counts.statuses); break;
-      case kLastStatusAt: {
-        int64_t last = a.counts.last_status_at_ms;
-        if (last > 0) {
+      case kAccountCounts: {
+        {
+          RawWriter p(out, 128);
+          p.Int(c.followers).Put(R"(,"following_count":)").Int(c.following);
+          p.Put(R"(,"statuses_count":)").Int(c.statuses).Put(R"(,"last_status_at":)");
+        }
+        if (c.last_status_at_ms > 0) {
           out += '"';
-          AppendIsoDate(out, last);
+          AppendIsoDate(out, c.last_status_at_ms);
           out += '"';
         } else {
           out += "null"sv;
@@ -129,10 +172,27 @@ void AppendAccount(std::string& out, const domain::AccountView& a, const RenderC
         break;
       }
       case kVerified:
-        AppendBool(out, ctx.commerce != nullptr && ctx.commerce->IsVerified(a.rec->id));
+        AppendBool(out, verified);
         break;
     }
   });
+}
+
+void AppendAccount(std::string& out, const domain::AccountView& a, const RenderContext& ctx) {
+  auto t = TemplateOf(ctx.cache ? &ctx.cache->accounts : nullptr, a.rec->id, a.rec,
+                      [&](JsonTemplate& t) { RenderAccount(a, ctx, t); });
+  bool verified = ctx.commerce != nullptr && ctx.commerce->IsVerified(a.rec->id);
+  auto kept = std::static_pointer_cast<const FilledAccount>(t->filled.load());
+  if (kept != nullptr && kept->Holds(a.counts, verified)) {
+    out += kept->json;
+    return;
+  }
+  auto filled = std::make_shared<FilledAccount>();
+  filled->counts = a.counts;
+  filled->verified = verified;
+  FillAccount(filled->json, *t, a.counts, verified);
+  out += filled->json;
+  t->filled.store(std::move(filled));
 }
 
 void AppendStatus(std::string& out, const domain::StatusView& s, const RenderContext& ctx,
@@ -275,10 +335,7 @@ void RenderStatus(const domain::StatusView& s, const RenderContext& ctx, JsonTem
   }
   w.EndArray();
   w.Key("emojis").BeginArray().EndArray();
-  KeyHole(w, t, "reblogs_count", kReblogsCount);
-  KeyHole(w, t, "favourites_count", kFavouritesCount);
-  KeyHole(w, t, "replies_count", kRepliesCount);
-  KeyHole(w, t, "quotes_count", kQuotesCount);
+  KeyHole(w, t, "reblogs_count", kCounts);  // then favourites, replies, quotes
   w.Key("in_reply_to_id");
   if (r.in_reply_to_id != 0) {
     w.String(IdToString(r.in_reply_to_id));
@@ -308,10 +365,7 @@ void RenderStatus(const domain::StatusView& s, const RenderContext& ctx, JsonTem
   } else {
     w.Null();
   }
-  KeyHole(w, t, "favourited", kFavourited);
-  KeyHole(w, t, "reblogged", kReblogged);
-  KeyHole(w, t, "muted", kMuted);
-  KeyHole(w, t, "bookmarked", kBookmarked);
+  KeyHole(w, t, "favourited", kViewerFlags);  // then reblogged, muted, bookmarked
   w.Field("pinned", false);
   w.Key("filtered").BeginArray().EndArray();
   if (ctx.commerce != nullptr) {
@@ -338,10 +392,13 @@ void AppendStatus(std::string& out, const domain::StatusView& s, const RenderCon
   AppendFilled(out, *t, [&](uint8_t kind) {
     switch (static_cast<StatusHole>(kind)) {
       case kAccount: AppendAccount(out, s.author, ctx); break;
-      case kReblogsCount: AppendJsonInt(out, s.counts.reblogs); break;
-      case kFavouritesCount: AppendJsonInt(out, s.counts.favourites); break;
-      case kRepliesCount: AppendJsonInt(out, s.counts.replies); break;
-      case kQuotesCount: AppendJsonInt(out, s.counts.quotes); break;
+      case kCounts: {
+        RawWriter p(out, 128);
+        p.Int(s.counts.reblogs).Put(R"(,"favourites_count":)").Int(s.counts.favourites);
+        p.Put(R"(,"replies_count":)").Int(s.counts.replies);
+        p.Put(R"(,"quotes_count":)").Int(s.counts.quotes);
+        break;
+      }
       case kReblog:
         if (s.reblog && !nested) {
           AppendStatus(out, *s.reblog, ctx, true, false);
@@ -377,10 +434,12 @@ void AppendStatus(std::string& out, const domain::StatusView& s, const RenderCon
           out += "null"sv;
         }
         break;
-      case kFavourited: AppendBool(out, s.favourited); break;
-      case kReblogged: AppendBool(out, s.reblogged); break;
-      case kMuted: AppendBool(out, s.muted); break;
-      case kBookmarked: AppendBool(out, s.bookmarked); break;
+      case kViewerFlags: {
+        RawWriter p(out, 64);
+        p.Bool(s.favourited).Put(R"(,"reblogged":)").Bool(s.reblogged);
+        p.Put(R"(,"muted":)").Bool(s.muted).Put(R"(,"bookmarked":)").Bool(s.bookmarked);
+        break;
+      }
       case kPlaza: {
         JsonWriter w(out);
         WriteStatusPlaza(w, products_of(), ctx);

@@ -17,8 +17,9 @@
 // shard mutex for a hash lookup and a shared_ptr copy, never while rendering.
 #pragma once
 
-#include <cstdint>
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -40,6 +41,10 @@ struct JsonTemplate {
   // Cleared by a renderer that could not read all it needed (a storage error): the template
   // answers this request and is not kept.
   bool keep = true;
+  // The template with its holes filled, as the renderer last filled it for values that do not
+  // depend on the viewer; the renderer defines its type and when it still holds. Most renderings
+  // of a popular entity then copy it whole. Any thread may replace it.
+  mutable std::atomic<std::shared_ptr<const void>> filled;
 };
 
 class RenderCache {
