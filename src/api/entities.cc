@@ -320,7 +320,9 @@ void RenderStatus(const domain::StatusView& s, const RenderContext& ctx, JsonTem
     w.Null();
   }
   w.Key("mentions").BeginArray();
-  for (const auto& m : s.mentions) {
+  std::vector<domain::AccountView> mentioned;
+  if (ctx.statuses != nullptr) mentioned = ctx.statuses->Mentioned(r);
+  for (const auto& m : mentioned) {
     w.BeginObject()
         .Field("id", IdToString(m.rec->id))
         .Field("username", m.rec->username)

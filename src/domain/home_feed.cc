@@ -177,16 +177,15 @@ std::vector<Id>& HomeFeed::Materialize(Shard& shard, Id viewer) {
   return shard.timelines.Insert(viewer, std::move(built));
 }
 
-bool HomeFeed::Accept(Id viewer, Id status_id) const {
+bool HomeFeed::Accept(Id viewer, const Followees* followees, Id status_id) const {
   const StatusEntry* st = s_.FindStatus(status_id);
   if (st == nullptr) return false;
   const StatusMeta& rec = *st->rec;
   Id author = rec.account_id;
   if (author != viewer) {
-    auto f = s_.following.find(viewer);
-    if (f == s_.following.end()) return false;
-    auto info = f->second.find(author);
-    if (info == f->second.end()) return false;
+    if (followees == nullptr) return false;
+    auto info = followees->find(author);
+    if (info == followees->end()) return false;
     if (rec.reblog_of_id != 0 && !info->second.reblogs) return false;
     if (s_.Mutes(viewer, author)) return false;
     if (rec.in_reply_to_account_id != 0 && rec.in_reply_to_account_id != author &&
@@ -221,7 +220,8 @@ std::vector<Id> HomeFeed::Read(Id viewer, const Page& page) {
   std::vector<const std::vector<Id>*> sources;
   sources.push_back(&ring);
   auto f = s_.following.find(viewer);
-  if (f != s_.following.end() && !s_.pulled_authors.empty()) {
+  const Followees* followees = f != s_.following.end() ? &f->second : nullptr;
+  if (followees != nullptr && !s_.pulled_authors.empty()) {
     auto add = [&](Id author) {
       auto a = s_.statuses_by_author.find(author);
       if (a != s_.statuses_by_author.end()) sources.push_back(&a->second);
@@ -269,7 +269,7 @@ std::vector<Id> HomeFeed::Read(Id viewer, const Page& page) {
     cursors[best].pos += ascending ? 1 : -1;
     if (best_id == last) continue;
     last = best_id;
-    if (Accept(viewer, best_id)) out.push_back(best_id);
+    if (Accept(viewer, followees, best_id)) out.push_back(best_id);
   }
   if (ascending) std::reverse(out.begin(), out.end());
   return out;

@@ -84,8 +84,9 @@ class HomeFeed {
   std::vector<Id>& Materialize(Shard& shard, Id viewer);
   void Push(std::vector<Id>& timeline, Id status_id);
   void Run();
-  // REQUIRES: State::mu held (shared). Whether the entry may appear in the viewer's home.
-  bool Accept(Id viewer, Id status_id) const;
+  // REQUIRES: State::mu held (shared). Whether the entry may appear in the viewer's home;
+  // `followees` is the viewer's entry of State::following, null when it follows no one.
+  bool Accept(Id viewer, const Followees* followees, Id status_id) const;
 
   State& s_;
   std::array<Shard, kShards> shards_;

@@ -96,7 +96,6 @@ struct StatusView {
   std::shared_ptr<const StatusBody> body;
   StatusCounts counts;  // as of the view
   AccountView author;
-  std::vector<AccountView> mentions;
   bool favourited = false;
   bool reblogged = false;
   bool bookmarked = false;

@@ -93,6 +93,8 @@ struct FollowInfo {
   bool reblogs = true;
   bool notify = false;
 };
+// The accounts one account follows, by id.
+using Followees = boost::container::flat_map<Id, FollowInfo>;
 
 struct MuteInfo {
   Id edge_id = 0;
@@ -145,7 +147,7 @@ struct State {
   // (boost flat_map: 24 bytes each, binary search), not a hash table, whose smallest allocation is
   // a 15-slot group: ~380 bytes for the many accounts that follow a few others (bench/README.md,
   // session 7). Its followers are unordered; the fan-out iterates them.
-  boost::unordered_flat_map<Id, boost::container::flat_map<Id, FollowInfo>> following;
+  boost::unordered_flat_map<Id, Followees> following;
   boost::unordered_flat_map<Id, std::vector<EdgeRef>> followers;
   // Authors whose posts are merged in at read time instead of pushed (see home_feed.h).
   boost::unordered_flat_set<Id> pulled_authors;

@@ -84,6 +84,16 @@ Result<std::shared_ptr<const StatusBody>> Statuses::ReadBody(Id id) const {
   return std::make_shared<const StatusBody>(BodyOf(std::move(rec)));
 }
 
+std::vector<AccountView> Statuses::Mentioned(const StatusMeta& status) const {
+  std::vector<AccountView> out;
+  if (status.mention_ids().empty()) return out;
+  std::shared_lock lock(s_.mu);
+  for (Id m : status.mention_ids()) {
+    if (const AccountEntry* a = s_.FindAccount(m)) out.push_back(s_.ViewAccount(*a));
+  }
+  return out;
+}
+
 std::shared_ptr<const StatusBody> Statuses::Body(Id id) const {
   auto body = ReadBody(id);
   if (body.ok()) return std::move(*body);
@@ -108,9 +118,6 @@ std::optional<StatusView> Statuses::ViewLocked(Id viewer, Id id, int depth) cons
   v.rec = st->rec;
   v.counts = st->counts;
   v.author = s_.ViewAccount(*author);
-  for (Id m : st->rec->mention_ids()) {
-    if (const AccountEntry* a = s_.FindAccount(m)) v.mentions.push_back(s_.ViewAccount(*a));
-  }
   if (viewer != 0) {
     // The same viewer for every status of a page: its marks stay in cache.
     auto marks = s_.viewer_marks.find(viewer);

@@ -92,6 +92,9 @@ class Statuses {
   // is asking: the caller holds a view the viewer may see. Empty when the status is gone since;
   // null, and logged, on a storage error.
   std::shared_ptr<const StatusBody> Body(Id id) const;
+  // The accounts status `status` mentions, for rendering it afresh (a view does not carry them:
+  // a status rendered before is written from its kept rendering).
+  std::vector<AccountView> Mentioned(const StatusMeta& status) const;
   Result<Context> GetContext(Id viewer, Id id) const;
 
   std::vector<PageItem> FavouritedBy(Id viewer, Id id, const Page& page) const;
