@@ -24,3 +24,74 @@ TEST(JsonWriterTest, ArrayOfObjects) {
 
 }  // namespace
 }  // namespace plaza
+
+namespace plaza {
+namespace {
+
+// The escaping the word-at-a-time AppendJsonString must match, one byte at a time.
+std::string ReferenceJsonString(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+// Every byte value that needs escaping, and a neighbour on each side of it that does not, at
+// every offset of a string long enough to span several eight-byte words.
+TEST(JsonStringTest, EscapesEveryByteAtEveryOffsetAsTheByteWiseReferenceDoes) {
+  const std::string clean = "The quick brown fox \xE5\xBE\xAE\xE5\x8D\x9A jumps over";  // 微博
+  for (int b = 0; b < 256; ++b) {
+    for (size_t at = 0; at <= clean.size(); ++at) {
+      std::string s = clean;
+      s.insert(at, 1, static_cast<char>(b));
+      std::string out;
+      AppendJsonString(out, s);
+      ASSERT_EQ(out, ReferenceJsonString(s)) << "byte " << b << " at " << at;
+    }
+  }
+  for (int b : {0x1F, 0x20, 0x21, 0x22, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xFF}) {
+    std::string s(19, static_cast<char>(b));  // a run of it across words
+    std::string out;
+    AppendJsonString(out, s);
+    EXPECT_EQ(out, ReferenceJsonString(s)) << "run of " << b;
+  }
+  std::string out = "x";
+  AppendJsonString(out, "");
+  EXPECT_EQ(out, "x\"\"");
+}
+
+}  // namespace
+}  // namespace plaza
