@@ -27,6 +27,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "common/id.h"
 
 namespace plaza::api {
@@ -37,7 +39,9 @@ struct JsonTemplate {
     uint8_t kind = 0;     // meaning defined by the renderer (entities.cc)
   };
   std::string json;
-  std::vector<Hole> holes;  // in offset order
+  // In offset order; inline (a status has eight holes, an account two), so that writing a
+  // template touches its object and its text, not a third block.
+  boost::container::small_vector<Hole, 8> holes;
   // Cleared by a renderer that could not read all it needed (a storage error): the template
   // answers this request and is not kept.
   bool keep = true;
