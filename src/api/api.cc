@@ -62,7 +62,8 @@ std::optional<http::Response> Api::Handlers::Authenticate(http::Request& req) {
     auto decision = token_limiter_.Acquire(info->token_hash);
     if (!decision.allowed) return http::TooManyRequests(decision);
   }
-  req.context() = Caller{info->account_id, info->app_id, info->scopes, info->token_hash};
+  req.context() = Caller{info->account_id, info->app_id, std::move(info->scopes),
+                         std::move(info->token_hash)};
   return std::nullopt;
 }
 
