@@ -141,13 +141,13 @@ void RenderAccount(const domain::AccountView& a, const RenderContext& ctx, JsonT
 // rendered (once per status of a timeline page), so most renderings are one copy.
 struct FilledAccount {
   domain::AccountCounts counts;
-  bool verified = false;
+  uint64_t commerce_version = 0;  // the shop badge as of this Commerce::Version()
   std::string json;
 
-  bool Holds(const domain::AccountCounts& c, bool v) const {
+  bool Holds(const domain::AccountCounts& c, uint64_t version) const {
     return counts.followers == c.followers && counts.following == c.following &&
            counts.statuses == c.statuses && counts.last_status_at_ms == c.last_status_at_ms &&
-           verified == v;
+           commerce_version == version;
   }
 };
 
@@ -180,15 +180,17 @@ void FillAccount(std::string& out, const JsonTemplate& t, const domain::AccountC
 void AppendAccount(std::string& out, const domain::AccountView& a, const RenderContext& ctx) {
   auto t = TemplateOf(ctx.cache ? &ctx.cache->accounts : nullptr, a.rec->id, a.rec,
                       [&](JsonTemplate& t) { RenderAccount(a, ctx, t); });
-  bool verified = ctx.commerce != nullptr && ctx.commerce->IsVerified(a.rec->id);
+  // The badge is asked for only when commerce changed since the kept filling.
+  uint64_t version = ctx.commerce != nullptr ? ctx.commerce->Version() : 0;
   auto kept = std::static_pointer_cast<const FilledAccount>(t->filled.load());
-  if (kept != nullptr && kept->Holds(a.counts, verified)) {
+  if (kept != nullptr && kept->Holds(a.counts, version)) {
     out += kept->json;
     return;
   }
+  bool verified = ctx.commerce != nullptr && ctx.commerce->IsVerified(a.rec->id);
   auto filled = std::make_shared<FilledAccount>();
   filled->counts = a.counts;
-  filled->verified = verified;
+  filled->commerce_version = version;
   FillAccount(filled->json, *t, a.counts, verified);
   out += filled->json;
   t->filled.store(std::move(filled));
@@ -381,12 +383,19 @@ void AppendStatus(std::string& out, const domain::StatusView& s, const RenderCon
   auto t = TemplateOf(ctx.cache ? &ctx.cache->statuses : nullptr, s.rec->id, s.rec,
                       [&](JsonTemplate& t) { RenderStatus(s, ctx, t); });
   const auto& r = *s.rec;
-  // Products are looked up once, when the first hole that shows them is filled.
+  // Products are looked up once, when the first hole that shows them is filled, and not at all
+  // while commerce has not changed since the status was seen to carry none (most statuses).
   std::optional<std::vector<domain::commerce::ProductView>> products;
   auto products_of = [&]() -> const std::vector<domain::commerce::ProductView>& {
     if (!products) {
       products.emplace();
-      if (ctx.commerce != nullptr) *products = ctx.commerce->ProductsOfStatus(r.id);
+      if (ctx.commerce != nullptr) {
+        uint64_t version = ctx.commerce->Version();
+        if (t->stamp.load(std::memory_order_relaxed) != version) {
+          *products = ctx.commerce->ProductsOfStatus(r.id);
+          if (products->empty()) t->stamp.store(version, std::memory_order_relaxed);
+        }
+      }
     }
     return *products;
   };

@@ -49,6 +49,9 @@ struct JsonTemplate {
   // depend on the viewer; the renderer defines its type and when it still holds. Most renderings
   // of a popular entity then copy it whole. Any thread may replace it.
   mutable std::atomic<std::shared_ptr<const void>> filled;
+  // A number the renderer keeps with the template; it defines its meaning (entities.cc: for a
+  // status, the commerce version at which it was seen to carry no products).
+  mutable std::atomic<uint64_t> stamp{0};
 };
 
 class RenderCache {

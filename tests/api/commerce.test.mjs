@@ -53,6 +53,8 @@ test('shops: apply, only an admin approves, approval shows the verified badge', 
   assert.equal(r.status, 403);
   assert.ok(isJsonError(r));
   assert.equal((await srv.get('/api/plaza/v1/shops', { token: admin.token })).json.length, 1);
+  // Rendered (and its filling kept) before the approval: the badge must still change.
+  assert.equal((await srv.ok('GET', `/api/v1/accounts/${merchant.id}`)).plaza.verified, false);
   r = await approve(merchant);
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.verified, true);
@@ -107,6 +109,12 @@ test('a post carries products: card, plaza field, products endpoint; repost, buy
   const plain = await srv.postStatus(merchant, { status: 'no product here' });
   assert.equal(plain.card, null);
   assert.deepEqual(plain.plaza, { products: [] });
+  // Products attached to a status already rendered without any show from then on.
+  assert.equal((await srv.ok('GET', `/api/v1/statuses/${plain.id}`)).card, null);
+  const attached = await srv.ok('PUT', `/api/plaza/v1/statuses/${plain.id}/products`,
+                                { token: merchant.token, json: { product_ids: [p.id] } });
+  assert.equal(attached.card.title, 'Band');
+  assert.equal((await srv.ok('GET', `/api/v1/statuses/${plain.id}`)).plaza.products[0].id, p.id);
   const listed = await srv.ok('GET', `/api/plaza/v1/statuses/${post.id}/products`);
   assert.equal(listed[0].id, p.id);
 

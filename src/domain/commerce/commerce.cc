@@ -235,6 +235,7 @@ Result<ShopRecord> Commerce::DecideShop(Id admin, Id shop_account, bool approve)
   PLAZA_RETURN_IF_ERROR(storage_.Commit(batch));
   std::unique_lock lock(mu_);
   shops_[shop_account] = r;
+  version_.fetch_add(1, std::memory_order_release);
   return r;
 }
 
@@ -504,6 +505,7 @@ Status Commerce::PutStatusProducts(Id author, const StatusMeta& status,
 void Commerce::ApplyStatusProducts(Id status_id, std::vector<Id> products) {
   std::unique_lock lock(mu_);
   status_products_[status_id] = std::move(products);
+  version_.fetch_add(1, std::memory_order_release);
 }
 
 std::vector<ProductView> Commerce::ProductsOfStatus(Id status_id) const {

@@ -221,6 +221,10 @@ class Commerce {
   Result<ShopRecord> DecideShop(Id admin, Id shop_account, bool approve);
   std::optional<ShopRecord> GetShop(Id account) const;
   bool IsVerified(Id account) const;
+  // A number that grows whenever a shop's verification or a status's products change. An answer
+  // of IsVerified or ProductsOfStatus read after seeing version V stays true while the version is
+  // still V, so a renderer may keep "not verified" or "no products" without asking again.
+  uint64_t Version() const { return version_.load(std::memory_order_acquire); }
   // Shops in `state`, for admins.
   Result<std::vector<ShopRecord>> ListShops(Id admin, ShopState state) const;
 
@@ -340,6 +344,8 @@ class Commerce {
   KeyLocks locks_;
 
   mutable std::shared_mutex mu_;
+  // Version(): raised, with mu_ held exclusively, after each change it covers.
+  std::atomic<uint64_t> version_{1};
   // ---- guarded by mu_ ----
   std::unordered_map<Id, ShopRecord> shops_;
   std::unordered_map<Id, std::shared_ptr<const ProductRecord>> products_;
