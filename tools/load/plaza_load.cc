@@ -494,6 +494,20 @@ int RunCelebrity(const Options& o, const std::vector<Token>& tokens) {
   std::vector<double> from_ack, from_send;
   int errors = 0;
   size_t first_sweep_hits = 0, first_sweep_reads = 0;
+  // The sampled accounts follow the celebrity in the dataset, but a workload run before this one
+  // (follow-churn, whose targets include celebrities) may have unfollowed it: follow again
+  // (idempotent), so that every sampled account is a follower when the posts go out.
+  for (size_t s = 0; s < sample; ++s) {
+    std::string follow = "POST /api/v1/accounts/" + tokens[0].account_id + "/follow HTTP/1.1\r\n" +
+                         host + "Authorization: Bearer " + tokens[1 + s].token +
+                         "\r\nContent-Length: 0\r\n\r\n";
+    std::string resp;
+    if (BlockingRequest(o, fd, follow, resp) != 200) {
+      std::cerr << "celebrity: " << tokens[1 + s].username << " could not follow "
+                << tokens[0].username << "\n";
+      return 1;
+    }
+  }
   for (int post = 0; post < o.celebrity_posts; ++post) {
     std::string body = "status=" + UrlEncode("明星发布会 celebrity post #" + std::to_string(post) +
                                              " " + std::to_string(NowUs()));
