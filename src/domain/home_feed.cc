@@ -1,6 +1,7 @@
 #include "domain/home_feed.h"
 
 #include <algorithm>
+#include <limits>
 #include <queue>
 
 #include "common/clock.h"
@@ -204,17 +205,38 @@ bool HomeFeed::Accept(Id viewer, const Followees* followees, Id status_id) const
 }
 
 std::vector<Id> HomeFeed::Read(Id viewer, const Page& page) {
+  // A page needs only the end of the ring it starts from (the newest ids, or the oldest for a
+  // min_id page): copy twice the page and some more rather than all of it (up to
+  // home_timeline_cap ids, mostly not in cache). In the rare case that filtering leaves the page
+  // short when that window runs out, read again with the whole ring.
+  std::vector<Id> out;
+  if (page.limit == 0) return out;
+  size_t window = page.limit * 2 + 16;
+  while (!ReadWindow(viewer, page, window, out)) window = std::numeric_limits<size_t>::max();
+  return out;
+}
+
+bool HomeFeed::ReadWindow(Id viewer, const Page& page, size_t window, std::vector<Id>& out) {
+  out.clear();
+  const bool ascending = page.min_id != 0;
   std::vector<Id> ring;
+  bool cut = false;  // the window holds less than the page's part of the ring
   {
     Shard& shard = ShardOf(viewer);
     std::lock_guard lock(shard.mu);
     const std::vector<Id>& tl = Materialize(shard, viewer);
     auto lo = std::upper_bound(tl.begin(), tl.end(), std::max(page.min_id, page.since_id));
     auto hi = page.max_id != 0 ? std::lower_bound(tl.begin(), tl.end(), page.max_id) : tl.end();
+    if (lo<hi&& static_cast<size_t>(hi - lo)> window) {
+      cut = true;
+      if (ascending) {
+        hi = lo + static_cast<ptrdiff_t>(window);
+      } else {
+        lo = hi - static_cast<ptrdiff_t>(window);
+      }
+    }
     if (lo < hi) ring.assign(lo, hi);
   }
-  std::vector<Id> out;
-  if (page.limit == 0) return out;
   std::shared_lock lock(s_.mu);
   // Sources: the ring and the posts of every pulled author the viewer follows.
   std::vector<const std::vector<Id>*> sources;
@@ -237,7 +259,6 @@ std::vector<Id> HomeFeed::Read(Id viewer, const Page& page) {
     }
   }
   const Id lower = std::max(page.min_id, page.since_id);
-  const bool ascending = page.min_id != 0;
   // k-way merge in the page's direction, deduplicating ids present in more than one source.
   std::vector<Cursor> cursors;
   cursors.reserve(sources.size());
@@ -253,6 +274,10 @@ std::vector<Id> HomeFeed::Read(Id viewer, const Page& page) {
   }
   Id last = 0;
   while (out.size() < page.limit) {
+    // Past the end of a cut window the other sources would skip ids of the ring not copied.
+    if (cut && (cursors[0].pos < 0 || cursors[0].pos >= static_cast<ptrdiff_t>(ring.size()))) {
+      return false;
+    }
     int best = -1;
     Id best_id = 0;
     for (size_t i = 0; i < cursors.size(); ++i) {
@@ -272,7 +297,7 @@ std::vector<Id> HomeFeed::Read(Id viewer, const Page& page) {
     if (Accept(viewer, followees, best_id)) out.push_back(best_id);
   }
   if (ascending) std::reverse(out.begin(), out.end());
-  return out;
+  return true;
 }
 
 void HomeFeed::Invalidate(Id viewer) {

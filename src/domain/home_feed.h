@@ -84,6 +84,9 @@ class HomeFeed {
   std::vector<Id>& Materialize(Shard& shard, Id viewer);
   void Push(std::vector<Id>& timeline, Id status_id);
   void Run();
+  // Read with at most `window` ids of the ring copied; false when that was not enough (the page
+  // is short and the ring has more), true with the page in `out` otherwise.
+  bool ReadWindow(Id viewer, const Page& page, size_t window, std::vector<Id>& out);
   // REQUIRES: State::mu held (shared). Whether the entry may appear in the viewer's home;
   // `followees` is the viewer's entry of State::following, null when it follows no one.
   bool Accept(Id viewer, const Followees* followees, Id status_id) const;

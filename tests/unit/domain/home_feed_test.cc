@@ -78,6 +78,31 @@ TEST(HomeFeedTest, MergesPushedAndPulledInOrderWithPagination) {
   EXPECT_EQ(since, (std::vector<Id>{expected[0], expected[1]}));
 }
 
+// A read copies only the newest part of the ring (about twice the page). When filtering empties
+// that part, the page must come from the rest of the ring, not skip it for a pulled author's
+// older posts.
+TEST(HomeFeedTest, APageFilteredBeyondTheCopiedWindowReadsTheWholeRing) {
+  DomainFixture f;  // celebrity threshold 3
+  Id reader = f.MakeAccount("reader");
+  Id bob = f.MakeAccount("bob");
+  Id carol = f.MakeAccount("carol");
+  Id star = f.MakeAccount("star");
+  for (int i = 0; i < 3; ++i) {
+    Id fan = f.MakeAccount("fan" + std::to_string(i));
+    ASSERT_TRUE(f.d().graph().Follow(fan, star, {}, {}).ok());
+  }
+  for (Id t : {bob, carol, star}) ASSERT_TRUE(f.d().graph().Follow(reader, t, {}, {}).ok());
+  Home(f.d(), reader);
+  std::vector<Id> carols;
+  for (int i = 0; i < 5; ++i) carols.push_back(f.Post(carol, "carol " + std::to_string(i)));
+  Id pulled = f.Post(star, "star");
+  for (int i = 0; i < 40; ++i) f.Post(bob, "bob " + std::to_string(i));  // the ring holds 50
+  ASSERT_TRUE(f.d().graph().Mute(reader, bob, true).ok());
+  EXPECT_EQ(Home(f.d(), reader, Page{.limit = 3}), (std::vector<Id>{pulled, carols[4], carols[3]}));
+  EXPECT_EQ(Home(f.d(), reader, Page{.min_id = carols[0], .limit = 2}),
+            (std::vector<Id>{carols[2], carols[1]}));
+}
+
 TEST(HomeFeedTest, UnfollowDeleteBlockAndMuteAreReflected) {
   DomainFixture f;
   Id alice = f.MakeAccount("alice");
