@@ -24,8 +24,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
-#include <vector>
 
 #include <boost/container/small_vector.hpp>
 

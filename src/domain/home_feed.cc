@@ -227,7 +227,8 @@ bool HomeFeed::ReadWindow(Id viewer, const Page& page, size_t window, std::vecto
     const std::vector<Id>& tl = Materialize(shard, viewer);
     auto lo = std::upper_bound(tl.begin(), tl.end(), std::max(page.min_id, page.since_id));
     auto hi = page.max_id != 0 ? std::lower_bound(tl.begin(), tl.end(), page.max_id) : tl.end();
-    if (lo<hi&& static_cast<size_t>(hi - lo)> window) {
+    const size_t size = lo < hi ? static_cast<size_t>(hi - lo) : 0;
+    if (size > window) {
       cut = true;
       if (ascending) {
         hi = lo + static_cast<ptrdiff_t>(window);
@@ -248,12 +249,12 @@ bool HomeFeed::ReadWindow(Id viewer, const Page& page, size_t window, std::vecto
       auto a = s_.statuses_by_author.find(author);
       if (a != s_.statuses_by_author.end()) sources.push_back(&a->second);
     };
-    if (s_.pulled_authors.size() < f->second.size()) {
+    if (s_.pulled_authors.size() < followees->size()) {
       for (Id p : s_.pulled_authors) {
-        if (f->second.count(p)) add(p);
+        if (followees->count(p)) add(p);
       }
     } else {
-      for (const auto& [followee, info] : f->second) {
+      for (const auto& [followee, info] : *followees) {
         if (s_.pulled_authors.count(followee)) add(followee);
       }
     }

@@ -191,8 +191,9 @@ class RequestMaker {
       // Each token alternates between following and unfollowing one target; never its own
       // account (that is a 422, not churn), as the wrk script does.
       size_t k = t % targets_.size();
-      if (targets_[k] == tokens_[t].account_id && targets_.size() > 1)
+      if (targets_[k] == tokens_[t].account_id && targets_.size() > 1) {
         k = (k + 1) % targets_.size();
+      }
       const std::string& target = targets_[k];
       const char* verb = following_[t] ? "unfollow" : "follow";
       following_[t] ^= 1;

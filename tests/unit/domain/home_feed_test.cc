@@ -14,6 +14,16 @@ std::vector<Id> Home(Domain& d, Id viewer, Page page = {}) {
   return d.timelines().Home(viewer, page);
 }
 
+// Makes `n` accounts that follow `star`, which (the fixture's celebrity threshold is 3) makes its
+// posts pulled at read time; appends them to `fans` when given.
+void AddFans(DomainFixture& f, Id star, int n, std::vector<Id>* fans = nullptr) {
+  for (int i = 0; i < n; ++i) {
+    Id fan = f.MakeAccount("fan" + std::to_string(i));
+    ASSERT_TRUE(f.d().graph().Follow(fan, star, {}, {}).ok());
+    if (fans != nullptr) fans->push_back(fan);
+  }
+}
+
 TEST(HomeFeedTest, FollowersReceivePostsNewestFirst) {
   DomainFixture f;
   Id alice = f.MakeAccount("alice");
@@ -39,10 +49,7 @@ TEST(HomeFeedTest, CelebrityPostsArePulledAtReadTime) {
   DomainFixture f;  // celebrity threshold 3
   Id star = f.MakeAccount("star");
   std::vector<Id> fans;
-  for (int i = 0; i < 5; ++i) {
-    fans.push_back(f.MakeAccount("fan" + std::to_string(i)));
-    ASSERT_TRUE(f.d().graph().Follow(fans.back(), star, {}, {}).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(AddFans(f, star, 5, &fans));
   for (Id fan : fans) Home(f.d(), fan);  // materialize every fan's timeline
   uint64_t delivered_before = f.d().home().Stats().delivered;
   Id post = f.Post(star, "to all my fans");
@@ -57,10 +64,7 @@ TEST(HomeFeedTest, MergesPushedAndPulledInOrderWithPagination) {
   Id reader = f.MakeAccount("reader");
   Id star = f.MakeAccount("star");
   Id friend_ = f.MakeAccount("friend");
-  for (int i = 0; i < 4; ++i) {
-    Id fan = f.MakeAccount("fan" + std::to_string(i));
-    ASSERT_TRUE(f.d().graph().Follow(fan, star, {}, {}).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(AddFans(f, star, 4));
   ASSERT_TRUE(f.d().graph().Follow(reader, star, {}, {}).ok());
   ASSERT_TRUE(f.d().graph().Follow(reader, friend_, {}, {}).ok());
   Home(f.d(), reader);
@@ -87,10 +91,7 @@ TEST(HomeFeedTest, APageFilteredBeyondTheCopiedWindowReadsTheWholeRing) {
   Id bob = f.MakeAccount("bob");
   Id carol = f.MakeAccount("carol");
   Id star = f.MakeAccount("star");
-  for (int i = 0; i < 3; ++i) {
-    Id fan = f.MakeAccount("fan" + std::to_string(i));
-    ASSERT_TRUE(f.d().graph().Follow(fan, star, {}, {}).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(AddFans(f, star, 3));
   for (Id t : {bob, carol, star}) ASSERT_TRUE(f.d().graph().Follow(reader, t, {}, {}).ok());
   Home(f.d(), reader);
   std::vector<Id> carols;
@@ -144,10 +145,7 @@ TEST(HomeFeedTest, RestartRebuildsTimelinesFromGraphAndPosts) {
   Id alice = f.MakeAccount("alice");
   Id bob = f.MakeAccount("bob");
   Id star = f.MakeAccount("star");
-  for (int i = 0; i < 4; ++i) {
-    Id fan = f.MakeAccount("fan" + std::to_string(i));
-    ASSERT_TRUE(f.d().graph().Follow(fan, star, {}, {}).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(AddFans(f, star, 4));
   ASSERT_TRUE(f.d().graph().Follow(alice, bob, {}, {}).ok());
   ASSERT_TRUE(f.d().graph().Follow(alice, star, {}, {}).ok());
   Id p1 = f.Post(bob, "one");
