@@ -116,6 +116,12 @@ std::optional<Auth::TokenKey> Auth::KeyOf(std::string_view hex) {
   return TokenKey{words[0], words[1]};
 }
 
+Auth::TokenKey Auth::KeyOf(const Sha256Digest& digest) {
+  uint64_t words[2] = {0, 0};
+  for (size_t i = 0; i < 16; ++i) words[i / 8] = words[i / 8] << 8 | digest[i];
+  return TokenKey{words[0], words[1]};
+}
+
 void Auth::IndexTokenLocked(const storage::TokenRecord& rec) {
   auto key = KeyOf(rec.token_hash);
   if (!key) return;  // not a hash this code wrote; it can never match a bearer token
@@ -343,19 +349,17 @@ Status Auth::Revoke(std::string_view client_id, const std::string& client_secret
 
 std::optional<TokenInfo> Auth::Authenticate(std::string_view bearer) {
   if (bearer.empty() || bearer.size() > 512) return std::nullopt;
-  std::string hash = Sha256Hex(bearer);
-  auto key = KeyOf(hash);
-  if (!key) return std::nullopt;
+  Sha256Digest digest = Sha256(bearer);
   TokenInfo info;
   {
     std::shared_lock lock(mu_);
-    auto it = tokens_.find(*key);
+    auto it = tokens_.find(KeyOf(digest));
     if (it == tokens_.end()) return std::nullopt;
     info.account_id = it->second.account_id;
     info.app_id = it->second.app_id;
     info.scopes = scope_sets_[it->second.scopes];
   }
-  info.token_hash = std::move(hash);
+  info.token_hash = HexOf(digest);
   // A suspension takes effect on the next request. (Tokens are issued only to existing accounts,
   // and accounts are never removed.)
   if (info.account_id != 0 && accounts_.IsSuspended(info.account_id)) return std::nullopt;

@@ -9,6 +9,7 @@
 // scope set).
 #pragma once
 
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -17,10 +18,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include <boost/unordered/unordered_flat_map.hpp>
-
 #include "common/status.h"
 #include "domain/accounts.h"
+#include "domain/crypto.h"
 #include "domain/state.h"
 
 namespace plaza::domain {
@@ -107,6 +107,7 @@ class Auth {
     uint32_t scopes = 0;  // index into scope_sets_
   };
   static std::optional<TokenKey> KeyOf(std::string_view token_hash_hex);
+  static TokenKey KeyOf(const Sha256Digest& digest);
   // Adds a stored token to the index; callers hold mu_ exclusively.
   void IndexTokenLocked(const storage::TokenRecord& rec);
 

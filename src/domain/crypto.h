@@ -3,6 +3,8 @@
 // are stored only as SHA-256 hashes, so a leaked database yields no usable credential.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -23,8 +25,16 @@ bool VerifyPassword(std::string_view password, const std::string& hash);
 
 // A random URL-safe token (base64url, no padding) of `bytes` random bytes.
 std::string RandomToken(size_t bytes = 32);
+using Sha256Digest = std::array<uint8_t, 32>;
+// SHA-256 of `s`. Uses the CPU's SHA extensions where it has them (one bearer token is hashed per
+// request, and libsodium's portable code cost ~4k instructions of it); libsodium otherwise.
+Sha256Digest Sha256(std::string_view s);
+// The same through libsodium alone: the reference the tests hold Sha256 to.
+Sha256Digest Sha256Portable(std::string_view s);
 // Lower-case hex SHA-256 of `s`.
 std::string Sha256Hex(std::string_view s);
+// Lower-case hex of `digest`.
+std::string HexOf(const Sha256Digest& digest);
 // Unpadded base64url of SHA-256 of `s` (PKCE S256).
 std::string Sha256Base64Url(std::string_view s);
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
