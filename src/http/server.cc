@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
@@ -16,7 +17,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <charconv>
@@ -39,6 +39,9 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+
+// How long AnswerAndClose drains what a client is still sending.
+constexpr std::chrono::milliseconds kDrainTimeout{2'000};
 
 // Splits "host:port" / "[v6]:port".
 bool SplitHostPort(std::string_view listen, std::string& host, uint16_t& port) {
@@ -73,20 +76,38 @@ class Server::Impl {
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
     std::unordered_set<Connection*> connections;
     std::optional<asio::steady_timer> grace;
+    // Enforces the connections' timeouts; armed while there are connections (see Sweep).
+    asio::steady_timer sweep{ioc};
+    bool sweeping = false;
   };
+  // Timeouts are deadlines that a per-worker sweep checks every sweep_period_, rather than a
+  // timer per read and write (Beast's tcp_stream): arming one is a clock read and a store, and
+  // the timer queue is touched once per period instead of twice per request. A timed-out
+  // operation ends with operation_aborted up to one period late.
   struct Connection {
-    explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+    explicit Connection(tcp::socket s) : socket(std::move(s)) {}
     void Close() {
       beast::error_code ec;
-      stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-      stream.socket().close(ec);
+      socket.shutdown(tcp::socket::shutdown_both, ec);
+      socket.close(ec);
     }
-    beast::tcp_stream stream;
-    bool idle = true;  // waiting for the first byte of a request
+    // The operation about to start is abandoned (the socket closed) once `timeout` has passed.
+    void Arm(std::chrono::milliseconds timeout) {
+      deadline_ns = MonotonicNs() + std::chrono::nanoseconds(timeout).count();
+    }
+    // No timeout while the handler runs.
+    void Disarm() { deadline_ns = 0; }
+    tcp::socket socket;
+    int64_t deadline_ns = 0;  // 0: nothing under a timeout
+    bool idle = true;         // waiting for the first byte of a request
   };
 
   Impl(const Router& router, ServerOptions options)
-      : options_(std::move(options)), dispatcher_(router, options_) {
+      : options_(std::move(options)),
+        dispatcher_(router, options_),
+        sweep_period_(std::clamp(
+            std::min({options_.idle_timeout, options_.request_timeout, kDrainTimeout}) / 4,
+            std::chrono::milliseconds(1), std::chrono::milliseconds(1'000))) {
     int threads = options_.threads > 0 ? options_.threads
                                        : static_cast<int>(std::thread::hardware_concurrency());
     threads = std::max(threads, 1);
@@ -215,7 +236,33 @@ class Server::Impl {
   void MaybeFinishStop(Worker& w) {
     if (stopping_ && w.connections.empty() && w.grace) {
       w.grace->cancel();
+      w.sweep.cancel();
     }
+  }
+
+  // Closes the worker's connections whose deadline has passed, then re-arms while any remain.
+  void Sweep(Worker& w) {
+    if (w.sweeping) {
+      return;
+    }
+    w.sweeping = true;
+    w.sweep.expires_after(sweep_period_);
+    w.sweep.async_wait([this, &w](beast::error_code ec) {
+      w.sweeping = false;
+      if (ec) {
+        return;
+      }
+      int64_t now = MonotonicNs();
+      for (Connection* c : w.connections) {
+        if (c->deadline_ns != 0 && now >= c->deadline_ns) {
+          c->Disarm();
+          c->Close();
+        }
+      }
+      if (!w.connections.empty()) {
+        Sweep(w);
+      }
+    });
   }
 
   asio::awaitable<void> Accept() {
@@ -313,18 +360,18 @@ class Server::Impl {
     head.clear();
     AppendResponseHead(response, HeadOptions{.keep_alive = false, .cors = options_.cors}, head);
     std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(response.body)};
-    c.stream.expires_after(options_.request_timeout);
-    auto [ec, n] = co_await asio::async_write(c.stream, buffers, kUseTuple);
+    c.Arm(options_.request_timeout);
+    auto [ec, n] = co_await asio::async_write(c.socket, buffers, kUseTuple);
     if (ec) {
       co_return;
     }
     beast::error_code ignored;
-    c.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    c.stream.expires_after(std::chrono::seconds(2));
+    c.socket.shutdown(tcp::socket::shutdown_send, ignored);
+    c.Arm(kDrainTimeout);
     std::array<char, 4096> sink;
     size_t drained = 0;
     while (drained < (1u << 20)) {
-      auto [rec, got] = co_await c.stream.async_read_some(asio::buffer(sink), kUseTuple);
+      auto [rec, got] = co_await c.socket.async_read_some(asio::buffer(sink), kUseTuple);
       if (rec) {
         break;
       }
@@ -335,6 +382,7 @@ class Server::Impl {
   asio::awaitable<void> Serve(Worker& w, tcp::socket socket) {
     Connection c(std::move(socket));
     w.connections.insert(&c);
+    Sweep(w);
     struct Unregister {
       Impl* impl;
       Worker& w;
@@ -349,7 +397,7 @@ class Server::Impl {
     std::string remote_ip;
     {
       beast::error_code ec;
-      tcp::endpoint peer = c.stream.socket().remote_endpoint(ec);
+      tcp::endpoint peer = c.socket.remote_endpoint(ec);
       if (!ec) {
         asio::ip::address a = peer.address();
         if (a.is_v6() && a.to_v6().is_v4_mapped()) {
@@ -371,17 +419,16 @@ class Server::Impl {
       request.SetRemoteIp(remote_ip);
       RequestParser parser(request, options_.max_header_bytes);
       c.idle = buffer.size() == 0;
-      c.stream.expires_after(options_.idle_timeout);
-      auto [ec, n] = co_await bhttp::async_read_header(c.stream, buffer, parser, kUseTuple);
+      c.Arm(options_.idle_timeout);
+      auto [ec, n] = co_await bhttp::async_read_header(c.socket, buffer, parser, kUseTuple);
       c.idle = false;
       x.start_ns = MonotonicNs();
       if (ec) {
         if (ec == bhttp::error::header_limit) {
           co_await AnswerAndClose(c, ParseErrorResponse(true, false), head, remote_ip);
         } else if (ec != bhttp::error::end_of_stream && ec != asio::error::eof &&
-                   ec != asio::error::operation_aborted && ec != beast::error::timeout &&
-                   ec != asio::error::connection_reset && ec != asio::error::bad_descriptor &&
-                   ec != bhttp::error::partial_message) {
+                   ec != asio::error::operation_aborted && ec != asio::error::connection_reset &&
+                   ec != asio::error::bad_descriptor && ec != bhttp::error::partial_message) {
           co_await AnswerAndClose(c, ParseErrorResponse(false, false), head, remote_ip);
         }
         co_return;
@@ -395,26 +442,27 @@ class Server::Impl {
       if (!parser.is_done()) {
         if (parser.expects_continue()) {
           static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-          c.stream.expires_after(options_.request_timeout);
+          c.Arm(options_.request_timeout);
           auto [wec, wn] = co_await asio::async_write(
-              c.stream, asio::buffer(kContinue.data(), kContinue.size()), kUseTuple);
+              c.socket, asio::buffer(kContinue.data(), kContinue.size()), kUseTuple);
           if (wec) {
             co_return;
           }
         }
-        c.stream.expires_after(options_.request_timeout);
-        auto [bec, bn] = co_await bhttp::async_read(c.stream, buffer, parser, kUseTuple);
+        c.Arm(options_.request_timeout);
+        auto [bec, bn] = co_await bhttp::async_read(c.socket, buffer, parser, kUseTuple);
         if (bec) {
           if (bec == bhttp::error::body_limit) {
             co_await AnswerAndClose(c, ParseErrorResponse(false, true), head, remote_ip);
           } else if (bec != asio::error::eof && bec != bhttp::error::end_of_stream &&
-                     bec != asio::error::operation_aborted && bec != beast::error::timeout &&
+                     bec != asio::error::operation_aborted &&
                      bec != asio::error::connection_reset && bec != bhttp::error::partial_message) {
             co_await AnswerAndClose(c, ParseErrorResponse(false, false), head, remote_ip);
           }
           co_return;
         }
       }
+      c.Disarm();
       dispatcher_.BeforeHandler(request, x);
       Response response;
       if (x.early) {
@@ -438,12 +486,12 @@ class Server::Impl {
       std::array<asio::const_buffer, 2> buffers{
           asio::buffer(head), request.method() == Method::kHead ? asio::const_buffer()
                                                                 : asio::buffer(response.body)};
-      c.stream.expires_after(options_.request_timeout);
-      auto [wec, wn] = co_await asio::async_write(c.stream, buffers, kUseTuple);
+      c.Arm(options_.request_timeout);
+      auto [wec, wn] = co_await asio::async_write(c.socket, buffers, kUseTuple);
       if (wec || !keep_alive) {
         if (!wec) {
           beast::error_code ignored;
-          c.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+          c.socket.shutdown(tcp::socket::shutdown_send, ignored);
         }
         co_return;
       }
@@ -452,6 +500,7 @@ class Server::Impl {
 
   const ServerOptions options_;
   Dispatcher dispatcher_;
+  const std::chrono::milliseconds sweep_period_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::optional<tcp::acceptor> acceptor_;  // lives on workers_[0]
   std::unique_ptr<asio::thread_pool> blocking_pool_;

@@ -2,6 +2,7 @@
 #include "http/server.h"
 
 #include <gtest/gtest.h>
+#include <poll.h>
 
 #include <atomic>
 #include <boost/asio/connect.hpp>
@@ -56,6 +57,13 @@ class Client {
     if (buffer_.size() > 0) return false;
     socket_.read_some(asio::buffer(&c, 1), ec);
     return static_cast<bool>(ec);
+  }
+  // True when the server closes the connection within `limit`, a bound that only keeps a broken
+  // server from hanging the test (or, when short, shows it has not closed yet).
+  bool ClosedWithin(std::chrono::milliseconds limit) {
+    pollfd p{socket_.native_handle(), POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(limit.count())) <= 0) return false;
+    return Closed();
   }
 
  private:
@@ -340,6 +348,35 @@ TEST_F(ServerTest, StopFinishesInFlightRequestsAndClosesIdleConnections) {
   EXPECT_FALSE(slow_response.keep_alive());
   runner_.join();  // Run() returns once everything is closed
   EXPECT_THROW(Client{server_->port()}, boost::system::system_error);
+}
+
+TEST_F(ServerTest, StalledAndIdleConnectionsAreClosedAfterTheirTimeout) {
+  options_.idle_timeout = std::chrono::milliseconds(1'000);
+  options_.request_timeout = std::chrono::milliseconds(1'000);
+  StartServer();
+  Client stalled(server_->port());
+  stalled.Send("GET /ping HTTP/1.1\r\nHo");
+  Client idle(server_->port());
+  ASSERT_EQ(idle.Get("/ping").result_int(), 200);
+  EXPECT_FALSE(stalled.ClosedWithin(std::chrono::milliseconds(100)));
+  EXPECT_TRUE(stalled.ClosedWithin(std::chrono::seconds(20)));
+  EXPECT_TRUE(idle.ClosedWithin(std::chrono::seconds(20)));
+  Client fresh(server_->port());
+  EXPECT_EQ(fresh.Get("/ping").result_int(), 200);
+}
+
+TEST_F(ServerTest, AHandlerSlowerThanTheTimeoutsIsStillAnswered) {
+  options_.idle_timeout = std::chrono::milliseconds(100);
+  options_.request_timeout = std::chrono::milliseconds(100);
+  StartServer();
+  Client c(server_->port());
+  c.Send("POST /slow HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(WaitFor([&] { return in_flight_.load() == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  Release();
+  HttpResponse r = c.Read();
+  EXPECT_EQ(r.result_int(), 200);
+  EXPECT_EQ(r.body(), "\"done\"");
 }
 
 TEST_F(ServerTest, SeveralIoThreadsServeInParallelConnections) {
