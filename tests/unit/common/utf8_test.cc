@@ -21,6 +21,24 @@ TEST(Utf8Test, RejectsMalformed) {
   EXPECT_FALSE(IsValidUtf8("\xFF"));
 }
 
+// ASCII is skipped eight bytes at a time: a sequence at any offset of a long ASCII run, and at
+// either end of it, is still checked.
+TEST(Utf8Test, SequencesAnywhereInAnAsciiRunAreChecked) {
+  const std::string ascii(40, 'a');
+  const char* valid[] = {"\xC3\xA9", "\xE4\xB8\xAD", "\xF0\x9F\x98\x80"};
+  const char* invalid[] = {"\xFF", "\x80", "\xC0\xAF", "\xED\xA0\x80", "\xE4\xB8"};
+  for (size_t at = 0; at <= ascii.size(); ++at) {
+    for (const char* v : valid) {
+      EXPECT_TRUE(IsValidUtf8(ascii.substr(0, at) + v + ascii.substr(at))) << at;
+    }
+    for (const char* bad : invalid) {
+      EXPECT_FALSE(IsValidUtf8(ascii.substr(0, at) + bad + ascii.substr(at))) << at;
+    }
+    // A truncated sequence at the very end, after `at` ASCII bytes.
+    EXPECT_FALSE(IsValidUtf8(ascii.substr(0, at) + "\xF0\x9F\x98")) << at;
+  }
+}
+
 TEST(Utf8Test, DecodeEncodeRoundTrip) {
   std::string s = "a中😀";
   size_t i = 0;
