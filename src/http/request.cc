@@ -92,6 +92,16 @@ Status Request::SetTarget(std::string_view target) {
   size_t q = t.find('?');
   raw_path_len_ = q == std::string_view::npos ? t.size() : q;
   std::string_view raw = t.substr(0, raw_path_len_);
+  if (raw.find('%') == std::string_view::npos) {
+    if (raw.find('\0') != std::string_view::npos) {
+      return Status::Invalid("Malformed path");
+    }
+    path_.assign(raw);
+    if (!IsValidUtf8(path_)) {
+      return Status::Invalid("Path is not valid UTF-8");
+    }
+    return Status::Ok();
+  }
   path_.reserve(raw.size());
   for (size_t i = 0; i < raw.size(); ++i) {
     char c = raw[i];

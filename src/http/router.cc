@@ -157,15 +157,20 @@ Result<Router::Match> Router::Find(Method method, std::string_view raw_path,
   if (raw_path.empty() || raw_path[0] != '/') {
     return match;
   }
-  // Decode every segment into one per-thread buffer: no allocation once it has grown.
-  thread_local std::string decoded;
-  decoded.clear();
-  std::array<Span, kMaxSegments> segments;
-  size_t count = 0;
+  // A path without escapes is matched in place; otherwise every segment is decoded into one
+  // per-thread buffer (no allocation once it has grown).
   std::string_view rest = raw_path.substr(1);
   if (!rest.empty() && rest.back() == '/') {
     rest.remove_suffix(1);
   }
+  const bool escaped = rest.find('%') != std::string_view::npos;
+  if (!escaped && !IsValidUtf8(rest)) {
+    return Status::Invalid("Path is not valid UTF-8");
+  }
+  thread_local std::string decoded;
+  decoded.clear();
+  std::array<Span, kMaxSegments> segments;  // written up to `count`
+  size_t count = 0;
   if (!rest.empty()) {
     size_t pos = 0;
     for (;;) {
@@ -173,27 +178,31 @@ Result<Router::Match> Router::Find(Method method, std::string_view raw_path,
         return match;  // deeper than any route
       }
       size_t slash = rest.find('/', pos);
-      std::string_view seg =
-          rest.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
-      Span span{static_cast<uint32_t>(decoded.size()), 0};
-      for (size_t i = 0; i < seg.size(); ++i) {
-        char c = seg[i];
-        if (c == '%') {
-          int hi = i + 2 < seg.size() ? HexValue(seg[i + 1]) : -1;
-          int lo = i + 2 < seg.size() ? HexValue(seg[i + 2]) : -1;
-          if (hi < 0 || lo < 0) {
-            return Status::Invalid("Malformed percent-encoding in path");
+      size_t end = slash == std::string_view::npos ? rest.size() : slash;
+      if (!escaped) {
+        segments[count++] = Span{static_cast<uint32_t>(pos), static_cast<uint32_t>(end - pos)};
+      } else {
+        std::string_view seg = rest.substr(pos, end - pos);
+        Span span{static_cast<uint32_t>(decoded.size()), 0};
+        for (size_t i = 0; i < seg.size(); ++i) {
+          char c = seg[i];
+          if (c == '%') {
+            int hi = i + 2 < seg.size() ? HexValue(seg[i + 1]) : -1;
+            int lo = i + 2 < seg.size() ? HexValue(seg[i + 2]) : -1;
+            if (hi < 0 || lo < 0) {
+              return Status::Invalid("Malformed percent-encoding in path");
+            }
+            c = static_cast<char>(hi * 16 + lo);
+            i += 2;
           }
-          c = static_cast<char>(hi * 16 + lo);
-          i += 2;
+          decoded += c;
         }
-        decoded += c;
+        span.len = static_cast<uint32_t>(decoded.size() - span.off);
+        if (!IsValidUtf8(std::string_view(decoded).substr(span.off, span.len))) {
+          return Status::Invalid("Path is not valid UTF-8");
+        }
+        segments[count++] = span;
       }
-      span.len = static_cast<uint32_t>(decoded.size() - span.off);
-      if (!IsValidUtf8(std::string_view(decoded).substr(span.off, span.len))) {
-        return Status::Invalid("Path is not valid UTF-8");
-      }
-      segments[count++] = span;
       if (slash == std::string_view::npos) {
         break;
       }
@@ -201,10 +210,11 @@ Result<Router::Match> Router::Find(Method method, std::string_view raw_path,
     }
   }
 
-  auto seg_at = [&](size_t i) {
-    return std::string_view(decoded).substr(segments[i].off, segments[i].len);
-  };
-  std::array<std::string_view, kMaxSegments> capture_names{};  // "" for literal positions
+  const std::string_view text = escaped ? std::string_view(decoded) : rest;
+  auto seg_at = [&](size_t i) { return text.substr(segments[i].off, segments[i].len); };
+  // The parameter name captured at each position, nullptr at literal ones; written for every
+  // position on the way down, so only the first `count` are ever read.
+  std::array<const std::string*, kMaxSegments> capture_names;
   const auto method_index = static_cast<size_t>(method);
 
   // Depth-first: literal child first, then parameter children, backtracking on failure. A node
@@ -230,19 +240,19 @@ Result<Router::Match> Router::Find(Method method, std::string_view raw_path,
     std::string_view seg = seg_at(i);
     auto it = node->literals.find(seg);
     if (it != node->literals.end()) {
-      capture_names[i] = {};
+      capture_names[i] = nullptr;
       if (const Route* r = self(self, it->second.get(), i + 1)) {
         return r;
       }
     }
     if (!seg.empty()) {
       for (const auto& [name, child] : node->params) {
-        capture_names[i] = name;
+        capture_names[i] = &name;
         if (const Route* r = self(self, child.get(), i + 1)) {
           return r;
         }
       }
-      capture_names[i] = {};
+      capture_names[i] = nullptr;
     }
     return nullptr;
   };
@@ -255,8 +265,8 @@ Result<Router::Match> Router::Find(Method method, std::string_view raw_path,
   match.route = route;
   if (request != nullptr) {
     for (size_t i = 0; i < count; ++i) {
-      if (!capture_names[i].empty()) {
-        request->AddPathParam(capture_names[i], seg_at(i));
+      if (capture_names[i] != nullptr) {
+        request->AddPathParam(*capture_names[i], seg_at(i));
       }
     }
     request->SetRoute(route->pattern, route->options.tag);
