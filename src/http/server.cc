@@ -326,28 +326,84 @@ class Server::Impl {
     co_return response;
   }
 
-  // Runs `route`'s asynchronous handler on this io thread; the connection's coroutine is
-  // suspended until the handler responds (from any thread), and resumes on this io thread.
-  asio::awaitable<Response> RunAsync(const Route& route, Request& request) {
-    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Response)>(
-        [this, &route, &request](auto handler) {
-          using Handler = decltype(handler);
-          struct Pending {
-            Handler handler;
-            asio::executor_work_guard<asio::associated_executor_t<Handler>> work;
-          };
-          auto executor = asio::get_associated_executor(handler);
-          auto pending = std::make_shared<Pending>(
-              Pending{std::move(handler), asio::make_work_guard(executor)});
-          dispatcher_.InvokeAsync(route, request, [pending](Response r) {
-            auto ex = pending->work.get_executor();
-            asio::post(ex, [pending, r = std::move(r)]() mutable {
-              pending->work.reset();
-              std::move(pending->handler)(std::move(r));
-            });
-          });
-        },
-        asio::use_awaitable);
+  // Where an asynchronous handler's answer meets its connection's coroutine; one per connection,
+  // since a connection's requests are handled one at a time. An answer given before the handler
+  // returns (a decision made at once, most of them) is taken without suspending the coroutine;
+  // a later one, from any thread, resumes it on its io thread.
+  class AsyncAnswer {
+   public:
+    void Reset() {
+      std::lock_guard lock(mu_);
+      response_.reset();
+      resume_ = nullptr;
+    }
+    void Deliver(Response r) {
+      std::function<void(Response)> resume;
+      {
+        std::lock_guard lock(mu_);
+        if (!resume_) {
+          response_ = std::move(r);
+          return;
+        }
+        resume = std::move(resume_);
+      }
+      resume(std::move(r));
+    }
+    std::optional<Response> Take() {
+      std::lock_guard lock(mu_);
+      std::optional<Response> r = std::move(response_);
+      response_.reset();
+      return r;
+    }
+    // Resumes the waiting coroutine through `resume` on the next Deliver, or at once (posted) if
+    // the answer came in the meantime.
+    template <typename Handler>
+    void Await(Handler handler) {
+      using Work = asio::executor_work_guard<asio::associated_executor_t<Handler>>;
+      struct Pending {
+        Handler handler;
+        Work work;
+      };
+      auto executor = asio::get_associated_executor(handler);
+      auto pending =
+          std::make_shared<Pending>(Pending{std::move(handler), asio::make_work_guard(executor)});
+      std::function<void(Response)> resume = [pending](Response r) {
+        auto ex = pending->work.get_executor();
+        asio::post(ex, [pending, r = std::move(r)]() mutable {
+          pending->work.reset();
+          std::move(pending->handler)(std::move(r));
+        });
+      };
+      std::unique_lock lock(mu_);
+      if (response_) {
+        Response r = std::move(*response_);
+        response_.reset();
+        lock.unlock();
+        resume(std::move(r));
+        return;
+      }
+      resume_ = std::move(resume);
+    }
+
+   private:
+    std::mutex mu_;
+    std::optional<Response> response_;
+    std::function<void(Response)> resume_;
+  };
+
+  // Runs `route`'s asynchronous handler on this io thread; its answer if it gave one before
+  // returning. Otherwise the caller awaits AwaitAnswer, which resumes on this io thread. (Not a
+  // coroutine itself, so an answer given at once costs no coroutine frame or suspension.)
+  std::optional<Response> StartAsync(const Route& route, Request& request, AsyncAnswer& answer) {
+    answer.Reset();
+    // A raw pointer: `answer` outlives the request, and the dispatcher calls this once at most.
+    dispatcher_.InvokeAsync(route, request,
+                            [a = &answer](Response r) { a->Deliver(std::move(r)); });
+    return answer.Take();
+  }
+  static auto AwaitAnswer(AsyncAnswer& answer) {
+    return asio::async_initiate<decltype(asio::use_awaitable), void(Response)>(
+        [&answer](auto handler) { answer.Await(std::move(handler)); }, asio::use_awaitable);
   }
 
   // Answers a request that cannot be read to the end, then closes while draining what the
@@ -411,6 +467,7 @@ class Server::Impl {
     std::string head;
     Request request;
     Exchange x;
+    AsyncAnswer answer;
     for (;;) {
       if (stopping_ && buffer.size() == 0) {
         co_return;
@@ -468,7 +525,12 @@ class Server::Impl {
       if (x.early) {
         response = std::move(*x.early);
       } else if (x.route->async_handler) {
-        response = co_await RunAsync(*x.route, request);
+        std::optional<Response> now = StartAsync(*x.route, request, answer);
+        if (now) {
+          response = std::move(*now);
+        } else {
+          response = co_await AwaitAnswer(answer);
+        }
       } else if (x.route->options.blocking) {
         response = co_await RunBlocking(*x.route, request);
       } else {

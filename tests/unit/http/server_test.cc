@@ -315,6 +315,40 @@ TEST_F(ServerTest, AsyncHandlersAnswerInlineOrLaterFromAnotherThread) {
   EXPECT_EQ(ok.load(), kClients);
 }
 
+// An answer from another thread may come before the handler returns, between its return and the
+// connection's suspension, or after: whichever, each request gets its own answer exactly once.
+TEST_F(ServerTest, AsyncAnswersRacingTheHandlersReturnReachTheirRequest) {
+  std::mutex threads_mu;
+  std::vector<std::thread> threads;
+  router_.AddAsync(Method::kGet, "/soon/:n", [&](Request& r, Responder respond) {
+    auto returned = std::make_shared<std::atomic<bool>>(false);
+    {
+      std::lock_guard lock(threads_mu);
+      std::string n(r.PathParam("n"));
+      // Answers 0-40 us after the handler returns, spread over the request numbers.
+      auto delay = std::chrono::nanoseconds(std::stoi(n) % 41 * 1000);
+      threads.emplace_back([n, delay, returned, respond = std::move(respond)] {
+        while (!returned->load()) {
+        }
+        auto until = std::chrono::steady_clock::now() + delay;
+        while (std::chrono::steady_clock::now() < until) {
+        }
+        respond(Response::Json(200, "\"" + n + "\""));
+      });
+    }
+    returned->store(true);
+  });
+  StartServer();
+  Client c(server_->port());
+  for (int i = 0; i < 1'000; ++i) {
+    HttpResponse r = c.Get("/soon/" + std::to_string(i));
+    ASSERT_EQ(r.result_int(), 200) << i;
+    ASSERT_EQ(r.body(), "\"" + std::to_string(i) + "\"") << i;
+  }
+  std::lock_guard lock(threads_mu);
+  for (auto& t : threads) t.join();
+}
+
 TEST_F(ServerTest, PortInUseIsAnErrorValue) {
   StartServer();
   ServerOptions again = options_;
