@@ -59,11 +59,11 @@ std::optional<http::Response> Api::Handlers::Authenticate(http::Request& req) {
     return http::Response::Error(403, "This action is outside the authorized scopes");
   }
   if (options_.token_rate_limit_enabled) {
-    auto decision = token_limiter_.Acquire(info->token_hash);
+    auto decision = token_limiter_.Acquire(std::string_view(
+        reinterpret_cast<const char*>(info->token_digest.data()), info->token_digest.size()));
     if (!decision.allowed) return http::TooManyRequests(decision);
   }
-  req.context() = Caller{info->account_id, info->app_id, std::move(info->scopes),
-                         std::move(info->token_hash)};
+  req.context() = Caller{info->account_id, info->app_id, std::move(info->scopes)};
   return std::nullopt;
 }
 

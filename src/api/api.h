@@ -37,7 +37,6 @@ struct Caller {
   Id account_id = 0;  // 0 = anonymous or app-only token
   Id app_id = 0;
   std::string scopes;
-  std::string token_hash;
 };
 
 class Api {

@@ -359,7 +359,7 @@ std::optional<TokenInfo> Auth::Authenticate(std::string_view bearer) {
     info.app_id = it->second.app_id;
     info.scopes = scope_sets_[it->second.scopes];
   }
-  info.token_hash = HexOf(digest);
+  info.token_digest = digest;
   // A suspension takes effect on the next request. (Tokens are issued only to existing accounts,
   // and accounts are never removed.)
   if (info.account_id != 0 && accounts_.IsSuspended(info.account_id)) return std::nullopt;

@@ -40,7 +40,7 @@ struct TokenInfo {
   Id account_id = 0;  // 0 for an app-only token
   Id app_id = 0;
   std::string scopes;
-  std::string token_hash;
+  Sha256Digest token_digest;  // SHA-256 of the bearer token (the per-token rate limit's key)
 };
 
 class Auth {

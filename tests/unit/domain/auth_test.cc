@@ -111,7 +111,7 @@ TEST(AuthTest, TokenIndexFollowsIssueRevokeSuspensionAndRestart) {
   EXPECT_EQ(ia->account_id, a);
   EXPECT_EQ(ia->app_id, app->rec.id);
   EXPECT_EQ(ia->scopes, "read");
-  EXPECT_EQ(ia->token_hash, Sha256Hex(ta));
+  EXPECT_EQ(HexOf(ia->token_digest), Sha256Hex(ta));
   auto iapp = f.d().auth().Authenticate(app_only->access_token);
   ASSERT_TRUE(iapp);
   EXPECT_EQ(iapp->account_id, 0u);
