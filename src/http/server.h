@@ -63,9 +63,11 @@ struct ServerOptions {
   size_t max_body_bytes = 1 << 20;     // 413 above (a route may raise it)
   size_t max_header_bytes = 16 << 10;  // 431 above (request line + headers)
   ParamLimits param_limits;
-  // Waiting for the next request on a keep-alive connection.
+  // Timeouts close the connection. They are checked every quarter of the shortest one (at most
+  // every second), so one fires up to that much late; none runs while a handler does.
+  // Waiting for a request and reading its headers.
   std::chrono::milliseconds idle_timeout{60'000};
-  // Reading one request's headers and body, and writing its response.
+  // Reading a request's body, and writing its response.
   std::chrono::milliseconds request_timeout{30'000};
   // How long Stop() lets in-flight requests finish.
   std::chrono::milliseconds shutdown_grace{5'000};
