@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Two Plaza binaries on the same workload, alternating round by round, for a change smaller than
+# the suite's run-to-run spread (bench/README.md, "Comparing two builds"): a host slowdown then
+# falls on both. Prints every round, then the medians and their ratio.
+#
+#   scripts/bench_ab.sh flash PLAZA_A PLAZA_B [ROUNDS]   (default 4 rounds)
+#     The suite's flash-sale shape: each round and binary gets a fresh campaign of 5,000 units
+#     with 100,000 reservation holders, one attempt per holder over 64 connections
+#     (`plaza-load --flash-sale`). Figures: attempts/s, and the server's CPU (all its threads,
+#     utime + stime from /proc) per attempt over the burst.
+#   scripts/bench_ab.sh home PLAZA_A PLAZA_B [ROUNDS]    (default 5 rounds)
+#     Both servers up at once on copies of one small dataset (seed 42, 2,000 tokens), every
+#     token's home read once, then 4 s `wrk` read-home rounds at 32 connections, alternating.
+#     Figures: requests/s and the server's CPU per read (utime + stime from /proc).
+#
+# Server on core 0, load on core 1, as in the suite. BUILD_DIR (default build) supplies
+# plaza-datagen, plaza-datagen-flash-sale and plaza-load.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+mode=${1:?usage: bench_ab.sh flash|home PLAZA_A PLAZA_B [ROUNDS]}
+bin_a=$(realpath "${2:?plaza binary A}")
+bin_b=$(realpath "${3:?plaza binary B}")
+build=$(cd "$root/${BUILD_DIR:-build}" && pwd)
+loadgen=$build/tools/load/plaza-load
+source "$root/scripts/bench_lib.sh"
+bench_work plaza-ab
+
+serve() {  # BINARY DATA_DIR PORT: starts a server on core 0; its pid is $served
+  taskset -c 0 "$1" serve --listen "127.0.0.1:$3" --data-dir "$2" --threads 1 --no-rate-limit \
+    --log-level warn > "$2.log" 2>&1 &
+  served=$!
+  pids+=("$served")
+  wait_http "http://127.0.0.1:$3/api/v1/instance" 300
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # PID: utime + stime, in clock ticks
+
+medians() {  # LABELS FILE: LABELS comma-separated, FILE lines "a|b VALUE..." (one per label)
+  python3 - "$@" <<'PY'
+import statistics as st, sys
+labels, path = sys.argv[1:3]
+rows = {"a": [], "b": []}
+for line in open(path):
+    side, *values = line.split()
+    rows[side].append([float(v) for v in values])
+for i, name in enumerate(labels.split(",")):
+    a = st.median(r[i] for r in rows["a"])
+    b = st.median(r[i] for r in rows["b"])
+    print(f"median {name}: A {a:,.2f}  B {b:,.2f}  B/A {b / a:.3f}")
+PY
+}
+
+case $mode in
+flash)
+  rounds=${4:-4}
+  flash_round() {  # BINARY: one campaign, one burst; prints attempts/s
+    local dir=$work/flash port campaign
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    port=$(free_port)
+    "$build/tools/plaza-datagen-flash-sale" --accounts 100000 --units 5000 \
+      --sale-starts-in-ms 3000 --data-dir "$dir/data" --tokens-file "$dir/tokens" \
+      --manifest "$dir/m.json" --base-url "http://127.0.0.1:$port" --quiet > /dev/null
+    campaign=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["campaign_id"])' \
+      "$dir/m.json")
+    serve "$1" "$dir/data" "$port"
+    c0=$(cpu_ticks "$served")
+    taskset -c 1 "$loadgen" --port "$port" --flash-sale "$campaign" --tokens "$dir/tokens" \
+      --connections 64 > "$dir/load.json"
+    c1=$(cpu_ticks "$served")
+    kill "$served"
+    wait "$served" 2>/dev/null || true
+    python3 -c '
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+us = (int(sys.argv[2]) - int(sys.argv[3])) * 1e6 / os.sysconf("SC_CLK_TCK") / d["attempts"]
+print("%.1f %.2f" % (d["attempts_per_s"], us))' "$dir/load.json" "$c1" "$c0"
+  }
+  for i in $(seq "$rounds"); do
+    read -r ra ca < <(flash_round "$bin_a")
+    read -r rb cb < <(flash_round "$bin_b")
+    echo "a $ra $ca" >> "$work/rows"
+    echo "b $rb $cb" >> "$work/rows"
+    echo "round $i: A $ra attempts/s, $ca us CPU an attempt | B $rb attempts/s, $cb us CPU an attempt"
+  done
+  medians "attempts/s,us CPU an attempt" "$work/rows"
+  ;;
+home)
+  rounds=${4:-5}
+  port=$(free_port)
+  "$build/tools/plaza-datagen" --scale small --seed 42 --data-dir "$work/data" \
+    --tokens-file "$work/all-tokens" --manifest "$work/datagen.json" \
+    --base-url "http://127.0.0.1:$port" --quiet > /dev/null
+  head -n 2000 "$work/all-tokens" > "$work/tokens"
+  touch "$work/targets"
+  cp -r "$work/data" "$work/data-b"
+  port_a=$(free_port)
+  serve "$bin_a" "$work/data" "$port_a"
+  pid_a=$served
+  port_b=$(free_port)
+  serve "$bin_b" "$work/data-b" "$port_b"
+  pid_b=$served
+  for p in "$port_a" "$port_b"; do  # every token's timeline built before measuring
+    taskset -c 1 "$loadgen" --port "$p" --rate 20000 --duration 600 --max-requests 2000 \
+      --connections 32 --mix home=1 --sequential-tokens --tokens "$work/tokens" \
+      --targets "$work/targets" > /dev/null
+  done
+  home_round() {  # PORT PID: prints "rps cpu_us_per_read"
+    local c0 c1 out
+    c0=$(cpu_ticks "$2")
+    out=$(taskset -c 1 wrk -t1 -c32 -d4s --timeout 10s -s "$root/bench/load/plaza.lua" \
+      "http://127.0.0.1:$1" -- read-home "$work/tokens" "$work/targets" x x x |
+      sed -n 's/^WRKJSON //p')
+    c1=$(cpu_ticks "$2")
+    python3 -c '
+import json, os, sys
+d = json.loads(sys.argv[1])
+us = (int(sys.argv[2]) - int(sys.argv[3])) * 1e6 / os.sysconf("SC_CLK_TCK") / d["requests"]
+print("%.0f %.2f" % (d["rps"], us))' "$out" "$c1" "$c0"
+  }
+  for i in $(seq "$rounds"); do
+    read -r ra ca < <(home_round "$port_a" "$pid_a")
+    read -r rb cb < <(home_round "$port_b" "$pid_b")
+    echo "a $ra $ca" >> "$work/rows"
+    echo "b $rb $cb" >> "$work/rows"
+    echo "round $i: A $ra rps, $ca us CPU a read | B $rb rps, $cb us CPU a read"
+  done
+  medians "rps,us CPU a read" "$work/rows"
+  ;;
+*)
+  echo "usage: bench_ab.sh flash|home PLAZA_A PLAZA_B [ROUNDS]" >&2
+  exit 2
+  ;;
+esac
