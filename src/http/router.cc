@@ -1,10 +1,10 @@
 #include "http/router.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <future>
-#include <map>
 
 #include "common/utf8.h"
 
@@ -59,9 +59,31 @@ unsigned MethodBit(Method m) { return 1u << static_cast<unsigned>(m); }
 }  // namespace
 
 struct Router::Node {
-  std::map<std::string, std::unique_ptr<Node>, std::less<>> literals;
+  // Sorted by (length, bytes): a lookup compares lengths and reaches memcmp only among
+  // literals of the segment's length.
+  std::vector<std::pair<std::string, std::unique_ptr<Node>>> literals;
   std::vector<std::pair<std::string, std::unique_ptr<Node>>> params;
   std::array<const Route*, kMethodCount> routes{};
+
+  static bool Before(std::string_view a, std::string_view b) {
+    return a.size() != b.size() ? a.size() < b.size() : a < b;
+  }
+  auto LowerBound(std::string_view seg) const {
+    return std::lower_bound(
+        literals.begin(), literals.end(), seg,
+        [](const auto& entry, std::string_view s) { return Before(entry.first, s); });
+  }
+  const Node* Literal(std::string_view seg) const {
+    auto it = LowerBound(seg);
+    return it != literals.end() && it->first == seg ? it->second.get() : nullptr;
+  }
+  Node* AddLiteral(std::string_view seg) {
+    auto it = LowerBound(seg);
+    if (it == literals.end() || it->first != seg) {
+      it = literals.emplace(it, std::string(seg), std::make_unique<Node>());
+    }
+    return it->second.get();
+  }
 
   unsigned AllowedMask() const {
     unsigned mask = 0;
@@ -112,11 +134,7 @@ void Router::Add(Method method, std::string_view pattern, Handler handler, Route
       if (seg.empty()) {
         RouteError(pattern, "empty segment");
       }
-      auto it = node->literals.find(seg);
-      if (it == node->literals.end()) {
-        it = node->literals.emplace(std::string(seg), std::make_unique<Node>()).first;
-      }
-      node = it->second.get();
+      node = node->AddLiteral(seg);
     }
   }
   auto index = static_cast<size_t>(method);
@@ -238,10 +256,9 @@ Result<Router::Match> Router::Find(Method method, std::string_view raw_path,
       return route;
     }
     std::string_view seg = seg_at(i);
-    auto it = node->literals.find(seg);
-    if (it != node->literals.end()) {
+    if (const Node* literal = node->Literal(seg)) {
       capture_names[i] = nullptr;
-      if (const Route* r = self(self, it->second.get(), i + 1)) {
+      if (const Route* r = self(self, literal, i + 1)) {
         return r;
       }
     }
