@@ -526,6 +526,8 @@ class Server::Impl {
         response = std::move(*x.early);
       } else if (x.route->async_handler) {
         std::optional<Response> now = StartAsync(*x.route, request, answer);
+        // An `if`, not `now ? ... : co_await ...`: built with GCC 12, that form never resumed
+        // the coroutine when it awaited.
         if (now) {
           response = std::move(*now);
         } else {
