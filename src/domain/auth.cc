@@ -335,7 +335,8 @@ Result<IssuedToken> Auth::IssueToken(Id app_id, Id account_id, std::string_view 
 Status Auth::Revoke(std::string_view client_id, const std::string& client_secret,
                     std::string_view token) {
   PLAZA_ASSIGN_OR_RETURN(storage::AppRecord app, VerifyClient(client_id, &client_secret));
-  std::string hash = Sha256Hex(token);
+  Sha256Digest digest = Sha256(token);
+  std::string hash = HexOf(digest);
   auto rec = s_.storage.GetToken(hash);
   if (!rec.ok()) return rec.status().IsNotFound() ? Status::Ok() : rec.status();
   if (rec->app_id != app.id) return Status::Forbidden("token belongs to another client");
@@ -343,7 +344,7 @@ Status Auth::Revoke(std::string_view client_id, const std::string& client_secret
   batch.Put(storage::DeleteToken{hash});
   PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
   std::unique_lock lock(mu_);
-  if (auto key = KeyOf(hash)) tokens_.erase(*key);
+  tokens_.erase(KeyOf(digest));
   return Status::Ok();
 }
 

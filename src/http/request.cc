@@ -93,34 +93,28 @@ Status Request::SetTarget(std::string_view target) {
   raw_path_len_ = q == std::string_view::npos ? t.size() : q;
   std::string_view raw = t.substr(0, raw_path_len_);
   if (raw.find('%') == std::string_view::npos) {
-    if (raw.find('\0') != std::string_view::npos) {
-      return Status::Invalid("Malformed path");
+    path_.assign(raw);  // nothing to decode (most paths)
+  } else {
+    path_.reserve(raw.size());
+    for (size_t i = 0; i < raw.size(); ++i) {
+      char c = raw[i];
+      if (c == '%') {
+        if (i + 2 >= raw.size()) {
+          return Status::Invalid("Malformed percent-encoding in path");
+        }
+        int hi = HexValue(raw[i + 1]);
+        int lo = HexValue(raw[i + 2]);
+        if (hi < 0 || lo < 0) {
+          return Status::Invalid("Malformed percent-encoding in path");
+        }
+        c = static_cast<char>(hi * 16 + lo);
+        i += 2;
+      }
+      path_ += c;
     }
-    path_.assign(raw);
-    if (!IsValidUtf8(path_)) {
-      return Status::Invalid("Path is not valid UTF-8");
-    }
-    return Status::Ok();
   }
-  path_.reserve(raw.size());
-  for (size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (c == '%') {
-      if (i + 2 >= raw.size()) {
-        return Status::Invalid("Malformed percent-encoding in path");
-      }
-      int hi = HexValue(raw[i + 1]);
-      int lo = HexValue(raw[i + 2]);
-      if (hi < 0 || lo < 0) {
-        return Status::Invalid("Malformed percent-encoding in path");
-      }
-      c = static_cast<char>(hi * 16 + lo);
-      i += 2;
-    }
-    if (c == '\0') {
-      return Status::Invalid("Malformed path");
-    }
-    path_ += c;
+  if (path_.find('\0') != std::string::npos) {
+    return Status::Invalid("Malformed path");
   }
   if (!IsValidUtf8(path_)) {
     return Status::Invalid("Path is not valid UTF-8");

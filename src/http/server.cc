@@ -351,9 +351,7 @@ class Server::Impl {
     }
     std::optional<Response> Take() {
       std::lock_guard lock(mu_);
-      std::optional<Response> r = std::move(response_);
-      response_.reset();
-      return r;
+      return TakeLocked();
     }
     // Resumes the waiting coroutine through `resume` on the next Deliver, or at once (posted) if
     // the answer came in the meantime.
@@ -375,17 +373,22 @@ class Server::Impl {
         });
       };
       std::unique_lock lock(mu_);
-      if (response_) {
-        Response r = std::move(*response_);
-        response_.reset();
-        lock.unlock();
-        resume(std::move(r));
+      std::optional<Response> now = TakeLocked();
+      if (!now) {
+        resume_ = std::move(resume);
         return;
       }
-      resume_ = std::move(resume);
+      lock.unlock();
+      resume(std::move(*now));
     }
 
    private:
+    std::optional<Response> TakeLocked() {
+      std::optional<Response> r = std::move(response_);
+      response_.reset();
+      return r;
+    }
+
     std::mutex mu_;
     std::optional<Response> response_;
     std::function<void(Response)> resume_;
