@@ -42,8 +42,9 @@ enum StatusHole : uint8_t {
   kPlaza,
 };
 
-// Writes `key` and leaves its value as a hole of `t`.
-void KeyHole(JsonWriter& w, JsonTemplate& t, std::string_view key, uint8_t kind) {
+// Writes `key` (a literal) and leaves its value as a hole of `t`.
+template <size_t N>
+void KeyHole(JsonWriter& w, JsonTemplate& t, const char (&key)[N], uint8_t kind) {
   const std::string& out = w.Key(key).BeginRawValue();
   t.holes.push_back(JsonTemplate::Hole{static_cast<uint32_t>(out.size()), kind});
 }

@@ -2,7 +2,9 @@
 // per-field allocation. Commas are inserted automatically; the caller keeps objects balanced.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -28,6 +30,23 @@ class JsonWriter {
     first_ = true;  // the value that follows takes no comma
     return *this;
   }
+  // A key written in the program as a literal (nearly every key): when it needs no escaping,
+  // which the compiler can decide for a literal, the separator, the quoted key and the colon
+  // are one copy of a size known when compiled.
+  template <size_t N>
+  JsonWriter& Key(const char (&k)[N]) {
+    if (!IsPlainLiteral(k)) return Key(std::string_view(k));
+    char buf[N + 3];  // ,"key":
+    buf[0] = ',';
+    buf[1] = '"';
+    std::memcpy(buf + 2, k, N - 1);
+    buf[N + 1] = '"';
+    buf[N + 2] = ':';
+    const size_t skip = first_ ? 1 : 0;
+    out_.append(buf + skip, sizeof buf - skip);
+    first_ = true;
+    return *this;
+  }
   JsonWriter& String(std::string_view v) { Sep(); AppendString(v); return *this; }
   JsonWriter& Int(int64_t v) { Sep(); AppendJsonInt(out_, v); return *this; }
   JsonWriter& Uint(uint64_t v) { Sep(); AppendJsonUint(out_, v); return *this; }
@@ -41,13 +60,31 @@ class JsonWriter {
   std::string& BeginRawValue() { Sep(); return out_; }
 
   // Key/value shorthands.
-  JsonWriter& Field(std::string_view k, std::string_view v) { return Key(k).String(v); }
-  JsonWriter& Field(std::string_view k, const char* v) { return Key(k).String(v); }
-  JsonWriter& Field(std::string_view k, bool v) { return Key(k).Bool(v); }
-  JsonWriter& Field(std::string_view k, int64_t v) { return Key(k).Int(v); }
-  JsonWriter& Field(std::string_view k, int v) { return Key(k).Int(v); }
-  JsonWriter& Field(std::string_view k, uint64_t v) { return Key(k).Uint(v); }
-
+  // K is a literal (see Key above) or anything a std::string_view is made from.
+  template <typename K>
+  JsonWriter& Field(const K& k, std::string_view v) {
+    return Key(k).String(v);
+  }
+  template <typename K>
+  JsonWriter& Field(const K& k, const char* v) {
+    return Key(k).String(v);
+  }
+  template <typename K>
+  JsonWriter& Field(const K& k, bool v) {
+    return Key(k).Bool(v);
+  }
+  template <typename K>
+  JsonWriter& Field(const K& k, int64_t v) {
+    return Key(k).Int(v);
+  }
+  template <typename K>
+  JsonWriter& Field(const K& k, int v) {
+    return Key(k).Int(v);
+  }
+  template <typename K>
+  JsonWriter& Field(const K& k, uint64_t v) {
+    return Key(k).Uint(v);
+  }
   std::string& out() { return out_; }
 
  private:
@@ -56,6 +93,17 @@ class JsonWriter {
     first_ = false;
   }
   void AppendString(std::string_view s);
+  // Whether `k` is a NUL-terminated literal with nothing JSON escapes (a control character, '"',
+  // '\\') and no NUL before its end.
+  template <size_t N>
+  static constexpr bool IsPlainLiteral(const char (&k)[N]) {
+    if (k[N - 1] != '\0') return false;
+    for (size_t i = 0; i + 1 < N; ++i) {
+      auto c = static_cast<unsigned char>(k[i]);
+      if (c < 0x20 || c == '"' || c == '\\') return false;
+    }
+    return true;
+  }
 
   std::string& out_;
   bool first_ = true;

@@ -22,6 +22,31 @@ TEST(JsonWriterTest, ArrayOfObjects) {
   EXPECT_EQ(out, R"([{"i":0},{"i":1}])");
 }
 
+// Literal keys take a path of their own (one copy, no escaping); a literal that does need
+// escaping, and keys that are not literals, must come out as from String.
+TEST(JsonWriterTest, KeysFromLiteralsAndFromStringsAreWrittenAlike) {
+  std::string literal_keys;
+  JsonWriter a(literal_keys);
+  a.BeginObject().Key("plain").Int(1).Key("quo\"te").Int(2).Key("back\\slash").Int(3);
+  a.Key("tab\t").Int(4).Key("").Int(5).Field("f", "v").EndObject();
+  std::string string_keys;
+  JsonWriter b(string_keys);
+  b.BeginObject().Key(std::string("plain")).Int(1).Key(std::string_view("quo\"te")).Int(2);
+  b.Key(std::string("back\\slash")).Int(3).Key(std::string("tab\t")).Int(4);
+  b.Key(std::string()).Int(5).Field(std::string("f"), "v").EndObject();
+  EXPECT_EQ(literal_keys, R"({"plain":1,"quo\"te":2,"back\\slash":3,"tab\t":4,"":5,"f":"v"})");
+  EXPECT_EQ(literal_keys, string_keys);
+}
+
+// A char array that is not a plain literal (a NUL before its end) is read up to its first NUL, as
+// a C string.
+TEST(JsonWriterTest, ACharArrayKeyEndsAtItsFirstNul) {
+  char name[16] = "id";
+  std::string out;
+  JsonWriter(out).BeginObject().Key(name).Int(7).EndObject();
+  EXPECT_EQ(out, R"({"id":7})");
+}
+
 }  // namespace
 }  // namespace plaza
 
