@@ -273,12 +273,14 @@ Result<ContentDecision> Moderation::CheckStatus(Id author, std::string_view text
     if (d.spoiler_text.empty()) d.spoiler_text = "Content warning: " + d.reason;
   }
   if (is_new && config_.enabled && config_.spam_limits && engine_ != nullptr) {
-    PLAZA_RETURN_IF_ERROR(CheckVelocity(author, engine_->normalizer().Canonical(text)));
+    std::string canonical = engine_->normalizer().Canonical(text);
+    d.canonical_hash = std::hash<std::string_view>{}(canonical);
+    PLAZA_RETURN_IF_ERROR(CheckVelocity(author, *d.canonical_hash, canonical.empty()));
   }
   return d;
 }
 
-Status Moderation::CheckVelocity(Id author, std::string_view canonical) {
+Status Moderation::CheckVelocity(Id author, size_t hash, bool canonical_empty) {
   int64_t created_at = 0;
   {
     std::shared_lock lock(s_.mu);
@@ -289,7 +291,6 @@ Status Moderation::CheckVelocity(Id author, std::string_view canonical) {
   size_t max_posts = static_cast<size_t>(young ? config_.new_account_max_posts : config_.max_posts);
   size_t max_dups =
       static_cast<size_t>(young ? config_.new_account_max_duplicates : config_.max_duplicates);
-  size_t hash = std::hash<std::string_view>{}(canonical);
   std::lock_guard lock(mu_);
   Recent& r = recent_[author];
   while (!r.posts.empty() && r.posts.front() <= now - config_.window_ms) r.posts.pop_front();
@@ -301,7 +302,7 @@ Status Moderation::CheckVelocity(Id author, std::string_view canonical) {
                                " statuses per " + std::to_string(config_.window_ms / 1000) +
                                " seconds" + (young ? " for new accounts" : ""));
   }
-  if (max_dups > 0 && !canonical.empty()) {
+  if (max_dups > 0 && !canonical_empty) {
     size_t same = std::count_if(r.texts.begin(), r.texts.end(),
                                 [&](const auto& t) { return t.second == hash; });
     if (same >= max_dups) {
@@ -312,10 +313,9 @@ Status Moderation::CheckVelocity(Id author, std::string_view canonical) {
   return Status::Ok();
 }
 
-void Moderation::NotePosted(Id author, std::string_view text) {
-  if (!config_.enabled || engine_ == nullptr) return;
-  std::string canonical = engine_->normalizer().Canonical(text);
-  size_t hash = std::hash<std::string_view>{}(canonical);
+void Moderation::NotePosted(Id author, const ContentDecision& decision) {
+  if (!decision.canonical_hash) return;  // the limits were off when it was checked
+  size_t hash = *decision.canonical_hash;
   int64_t now = NowUnixMs();
   std::lock_guard lock(mu_);
   Recent& r = recent_[author];

@@ -57,6 +57,10 @@ struct ContentDecision {
   // Filled by AddStatusDecision: what was added to the status's batch.
   std::optional<storage::HoldRecord> hold;
   std::optional<storage::AuditRecord> audit;
+  // Set by CheckStatus for a new status while the anti-spam limits are on: the hash of the
+  // status text's canonical form, for the duplicate limit (normalized once, used by the check
+  // and by NotePosted).
+  std::optional<size_t> canonical_hash;
   bool held() const { return action == safety::Action::kReview; }
 };
 
@@ -126,8 +130,9 @@ class Moderation {
   // (after the commit) forgets the hold. REQUIRES (Locked): State::mu held exclusively.
   void AddDeleteHold(Id status_id, storage::WriteBatch& batch);
   void ApplyDeleteHoldLocked(Id status_id);
-  // Remembers a committed new status for the velocity and duplicate limits.
-  void NotePosted(Id author, std::string_view text);
+  // Remembers a committed new status, checked by CheckStatus as `decision`, for the velocity and
+  // duplicate limits.
+  void NotePosted(Id author, const ContentDecision& decision);
   // Stores a held profile change; the account stays as it was.
   Status HoldProfile(Id account, const std::optional<std::string>& display_name,
                      const std::optional<std::string>& note, const std::string& reason);
@@ -195,7 +200,8 @@ class Moderation {
   Result<storage::ReportRecord> CommitReportChange(storage::ReportRecord r, storage::AuditRecord a);
   // Publishes a held status or applies a held profile change; commits `batch` with it.
   Status Release(const storage::HoldRecord& hold, storage::WriteBatch batch);
-  Status CheckVelocity(Id author, std::string_view canonical);
+  // `canonical_hash` is the hash of the text's canonical form; an empty form is never a duplicate.
+  Status CheckVelocity(Id author, size_t canonical_hash, bool canonical_empty);
   // Sends the notifications a status held at creation did not send (mentions, reply, quote).
   Status NotifyPublished(Id status_id);
 

@@ -411,24 +411,23 @@ void Statuses::CreateAsync(Id author, const NewStatus& in, CreateCallback done) 
   }
   // Memory is updated, the fan-out queued and the caller answered only once the batch is
   // durable; until then nothing in memory refers to the new id.
-  auto committed = [this, author, id = rec.id,
-                    meta = std::make_shared<const StatusMeta>(std::move(meta)),
-                    body = std::make_shared<const StatusBody>(BodyOf(std::move(rec))),
-                    decision = std::move(decision), text = in.text, applied = in.applied,
-                    done = std::move(done)](Status st) {
-    if (!st.ok()) return done(st);
-    {
-      std::unique_lock lock(s_.mu);
-      ApplyCreateLocked(meta);
-      if (moderation_ != nullptr) moderation_->ApplyStatusDecisionLocked(decision);
-    }
-    if (applied) applied(*meta);
-    if (moderation_ != nullptr) moderation_->NotePosted(author, text);
-    if (!decision.held()) home_.Enqueue(id);
-    auto view = Get(author, id);
-    if (view.ok()) view->body = body;
-    done(std::move(view));
-  };
+  auto committed =
+      [this, author, id = rec.id, meta = std::make_shared<const StatusMeta>(std::move(meta)),
+       body = std::make_shared<const StatusBody>(BodyOf(std::move(rec))),
+       decision = std::move(decision), applied = in.applied, done = std::move(done)](Status st) {
+        if (!st.ok()) return done(st);
+        {
+          std::unique_lock lock(s_.mu);
+          ApplyCreateLocked(meta);
+          if (moderation_ != nullptr) moderation_->ApplyStatusDecisionLocked(decision);
+        }
+        if (applied) applied(*meta);
+        if (moderation_ != nullptr) moderation_->NotePosted(author, decision);
+        if (!decision.held()) home_.Enqueue(id);
+        auto view = Get(author, id);
+        if (view.ok()) view->body = body;
+        done(std::move(view));
+      };
   s_.storage.CommitAsync(std::move(batch), std::move(committed));
 }
 
