@@ -12,12 +12,16 @@
 #     Both servers up at once on copies of one small dataset (seed 42, 2,000 tokens), every
 #     token's home read once, then 4 s `wrk` read-home rounds at 32 connections, alternating.
 #     Figures: requests/s and the server's CPU per read (utime + stime from /proc).
+#   scripts/bench_ab.sh compose PLAZA_A PLAZA_B [ROUNDS] (default 5 rounds)
+#     Set up as `home` (the suite runs compose after read-home, so followers' timelines are in
+#     memory and each post fans out to them), then 4 s `wrk` compose rounds at 32 connections,
+#     alternating. Figures: posts/s and the server's CPU per post.
 #
 # Server on core 0, load on core 1, as in the suite. BUILD_DIR (default build) supplies
 # plaza-datagen, plaza-datagen-flash-sale and plaza-load.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-mode=${1:?usage: bench_ab.sh flash|home PLAZA_A PLAZA_B [ROUNDS]}
+mode=${1:?usage: bench_ab.sh flash|home|compose PLAZA_A PLAZA_B [ROUNDS]}
 bin_a=$(realpath "${2:?plaza binary A}")
 bin_b=$(realpath "${3:?plaza binary B}")
 build=$(cd "$root/${BUILD_DIR:-build}" && pwd)
@@ -85,7 +89,7 @@ print("%.1f %.2f" % (d["attempts_per_s"], us))' "$dir/load.json" "$c1" "$c0"
   done
   medians "attempts/s,us CPU an attempt" "$work/rows"
   ;;
-home)
+home | compose)
   rounds=${4:-5}
   port=$(free_port)
   "$build/tools/plaza-datagen" --scale small --seed 42 --data-dir "$work/data" \
@@ -105,11 +109,13 @@ home)
       --connections 32 --mix home=1 --sequential-tokens --tokens "$work/tokens" \
       --targets "$work/targets" > /dev/null
   done
-  home_round() {  # PORT PID: prints "rps cpu_us_per_read"
+  workload=read-home unit=read
+  [[ $mode == compose ]] && workload=compose unit=post
+  home_round() {  # PORT PID: prints "rps cpu_us_per_request"
     local c0 c1 out
     c0=$(cpu_ticks "$2")
     out=$(taskset -c 1 wrk -t1 -c32 -d4s --timeout 10s -s "$root/bench/load/plaza.lua" \
-      "http://127.0.0.1:$1" -- read-home "$work/tokens" "$work/targets" x x x |
+      "http://127.0.0.1:$1" -- "$workload" "$work/tokens" "$work/targets" x x x |
       sed -n 's/^WRKJSON //p')
     c1=$(cpu_ticks "$2")
     python3 -c '
@@ -123,12 +129,12 @@ print("%.0f %.2f" % (d["rps"], us))' "$out" "$c1" "$c0"
     read -r rb cb < <(home_round "$port_b" "$pid_b")
     echo "a $ra $ca" >> "$work/rows"
     echo "b $rb $cb" >> "$work/rows"
-    echo "round $i: A $ra rps, $ca us CPU a read | B $rb rps, $cb us CPU a read"
+    echo "round $i: A $ra rps, $ca us CPU a $unit | B $rb rps, $cb us CPU a $unit"
   done
-  medians "rps,us CPU a read" "$work/rows"
+  medians "rps,us CPU a $unit" "$work/rows"
   ;;
 *)
-  echo "usage: bench_ab.sh flash|home PLAZA_A PLAZA_B [ROUNDS]" >&2
+  echo "usage: bench_ab.sh flash|home|compose PLAZA_A PLAZA_B [ROUNDS]" >&2
   exit 2
   ;;
 esac
