@@ -123,6 +123,35 @@ void BM_FanoutDeliveries(benchmark::State& state) {
 }
 BENCHMARK(BM_FanoutDeliveries)->Arg(100)->Arg(10000)->UseRealTime();
 
+// Fan-out as a server sees it: each post goes to a different set of N followers, drawn from
+// 20,000 materialized timelines of 800 ids each (160 MB), so every delivery's timeline is cold —
+// unlike BM_FanoutDeliveries, whose few timelines stay in cache.
+void BM_FanoutScattered(benchmark::State& state) {
+  constexpr int kViewers = 20000;
+  constexpr int kTimeline = 800;
+  static const std::unique_ptr<World> w = [] {
+    auto world = MakeWorld(1, 1, 0);
+    std::vector<Id> all;
+    for (int i = 0; i < kViewers; ++i) all.push_back(kBase * 3 + static_cast<Id>(i));
+    for (Id r : all) (void)world->domain->timelines().Home(r, domain::Page{.limit = 1});
+    for (int k = 0; k < kTimeline; ++k) world->domain->home().PushTo(all, kBase * 4 + k);
+    return world;
+  }();
+  const size_t followers = static_cast<size_t>(state.range(0));
+  std::mt19937_64 rng(7);
+  std::vector<std::vector<Id>> posts(512);
+  for (auto& recipients : posts) {
+    for (size_t i = 0; i < followers; ++i) recipients.push_back(kBase * 3 + rng() % kViewers);
+  }
+  static Id status = kBase * 5;
+  size_t k = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(w->domain->home().PushTo(posts[k++ % posts.size()], ++status));
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(followers));
+}
+BENCHMARK(BM_FanoutScattered)->Arg(50)->Arg(100)->Arg(1000)->Arg(5000);
+
 // Home timeline assembly: ids plus hydrated views of 20 posts.
 void HomeAssembly(benchmark::State& state, int celebrity_followers) {
   auto w = MakeWorld(200, 8, celebrity_followers);

@@ -1,6 +1,7 @@
 #include "domain/home_feed.h"
 
 #include <algorithm>
+#include <bit>
 #include <limits>
 #include <queue>
 
@@ -101,37 +102,73 @@ void HomeFeed::Deliver(Id status_id) {
 }
 
 size_t HomeFeed::PushTo(const std::vector<Id>& recipients, Id status_id) {
-  // Bucket by shard so each shard's mutex is taken once per post. The buckets are reused by the
-  // calling thread (the fan-out worker), so a post costs no allocation once they have grown.
+  size_t delivered = recipients.size() <= kPushAllShardsUpTo
+                         ? PushHoldingAllShards(recipients, status_id)
+                         : PushShardByShard(recipients, status_id);
+  delivered_.fetch_add(delivered, std::memory_order_relaxed);
+  return delivered;
+}
+
+// A two-stage software pipeline: the slot of the follower kAhead*2 ahead and the timeline tail of
+// the follower kAhead ahead are requested while this one is written, so the cache misses of
+// several followers overlap instead of following one another. REQUIRES: the mutexes of the shards
+// of all `viewers` held.
+size_t HomeFeed::PushPipelined(std::span<const Id> viewers, Id status_id) {
+  constexpr size_t kAhead = 8;
+  const size_t n = viewers.size();
+  size_t delivered = 0;
+  for (size_t k = 0; k < n; ++k) {
+    if (k + 2 * kAhead < n) {
+      Id v = viewers[k + 2 * kAhead];
+      ShardOf(v).timelines.PrefetchSlot(v);
+    }
+    if (k + kAhead < n) {
+      Id v = viewers[k + kAhead];
+      if (const std::vector<Id>* ahead = ShardOf(v).timelines.Find(v);
+          ahead != nullptr && !ahead->empty()) {
+        __builtin_prefetch(ahead->data() + ahead->size() - 1, 1);
+      }
+    }
+    std::vector<Id>* timeline = ShardOf(viewers[k]).timelines.Find(viewers[k]);
+    if (timeline == nullptr) continue;  // not materialized: built on first read
+    Push(*timeline, status_id);
+    ++delivered;
+  }
+  return delivered;
+}
+
+// Few recipients spread over many shards, one or two each, so a pipeline within a shard would
+// never run ahead: take the mutexes of every shard involved (in ascending order, see the lock
+// order in home_feed.h) and pipeline over all recipients at once.
+size_t HomeFeed::PushHoldingAllShards(const std::vector<Id>& recipients, Id status_id) {
+  static_assert(kShards == 64, "the shards held are a 64-bit mask");
+  uint64_t held = 0;
+  for (Id r : recipients) held |= uint64_t{1} << ShardIndex(r);
+  for (uint64_t m = held; m != 0; m &= m - 1) shards_[std::countr_zero(m)].mu.lock();
+  struct Unlock {
+    HomeFeed* feed;
+    uint64_t held;
+    ~Unlock() {
+      for (uint64_t m = held; m != 0; m &= m - 1) feed->shards_[std::countr_zero(m)].mu.unlock();
+    }
+  } unlock{this, held};
+  return PushPipelined(recipients, status_id);
+}
+
+// Many recipients: bucketed by shard so that each shard's mutex is taken once and held only
+// while its own timelines are written, with buckets long enough for the pipeline. The buckets are
+// reused by the calling thread (the fan-out worker), so a post costs no allocation once they
+// have grown.
+size_t HomeFeed::PushShardByShard(const std::vector<Id>& recipients, Id status_id) {
   thread_local std::array<std::vector<Id>, kShards> buckets;
   for (auto& b : buckets) b.clear();
-  for (Id r : recipients) buckets[(r * 0x9E3779B97F4A7C15ull) >> 58].push_back(r);
+  for (Id r : recipients) buckets[ShardIndex(r)].push_back(r);
   size_t delivered = 0;
   for (size_t i = 0; i < kShards; ++i) {
     if (buckets[i].empty()) continue;
-    Shard& shard = shards_[i];
-    std::lock_guard lock(shard.mu);
-    // A two-stage software pipeline: the slot of the follower kAhead*2 ahead and the timeline
-    // tail of the follower kAhead ahead are requested while this one is written, so the cache
-    // misses of several followers overlap instead of following one another.
-    constexpr size_t kAhead = 8;
-    const std::vector<Id>& bucket = buckets[i];
-    const size_t n = bucket.size();
-    for (size_t k = 0; k < n; ++k) {
-      if (k + 2 * kAhead < n) shard.timelines.PrefetchSlot(bucket[k + 2 * kAhead]);
-      if (k + kAhead < n) {
-        if (const std::vector<Id>* ahead = shard.timelines.Find(bucket[k + kAhead]);
-            ahead != nullptr && !ahead->empty()) {
-          __builtin_prefetch(ahead->data() + ahead->size() - 1, 1);
-        }
-      }
-      std::vector<Id>* timeline = shard.timelines.Find(bucket[k]);
-      if (timeline == nullptr) continue;  // not materialized: built on first read
-      Push(*timeline, status_id);
-      ++delivered;
-    }
+    std::lock_guard lock(shards_[i].mu);
+    delivered += PushPipelined(buckets[i], status_id);
   }
-  delivered_.fetch_add(delivered, std::memory_order_relaxed);
   return delivered;
 }
 

@@ -10,7 +10,9 @@
 // timeline never shows what its reader may not see.
 //
 // Thread-safety: all methods are thread-safe. Lock order: a timeline shard's mutex, then
-// State::mu (shared). Nothing holds State::mu while taking a shard mutex.
+// State::mu (shared). Nothing holds State::mu while taking a shard mutex. The fan-out of a post to
+// few followers holds the mutexes of several shards at once, taken in ascending shard order;
+// everything else holds one shard mutex at a time.
 #pragma once
 
 #include <array>
@@ -20,6 +22,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -77,12 +80,18 @@ class HomeFeed {
     TimelineMap timelines;  // guarded by mu
   };
   static constexpr size_t kShards = 64;
+  // Up to this many recipients a post is pushed holding every shard involved (PushTo).
+  static constexpr size_t kPushAllShardsUpTo = 1024;
 
-  Shard& ShardOf(Id viewer) { return shards_[(viewer * 0x9E3779B97F4A7C15ull) >> 58]; }
-  const Shard& ShardOf(Id viewer) const { return shards_[(viewer * 0x9E3779B97F4A7C15ull) >> 58]; }
+  static size_t ShardIndex(Id viewer) { return (viewer * 0x9E3779B97F4A7C15ull) >> 58; }
+  Shard& ShardOf(Id viewer) { return shards_[ShardIndex(viewer)]; }
+  const Shard& ShardOf(Id viewer) const { return shards_[ShardIndex(viewer)]; }
   // REQUIRES: shard.mu held.
   std::vector<Id>& Materialize(Shard& shard, Id viewer);
   void Push(std::vector<Id>& timeline, Id status_id);
+  size_t PushPipelined(std::span<const Id> viewers, Id status_id);
+  size_t PushHoldingAllShards(const std::vector<Id>& recipients, Id status_id);
+  size_t PushShardByShard(const std::vector<Id>& recipients, Id status_id);
   void Run();
   // Read with at most `window` ids of the ring copied; false when that was not enough (the page
   // is short and the ring has more), true with the page in `out` otherwise.
