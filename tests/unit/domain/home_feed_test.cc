@@ -158,6 +158,42 @@ TEST(HomeFeedTest, RestartRebuildsTimelinesFromGraphAndPosts) {
   EXPECT_EQ(Home(f.d(), alice), before);
 }
 
+// A post reaches its followers' timelines by one of two paths (every shard held at once for up to
+// 1,024 recipients, shard by shard above); each must push into every materialized timeline of a
+// follower and into no other.
+TEST(HomeFeedTest, APostReachesEveryMaterializedFollowerWhetherFewOrMany) {
+  DomainConfig config = testing::TestConfig();
+  config.celebrity_threshold = 100000;  // both authors pushed, never pulled
+  DomainFixture f(config);
+  Id few_author = f.MakeAccount("few");
+  Id many_author = f.MakeAccount("many");
+  std::vector<Id> materialized;
+  std::vector<Id> fans_of_many;
+  for (int i = 0; i < 1100; ++i) {
+    Id v = f.MakeAccount("v" + std::to_string(i));
+    ASSERT_TRUE(f.d().graph().Follow(v, many_author, {}, {}).ok());
+    fans_of_many.push_back(v);
+    if (i < 200) ASSERT_TRUE(f.d().graph().Follow(v, few_author, {}, {}).ok());
+    if (i % 2 == 0) {
+      EXPECT_TRUE(Home(f.d(), v).empty());  // materialized, before any post
+      materialized.push_back(v);
+    }
+  }
+  uint64_t before = f.d().home().Stats().delivered;
+  Id to_few = f.Post(few_author, "to 200 followers");
+  f.d().home().Flush();
+  EXPECT_EQ(f.d().home().Stats().delivered - before, 100u);  // the materialized half of 200
+  before = f.d().home().Stats().delivered;
+  Id to_many = f.Post(many_author, "to 1,100 followers");
+  f.d().home().Flush();
+  EXPECT_EQ(f.d().home().Stats().delivered - before, 550u);
+  for (size_t i = 0; i < materialized.size(); ++i) {
+    std::vector<Id> expected =
+        i < 100 ? std::vector<Id>{to_many, to_few} : std::vector<Id>{to_many};
+    ASSERT_EQ(Home(f.d(), materialized[i]), expected) << "viewer " << i;
+  }
+}
+
 TEST(HomeFeedTest, TimelineIsCapped) {
   DomainFixture f;  // cap 50
   Id alice = f.MakeAccount("alice");
