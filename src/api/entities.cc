@@ -103,9 +103,15 @@ class RawWriter {
   char* p_ = buf_;
 };
 
+// Renderers write a template's text into a buffer kept by the thread (each renderer its own) and
+// copy it into the template at its exact size once done: grown in place, the text would be
+// reallocated at every doubling on the way to its size and keep up to half its capacity unused
+// for as long as it is cached.
 void RenderAccount(const domain::AccountView& a, const RenderContext& ctx, JsonTemplate& t) {
   const auto& r = *a.rec;
-  JsonWriter w(t.json);
+  thread_local std::string text;
+  text.clear();
+  JsonWriter w(text);
   std::string url = ctx.base_url + "/@" + r.username;
   std::string avatar = ctx.base_url + "/avatars/original/missing.png";
   std::string header = ctx.base_url + "/headers/original/missing.png";
@@ -135,6 +141,7 @@ void RenderAccount(const domain::AccountView& a, const RenderContext& ctx, JsonT
   KeyHole(w, t, "verified", kVerified);
   w.EndObject();
   w.EndObject();
+  t.json.assign(text);
 }
 
 // An account's JSON with its live values filled in, kept on the account's template (see
@@ -192,6 +199,7 @@ void AppendAccount(std::string& out, const domain::AccountView& a, const RenderC
   auto filled = std::make_shared<FilledAccount>();
   filled->counts = a.counts;
   filled->commerce_version = version;
+  filled->json.reserve(t->json.size() + 160);  // the holes add at most 148 bytes
   FillAccount(filled->json, *t, a.counts, verified);
   out += filled->json;
   t->filled.store(std::move(filled));
@@ -293,7 +301,9 @@ void RenderStatus(const domain::StatusView& s, const RenderContext& ctx, JsonTem
     if (held == nullptr) t.keep = false;
   }
   const domain::StatusBody* body = held != nullptr ? held.get() : &kNoBody;
-  JsonWriter w(t.json);
+  thread_local std::string text;  // see RenderAccount
+  text.clear();
+  JsonWriter w(text);
   std::string url = ctx.base_url + "/@" + s.author.rec->username + "/" + IdToString(r.id);
   w.BeginObject();
   w.Field("id", IdToString(r.id))
@@ -376,6 +386,7 @@ void RenderStatus(const domain::StatusView& s, const RenderContext& ctx, JsonTem
     KeyHole(w, t, "plaza", kPlaza);
   }
   w.EndObject();
+  t.json.assign(text);
 }
 
 // A nested status (the reposted or quoted one) renders without nested statuses of its own.
