@@ -49,12 +49,21 @@ void HomeFeed::Enqueue(Id status_id) {
   space_cv_.wait(lock, [this] { return queue_.size() < s_.config.fanout_queue_capacity || stopping_; });
   queue_.emplace_back(status_id, NowUnixMs());
   enqueued_.fetch_add(1, std::memory_order_relaxed);
-  queue_cv_.notify_one();
+  // A lingering worker takes the post when its short wait ends (Run); only an idle one is woken.
+  if (!lingering_) queue_cv_.notify_one();
 }
 
 void HomeFeed::Run() {
   std::unique_lock lock(queue_mu_);
   for (;;) {
+    if (queue_.empty() && !stopping_) {
+      // Just drained. Under load the next posts come within the linger, and the worker takes
+      // them all when it ends instead of being woken (a futex call and a context switch) once
+      // per post; a post then waits at most kLinger longer for its fan-out.
+      lingering_ = true;
+      queue_cv_.wait_for(lock, kLinger, [this] { return stopping_; });
+      lingering_ = false;
+    }
     queue_cv_.wait(lock, [this] { return !queue_.empty() || stopping_; });
     if (queue_.empty()) return;  // stopping and drained
     auto [id, enqueued_at] = queue_.front();

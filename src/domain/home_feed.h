@@ -17,6 +17,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -110,6 +111,10 @@ class HomeFeed {
   std::deque<std::pair<Id, int64_t>> queue_;  // guarded by queue_mu_; (status, enqueued at ms)
   bool stopping_ = false;                     // guarded by queue_mu_
   bool busy_ = false;                         // guarded by queue_mu_
+  // The worker waits this long after draining the queue before it sleeps until woken (Run);
+  // meanwhile Enqueue does not wake it.
+  static constexpr std::chrono::milliseconds kLinger{1};
+  bool lingering_ = false;  // guarded by queue_mu_
   std::thread worker_;
   std::atomic<uint64_t> enqueued_{0};
   std::atomic<uint64_t> delivered_{0};
