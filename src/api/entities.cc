@@ -389,11 +389,16 @@ void RenderStatus(const domain::StatusView& s, const RenderContext& ctx, JsonTem
   t.json.assign(text);
 }
 
-// A nested status (the reposted or quoted one) renders without nested statuses of its own.
-void AppendStatus(std::string& out, const domain::StatusView& s, const RenderContext& ctx,
-                  bool nested, bool with_source) {
-  auto t = TemplateOf(ctx.cache ? &ctx.cache->statuses : nullptr, s.rec->id, s.rec,
-                      [&](JsonTemplate& t) { RenderStatus(s, ctx, t); });
+void AppendViewerFlags(std::string& out, const domain::StatusView& s) {
+  RawWriter<64> p(out);  // 4 * 5 + 36 bytes at most
+  p.Bool(s.favourited).Put(R"(,"reblogged":)").Bool(s.reblogged);
+  p.Put(R"(,"muted":)").Bool(s.muted).Put(R"(,"bookmarked":)").Bool(s.bookmarked);
+}
+
+// Appends `s` from its template `t`, every hole filled; the viewer's flags only when
+// `viewer_flags_at` is null, else their place in `out` is stored there and they are left out.
+void FillStatus(std::string& out, const JsonTemplate& t, const domain::StatusView& s,
+                const RenderContext& ctx, bool nested, bool with_source, size_t* viewer_flags_at) {
   const auto& r = *s.rec;
   // Products are looked up once, when the first hole that shows them is filled, and not at all
   // while commerce has not changed since the status was seen to carry none (most statuses).
@@ -403,17 +408,19 @@ void AppendStatus(std::string& out, const domain::StatusView& s, const RenderCon
       products.emplace();
       if (ctx.commerce != nullptr) {
         uint64_t version = ctx.commerce->Version();
-        if (t->stamp.load(std::memory_order_relaxed) != version) {
+        if (t.stamp.load(std::memory_order_relaxed) != version) {
           *products = ctx.commerce->ProductsOfStatus(r.id);
-          if (products->empty()) t->stamp.store(version, std::memory_order_relaxed);
+          if (products->empty()) t.stamp.store(version, std::memory_order_relaxed);
         }
       }
     }
     return *products;
   };
-  AppendFilled(out, *t, [&](uint8_t kind) {
+  AppendFilled(out, t, [&](uint8_t kind) {
     switch (static_cast<StatusHole>(kind)) {
-      case kAccount: AppendAccount(out, s.author, ctx); break;
+      case kAccount:
+        AppendAccount(out, s.author, ctx);
+        break;
       case kCounts: {
         RawWriter<160> p(out);  // 4 * 20 + 53 bytes at most
         p.Int(s.counts.reblogs).Put(R"(,"favourites_count":)").Int(s.counts.favourites);
@@ -457,9 +464,11 @@ void AppendStatus(std::string& out, const domain::StatusView& s, const RenderCon
         }
         break;
       case kViewerFlags: {
-        RawWriter<64> p(out);  // 4 * 5 + 36 bytes at most
-        p.Bool(s.favourited).Put(R"(,"reblogged":)").Bool(s.reblogged);
-        p.Put(R"(,"muted":)").Bool(s.muted).Put(R"(,"bookmarked":)").Bool(s.bookmarked);
+        if (viewer_flags_at != nullptr) {
+          *viewer_flags_at = out.size();
+        } else {
+          AppendViewerFlags(out, s);
+        }
         break;
       }
       case kPlaza: {
@@ -469,6 +478,62 @@ void AppendStatus(std::string& out, const domain::StatusView& s, const RenderCon
       }
     }
   });
+}
+
+// A status's JSON with every hole filled but the viewer's flags, kept on its template (see
+// JsonTemplate::filled) for a status that is neither a repost nor a quote and carries no
+// products: what it holds changes only with the counts, the author's account (record, counts,
+// shop badge) and commerce, so a timeline page mostly copies it, with no lookup of the author's
+// template and no hole filled but the viewer's.
+struct FilledStatus {
+  domain::StatusCounts counts;
+  std::shared_ptr<const void> author;  // the author's record it was filled with (held: its
+                                       // address cannot be another record's while kept)
+  domain::AccountCounts author_counts;
+  uint64_t commerce_version = 0;
+  size_t viewer_flags_at = 0;  // where the viewer's flags go in `json`
+  std::string json;
+
+  bool Holds(const domain::StatusView& s, uint64_t version) const {
+    const domain::AccountCounts& a = s.author.counts;
+    return counts.replies == s.counts.replies && counts.reblogs == s.counts.reblogs &&
+           counts.favourites == s.counts.favourites && counts.quotes == s.counts.quotes &&
+           author.get() == s.author.rec.get() && author_counts.followers == a.followers &&
+           author_counts.following == a.following && author_counts.statuses == a.statuses &&
+           author_counts.last_status_at_ms == a.last_status_at_ms && commerce_version == version;
+  }
+};
+
+// A nested status (the reposted or quoted one) renders without nested statuses of its own.
+void AppendStatus(std::string& out, const domain::StatusView& s, const RenderContext& ctx,
+                  bool nested, bool with_source) {
+  auto t = TemplateOf(ctx.cache ? &ctx.cache->statuses : nullptr, s.rec->id, s.rec,
+                      [&](JsonTemplate& t) { RenderStatus(s, ctx, t); });
+  const uint64_t version = ctx.commerce != nullptr ? ctx.commerce->Version() : 0;
+  // Kept only while cached; products known absent at this commerce version (see FillStatus).
+  const bool keepable =
+      ctx.cache != nullptr && !with_source && s.reblog == nullptr && s.quote == nullptr &&
+      s.rec->quote_of_id == 0 &&
+      (ctx.commerce == nullptr || t->stamp.load(std::memory_order_relaxed) == version);
+  if (!keepable) {
+    FillStatus(out, *t, s, ctx, nested, with_source, nullptr);
+    return;
+  }
+  auto kept = std::static_pointer_cast<const FilledStatus>(t->filled.load());
+  if (kept == nullptr || !kept->Holds(s, version)) {
+    auto filled = std::make_shared<FilledStatus>();
+    filled->counts = s.counts;
+    filled->author = s.author.rec;
+    filled->author_counts = s.author.counts;
+    filled->commerce_version = version;
+    filled->json.reserve(t->json.size() + 1536);  // the author's account and the counts
+    FillStatus(filled->json, *t, s, ctx, nested, with_source, &filled->viewer_flags_at);
+    t->filled.store(filled);
+    kept = std::move(filled);
+  }
+  out.append(kept->json, 0, kept->viewer_flags_at);
+  AppendViewerFlags(out, s);
+  out.append(kept->json, kept->viewer_flags_at);
 }
 
 }  // namespace

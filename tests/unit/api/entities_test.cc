@@ -56,5 +56,72 @@ TEST(EntitiesTest, AKeptAccountRenderingFollowsItsCountsAndRecord) {
   EXPECT_EQ(parse(a).at("display_name").as_string(), "");
 }
 
+std::string Render(const domain::StatusView& s, const RenderContext& ctx) {
+  std::string out;
+  JsonWriter w(out);
+  WriteStatus(w, s, ctx);
+  return out;
+}
+
+// A status's JSON, filled but for the viewer's flags, is kept on its template: every rendering
+// must equal one made with nothing kept, whatever changed since (counts, the viewer's flags, the
+// author's counts or record).
+TEST(EntitiesTest, AKeptStatusRenderingFollowsCountsViewerAndAuthor) {
+  RenderContext cached{"http://plaza.test",
+                       "plaza.test",
+                       nullptr,
+                       nullptr,
+                       nullptr,
+                       std::make_shared<RenderCaches>(16, 16)};
+  RenderContext fresh{"http://plaza.test", "plaza.test", nullptr, nullptr, nullptr, nullptr};
+  auto author = std::make_shared<storage::AccountRecord>();
+  author->id = 42;
+  author->username = "alice";
+  author->created_at_ms = 1'700'000'000'000;
+  auto meta = std::make_shared<domain::StatusMeta>();
+  meta->id = 7;
+  meta->account_id = 42;
+  meta->created_at_ms = 1'700'000'100'000;
+  auto body = std::make_shared<domain::StatusBody>();
+  body->text = "hello";
+  body->content_html = "<p>hello</p>";
+  domain::StatusView s;
+  s.rec = meta;
+  s.body = body;
+  s.counts = {.replies = 1, .reblogs = 2, .favourites = 3, .quotes = 0};
+  s.author = {author, {.followers = 10, .following = 20, .statuses = 30}};
+
+  auto same = [&] {
+    std::string kept = Render(s, cached);
+    EXPECT_EQ(kept, Render(s, fresh));
+    return boost::json::parse(kept).as_object();
+  };
+  auto first = same();
+  EXPECT_EQ(first.at("favourites_count").as_int64(), 3);
+  EXPECT_FALSE(first.at("favourited").as_bool());
+  EXPECT_EQ(first.at("account").at("statuses_count").as_int64(), 30);
+  same();  // from what was kept
+
+  s.favourited = true;  // another viewer
+  s.bookmarked = true;
+  auto viewer = same();
+  EXPECT_TRUE(viewer.at("favourited").as_bool());
+  EXPECT_TRUE(viewer.at("bookmarked").as_bool());
+  s.favourited = s.bookmarked = false;
+  EXPECT_FALSE(same().at("favourited").as_bool());
+
+  s.counts.favourites = 9;
+  EXPECT_EQ(same().at("favourites_count").as_int64(), 9);
+  s.author.counts.statuses = 31;
+  EXPECT_EQ(same().at("account").at("statuses_count").as_int64(), 31);
+
+  auto renamed = std::make_shared<storage::AccountRecord>(*author);
+  renamed->display_name = "Alice Liddell";
+  s.author.rec = renamed;
+  EXPECT_EQ(same().at("account").at("display_name").as_string(), "Alice Liddell");
+  s.author.rec = author;
+  EXPECT_EQ(same().at("account").at("display_name").as_string(), "");
+}
+
 }  // namespace
 }  // namespace plaza::api
