@@ -185,24 +185,27 @@ void FillAccount(std::string& out, const JsonTemplate& t, const domain::AccountC
   });
 }
 
-void AppendAccount(std::string& out, const domain::AccountView& a, const RenderContext& ctx) {
+// The account's kept filling when it still holds, else a new one, kept.
+std::shared_ptr<const FilledAccount> FilledAccountOf(const domain::AccountView& a,
+                                                     const RenderContext& ctx) {
   auto t = TemplateOf(ctx.cache ? &ctx.cache->accounts : nullptr, a.rec->id, a.rec,
                       [&](JsonTemplate& t) { RenderAccount(a, ctx, t); });
   // The badge is asked for only when commerce changed since the kept filling.
   uint64_t version = ctx.commerce != nullptr ? ctx.commerce->Version() : 0;
   auto kept = std::static_pointer_cast<const FilledAccount>(t->filled.load());
-  if (kept != nullptr && kept->Holds(a.counts, version)) {
-    out += kept->json;
-    return;
-  }
+  if (kept != nullptr && kept->Holds(a.counts, version)) return kept;
   bool verified = ctx.commerce != nullptr && ctx.commerce->IsVerified(a.rec->id);
   auto filled = std::make_shared<FilledAccount>();
   filled->counts = a.counts;
   filled->commerce_version = version;
   filled->json.reserve(t->json.size() + 160);  // the holes add at most 148 bytes
   FillAccount(filled->json, *t, a.counts, verified);
-  out += filled->json;
-  t->filled.store(std::move(filled));
+  t->filled.store(filled);
+  return filled;
+}
+
+void AppendAccount(std::string& out, const domain::AccountView& a, const RenderContext& ctx) {
+  out += FilledAccountOf(a, ctx)->json;
 }
 
 void AppendStatus(std::string& out, const domain::StatusView& s, const RenderContext& ctx,
@@ -395,10 +398,16 @@ void AppendViewerFlags(std::string& out, const domain::StatusView& s) {
   p.Put(R"(,"muted":)").Bool(s.muted).Put(R"(,"bookmarked":)").Bool(s.bookmarked);
 }
 
-// Appends `s` from its template `t`, every hole filled; the viewer's flags only when
-// `viewer_flags_at` is null, else their place in `out` is stored there and they are left out.
+// Where a status's kept filling leaves out the author's account and the viewer's flags.
+struct StatusGaps {
+  size_t account_at = 0;
+  size_t viewer_flags_at = 0;
+};
+
+// Appends `s` from its template `t`, every hole filled when `gaps` is null; otherwise the author's
+// account and the viewer's flags are left out and their places in `out` stored in `gaps`.
 void FillStatus(std::string& out, const JsonTemplate& t, const domain::StatusView& s,
-                const RenderContext& ctx, bool nested, bool with_source, size_t* viewer_flags_at) {
+                const RenderContext& ctx, bool nested, bool with_source, StatusGaps* gaps) {
   const auto& r = *s.rec;
   // Products are looked up once, when the first hole that shows them is filled, and not at all
   // while commerce has not changed since the status was seen to carry none (most statuses).
@@ -419,7 +428,11 @@ void FillStatus(std::string& out, const JsonTemplate& t, const domain::StatusVie
   AppendFilled(out, t, [&](uint8_t kind) {
     switch (static_cast<StatusHole>(kind)) {
       case kAccount:
-        AppendAccount(out, s.author, ctx);
+        if (gaps != nullptr) {
+          gaps->account_at = out.size();
+        } else {
+          AppendAccount(out, s.author, ctx);
+        }
         break;
       case kCounts: {
         RawWriter<160> p(out);  // 4 * 20 + 53 bytes at most
@@ -464,8 +477,8 @@ void FillStatus(std::string& out, const JsonTemplate& t, const domain::StatusVie
         }
         break;
       case kViewerFlags: {
-        if (viewer_flags_at != nullptr) {
-          *viewer_flags_at = out.size();
+        if (gaps != nullptr) {
+          gaps->viewer_flags_at = out.size();
         } else {
           AppendViewerFlags(out, s);
         }
@@ -480,27 +493,26 @@ void FillStatus(std::string& out, const JsonTemplate& t, const domain::StatusVie
   });
 }
 
-// A status's JSON with every hole filled but the viewer's flags, kept on its template (see
-// JsonTemplate::filled) for a status that is neither a repost nor a quote and carries no
-// products: what it holds changes only with the counts, the author's account (record, counts,
-// shop badge) and commerce, so a timeline page mostly copies it, with no lookup of the author's
-// template and no hole filled but the viewer's.
+// A status's JSON filled but for its author's account and the viewer's flags, kept on its
+// template (see JsonTemplate::filled) for a status that is neither a repost nor a quote and
+// carries no products, with the author's kept account filling (shared by all the author's
+// statuses, not copied into each). It holds while the status's counts, the author's record and
+// account filling (counts, shop badge) and commerce are unchanged, so a timeline page mostly
+// copies it: no lookup of the author's template, no hole filled but the viewer's flags.
 struct FilledStatus {
   domain::StatusCounts counts;
   std::shared_ptr<const void> author;  // the author's record it was filled with (held: its
                                        // address cannot be another record's while kept)
-  domain::AccountCounts author_counts;
+  std::shared_ptr<const FilledAccount> account;
   uint64_t commerce_version = 0;
-  size_t viewer_flags_at = 0;  // where the viewer's flags go in `json`
+  StatusGaps gaps;
   std::string json;
 
   bool Holds(const domain::StatusView& s, uint64_t version) const {
-    const domain::AccountCounts& a = s.author.counts;
     return counts.replies == s.counts.replies && counts.reblogs == s.counts.reblogs &&
            counts.favourites == s.counts.favourites && counts.quotes == s.counts.quotes &&
-           author.get() == s.author.rec.get() && author_counts.followers == a.followers &&
-           author_counts.following == a.following && author_counts.statuses == a.statuses &&
-           author_counts.last_status_at_ms == a.last_status_at_ms && commerce_version == version;
+           author.get() == s.author.rec.get() && account->Holds(s.author.counts, version) &&
+           commerce_version == version;
   }
 };
 
@@ -524,16 +536,20 @@ void AppendStatus(std::string& out, const domain::StatusView& s, const RenderCon
     auto filled = std::make_shared<FilledStatus>();
     filled->counts = s.counts;
     filled->author = s.author.rec;
-    filled->author_counts = s.author.counts;
+    filled->account = FilledAccountOf(s.author, ctx);
     filled->commerce_version = version;
-    filled->json.reserve(t->json.size() + 1536);  // the author's account and the counts
-    FillStatus(filled->json, *t, s, ctx, nested, with_source, &filled->viewer_flags_at);
+    filled->json.reserve(t->json.size() + 256);  // the counts and the holes shown empty
+    FillStatus(filled->json, *t, s, ctx, nested, with_source, &filled->gaps);
     t->filled.store(filled);
     kept = std::move(filled);
   }
-  out.append(kept->json, 0, kept->viewer_flags_at);
+  const std::string& json = kept->json;
+  const StatusGaps& gaps = kept->gaps;
+  out.append(json, 0, gaps.account_at);
+  out += kept->account->json;
+  out.append(json, gaps.account_at, gaps.viewer_flags_at - gaps.account_at);
   AppendViewerFlags(out, s);
-  out.append(kept->json, kept->viewer_flags_at);
+  out.append(json, gaps.viewer_flags_at);
 }
 
 }  // namespace
