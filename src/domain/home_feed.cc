@@ -212,7 +212,10 @@ std::vector<Id>& HomeFeed::Materialize(Shard& shard, Id viewer) {
         if (!s_.pulled_authors.count(followee)) add(followee);
       }
     }
-    built.reserve(cap);
+    // Room for the most Push keeps before it trims, so the fan-out worker never reallocates a
+    // timeline: its malloc arena is not on huge pages, and a timeline moved there would cost a
+    // TLB miss (in a virtual machine a two-level page walk) at every delivery and every read.
+    built.reserve(cap + cap / 4 + 1);
     while (!heap.empty() && built.size() < cap) {
       auto [id, cur] = heap.top();
       heap.pop();
