@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cstring>
+#include <initializer_list>
+#include <string_view>
 
 #include "api/commerce_entities.h"
 #include "common/clock.h"
@@ -103,6 +105,15 @@ class RawWriter {
   char* p_ = buf_;
 };
 
+// `parts` joined in a buffer kept by the thread, valid until the next call on the thread: for the
+// URLs a renderer writes at once (JsonWriter copies them), without a string of their own.
+std::string_view Joined(std::initializer_list<std::string_view> parts) {
+  thread_local std::string joined;
+  joined.clear();
+  for (std::string_view p : parts) joined += p;
+  return joined;
+}
+
 // Renderers write a template's text into a buffer kept by the thread (each renderer its own) and
 // copy it into the template at its exact size once done: grown in place, the text would be
 // reallocated at every doubling on the way to its size and keep up to half its capacity unused
@@ -112,11 +123,10 @@ void RenderAccount(const domain::AccountView& a, const RenderContext& ctx, JsonT
   thread_local std::string text;
   text.clear();
   JsonWriter w(text);
-  std::string url = ctx.base_url + "/@" + r.username;
   std::string avatar = ctx.base_url + "/avatars/original/missing.png";
   std::string header = ctx.base_url + "/headers/original/missing.png";
   w.BeginObject();
-  w.Field("id", IdToString(r.id))
+  w.Field("id", IdText(r.id))
       .Field("username", r.username)
       .Field("acct", r.username)
       .Field("display_name", r.display_name)
@@ -125,9 +135,9 @@ void RenderAccount(const domain::AccountView& a, const RenderContext& ctx, JsonT
       .Field("discoverable", true)
       .Field("group", false)
       .Field("created_at", FormatIso8601(r.created_at_ms))
-      .Field("note", NoteToHtml(r.note))
-      .Field("url", url)
-      .Field("uri", ctx.base_url + "/users/" + r.username)
+      .Field("note", NoteToHtml(r.note));
+  w.Field("url", Joined({ctx.base_url, "/@", r.username}));
+  w.Field("uri", Joined({ctx.base_url, "/users/", r.username}))
       .Field("avatar", avatar)
       .Field("avatar_static", avatar)
       .Field("header", header)
@@ -307,13 +317,16 @@ void RenderStatus(const domain::StatusView& s, const RenderContext& ctx, JsonTem
   thread_local std::string text;  // see RenderAccount
   text.clear();
   JsonWriter w(text);
-  std::string url = ctx.base_url + "/@" + s.author.rec->username + "/" + IdToString(r.id);
+  const IdText id(r.id);
+  const std::string& username = s.author.rec->username;
   w.BeginObject();
-  w.Field("id", IdToString(r.id))
-      .Field("uri", ctx.base_url + "/users/" + s.author.rec->username + "/statuses/" +
-                        IdToString(r.id))
-      .Field("url", url)
-      .Field("created_at", FormatIso8601(r.created_at_ms));
+  w.Field("id", id);
+  w.Field("uri", Joined({ctx.base_url, "/users/", username, "/statuses/", id}));
+  w.Field("url", Joined({ctx.base_url, "/@", username, "/", id}));
+  std::string& created_at = w.Key("created_at").BeginRawValue();
+  created_at += '"';
+  AppendIso8601(created_at, r.created_at_ms);
+  created_at += '"';
   KeyHole(w, t, "account", kAccount);
   w.Field("content", body->content_html)
       .Field("visibility", domain::VisibilityName(r.visibility))
@@ -321,47 +334,48 @@ void RenderStatus(const domain::StatusView& s, const RenderContext& ctx, JsonTem
       .Field("spoiler_text", body->spoiler_text);
   w.Key("media_attachments").BeginArray().EndArray();
   w.Key("application");
-  std::optional<storage::AppRecord> app;
-  if (r.app_id != 0 && ctx.auth != nullptr) app = ctx.auth->FindAppById(r.app_id);
-  if (app) {
-    w.BeginObject().Field("name", app->name).Key("website");
-    if (app->website.empty()) {
-      w.Null();
-    } else {
-      w.String(app->website);
-    }
-    w.EndObject();
-  } else {
-    w.Null();
-  }
+  bool has_app = r.app_id != 0 && ctx.auth != nullptr &&
+                 ctx.auth->WithApp(r.app_id, [&](const storage::AppRecord& app) {
+                   w.BeginObject().Field("name", app.name).Key("website");
+                   if (app.website.empty()) {
+                     w.Null();
+                   } else {
+                     w.String(app.website);
+                   }
+                   w.EndObject();
+                 });
+  if (!has_app) w.Null();
   w.Key("mentions").BeginArray();
   std::vector<domain::AccountView> mentioned;
   if (ctx.statuses != nullptr) mentioned = ctx.statuses->Mentioned(r);
   for (const auto& m : mentioned) {
     w.BeginObject()
-        .Field("id", IdToString(m.rec->id))
+        .Field("id", IdText(m.rec->id))
         .Field("username", m.rec->username)
-        .Field("url", ctx.base_url + "/@" + m.rec->username)
+        .Field("url", Joined({ctx.base_url, "/@", m.rec->username}))
         .Field("acct", m.rec->username)
         .EndObject();
   }
   w.EndArray();
   w.Key("tags").BeginArray();
   for (const auto& tag : r.tags()) {
-    w.BeginObject().Field("name", tag).Field("url", ctx.base_url + "/tags/" + tag).EndObject();
+    w.BeginObject()
+        .Field("name", tag)
+        .Field("url", Joined({ctx.base_url, "/tags/", tag}))
+        .EndObject();
   }
   w.EndArray();
   w.Key("emojis").BeginArray().EndArray();
   KeyHole(w, t, "reblogs_count", kCounts);  // then favourites, replies, quotes
   w.Key("in_reply_to_id");
   if (r.in_reply_to_id != 0) {
-    w.String(IdToString(r.in_reply_to_id));
+    w.String(IdText(r.in_reply_to_id));
   } else {
     w.Null();
   }
   w.Key("in_reply_to_account_id");
   if (r.in_reply_to_account_id != 0) {
-    w.String(IdToString(r.in_reply_to_account_id));
+    w.String(IdText(r.in_reply_to_account_id));
   } else {
     w.Null();
   }
@@ -458,7 +472,7 @@ void FillStatus(std::string& out, const JsonTemplate& t, const domain::StatusVie
           out += R"({"state":")"sv;
           out += s.quote ? "accepted"sv : "unauthorized"sv;
           out += R"(","quoted_status_id":")"sv;
-          out += IdToString(r.quote_of_id);
+          out += std::string_view(IdText(r.quote_of_id));
           out += R"("})"sv;
         } else {
           out += "null"sv;

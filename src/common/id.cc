@@ -36,6 +36,11 @@ int64_t IdTimeMs(Id id) {
 
 std::string IdToString(Id id) { return std::to_string(id); }
 
+IdText::IdText(Id id) {
+  auto r = std::to_chars(buf_, buf_ + sizeof buf_, id);
+  len_ = static_cast<uint8_t>(r.ptr - buf_);
+}
+
 std::optional<Id> ParseId(std::string_view s) {
   if (s.empty() || s.size() > 20) return std::nullopt;
   Id v = 0;

@@ -36,6 +36,17 @@ Id IdFloorForTime(int64_t unix_ms);
 int64_t IdTimeMs(Id id);
 
 std::string IdToString(Id id);
+// An id in decimal held on the stack, for writing it without allocating (a 64-bit id has up to
+// 20 digits, past std::string's in-place capacity).
+class IdText {
+ public:
+  explicit IdText(Id id);
+  operator std::string_view() const { return {buf_, len_}; }  // NOLINT: converts like a string
+
+ private:
+  char buf_[20];
+  uint8_t len_;
+};
 // Parses a decimal id; nullopt unless the whole string is a decimal number in range.
 std::optional<Id> ParseId(std::string_view s);
 

@@ -217,6 +217,14 @@ std::optional<storage::AppRecord> Auth::FindAppById(Id app_id) const {
   return apps_.at(it->second);
 }
 
+bool Auth::WithApp(Id app_id, const std::function<void(const storage::AppRecord&)>& fn) const {
+  std::shared_lock lock(mu_);
+  auto it = app_client_ids_.find(app_id);
+  if (it == app_client_ids_.end()) return false;
+  fn(apps_.at(it->second));
+  return true;
+}
+
 Result<storage::AppRecord> Auth::VerifyClient(std::string_view client_id,
                                               const std::string* secret) const {
   auto app = FindApp(client_id);

@@ -53,6 +53,9 @@ class Auth {
                                std::string_view scopes, std::string_view website);
   std::optional<storage::AppRecord> FindApp(std::string_view client_id) const;
   std::optional<storage::AppRecord> FindAppById(Id app_id) const;
+  // Calls `fn` with app `app_id`'s record, under the lock that keeps it (no copy), and returns
+  // true; false when there is no such app. `fn` must not call back into Auth.
+  bool WithApp(Id app_id, const std::function<void(const storage::AppRecord&)>& fn) const;
   // kUnauthorized unless the client exists and (when `secret` is non-null) the secret matches.
   Result<storage::AppRecord> VerifyClient(std::string_view client_id,
                                           const std::string* secret) const;

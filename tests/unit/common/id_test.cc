@@ -57,5 +57,12 @@ TEST(IdTest, ParsesOnlyWholeDecimals) {
   EXPECT_EQ(IdToString(42), "42");
 }
 
+TEST(IdTest, IdTextIsTheDecimalOfAnyIdAsIdToStringWritesIt) {
+  for (Id id : {Id{0}, Id{7}, Id{42}, Id{1'000'000'000'000}, Id{18446744073709551615ull}}) {
+    EXPECT_EQ(std::string_view(IdText(id)), IdToString(id));
+  }
+  EXPECT_EQ(std::string_view(IdText(18446744073709551615ull)).size(), 20u);
+}
+
 }  // namespace
 }  // namespace plaza
