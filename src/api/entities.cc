@@ -163,9 +163,7 @@ struct FilledAccount {
   std::string json;
 
   bool Holds(const domain::AccountCounts& c, uint64_t version) const {
-    return counts.followers == c.followers && counts.following == c.following &&
-           counts.statuses == c.statuses && counts.last_status_at_ms == c.last_status_at_ms &&
-           commerce_version == version;
+    return counts == c && commerce_version == version;
   }
 };
 
@@ -517,16 +515,15 @@ struct FilledStatus {
   domain::StatusCounts counts;
   std::shared_ptr<const void> author;  // the author's record it was filled with (held: its
                                        // address cannot be another record's while kept)
+  // Taken before the status's holes were filled, so its commerce version is no newer than the one
+  // they were filled at: while it holds, commerce has not changed since either.
   std::shared_ptr<const FilledAccount> account;
-  uint64_t commerce_version = 0;
   StatusGaps gaps;
   std::string json;
 
   bool Holds(const domain::StatusView& s, uint64_t version) const {
-    return counts.replies == s.counts.replies && counts.reblogs == s.counts.reblogs &&
-           counts.favourites == s.counts.favourites && counts.quotes == s.counts.quotes &&
-           author.get() == s.author.rec.get() && account->Holds(s.author.counts, version) &&
-           commerce_version == version;
+    return counts == s.counts && author.get() == s.author.rec.get() &&
+           account->Holds(s.author.counts, version);
   }
 };
 
@@ -551,7 +548,6 @@ void AppendStatus(std::string& out, const domain::StatusView& s, const RenderCon
     filled->counts = s.counts;
     filled->author = s.author.rec;
     filled->account = FilledAccountOf(s.author, ctx);
-    filled->commerce_version = version;
     filled->json.reserve(t->json.size() + 256);  // the counts and the holes shown empty
     FillStatus(filled->json, *t, s, ctx, nested, with_source, &filled->gaps);
     t->filled.store(filled);

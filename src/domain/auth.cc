@@ -211,10 +211,9 @@ std::optional<storage::AppRecord> Auth::FindApp(std::string_view client_id) cons
 }
 
 std::optional<storage::AppRecord> Auth::FindAppById(Id app_id) const {
-  std::shared_lock lock(mu_);
-  auto it = app_client_ids_.find(app_id);
-  if (it == app_client_ids_.end()) return std::nullopt;
-  return apps_.at(it->second);
+  std::optional<storage::AppRecord> app;
+  WithApp(app_id, [&app](const storage::AppRecord& found) { app = found; });
+  return app;
 }
 
 bool Auth::WithApp(Id app_id, const std::function<void(const storage::AppRecord&)>& fn) const {

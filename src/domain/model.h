@@ -26,6 +26,7 @@ struct AccountCounts {
   int64_t following = 0;
   int64_t statuses = 0;
   int64_t last_status_at_ms = 0;
+  bool operator==(const AccountCounts&) const = default;
 };
 
 struct AccountView {
@@ -39,6 +40,7 @@ struct StatusCounts {
   int64_t reblogs = 0;
   int64_t favourites = 0;
   int64_t quotes = 0;
+  bool operator==(const StatusCounts&) const = default;
 };
 
 // A status as the model keeps it in memory: what visibility checks, timelines, threads, counts

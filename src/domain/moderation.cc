@@ -280,7 +280,7 @@ Result<ContentDecision> Moderation::CheckStatus(Id author, std::string_view text
   return d;
 }
 
-Status Moderation::CheckVelocity(Id author, size_t hash, bool canonical_empty) {
+Status Moderation::CheckVelocity(Id author, size_t canonical_hash, bool canonical_empty) {
   int64_t created_at = 0;
   {
     std::shared_lock lock(s_.mu);
@@ -304,7 +304,7 @@ Status Moderation::CheckVelocity(Id author, size_t hash, bool canonical_empty) {
   }
   if (max_dups > 0 && !canonical_empty) {
     size_t same = std::count_if(r.texts.begin(), r.texts.end(),
-                                [&](const auto& t) { return t.second == hash; });
+                                [&](const auto& t) { return t.second == canonical_hash; });
     if (same >= max_dups) {
       return Status::Unprocessable("spam: the same text was already posted " +
                                    std::to_string(same) + " times recently");
