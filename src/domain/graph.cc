@@ -6,6 +6,15 @@ namespace plaza::domain {
 namespace {
 constexpr uint64_t kLockPair = 10;
 
+// The first of `account`'s followers (ascending by follow edge id) whose follow of it is not
+// older than edge `edge`.
+std::vector<Id>::iterator FollowerAt(const State& s, std::vector<Id>& followers, Id account,
+                                     Id edge) {
+  return std::lower_bound(followers.begin(), followers.end(), edge, [&](Id follower, Id bound) {
+    return s.FollowEdge(follower, account) < bound;
+  });
+}
+
 std::vector<PageItem> SortedPage(std::vector<PageItem> items, const Page& page) {
   std::sort(items.begin(), items.end(),
             [](const PageItem& a, const PageItem& b) { return a.cursor < b.cursor; });
@@ -33,9 +42,10 @@ Relationship Graph::GetLocked(Id source, Id target) const {
   if (f != s_.following.end()) {
     auto it = f->second.find(target);
     if (it != f->second.end()) {
+      FollowOptions options = s_.OptionsOfFollow(source, target);
       r.following = true;
-      r.showing_reblogs = it->second.reblogs;
-      r.notifying = it->second.notify;
+      r.showing_reblogs = options.reblogs;
+      r.notifying = options.notify;
     }
   }
   r.followed_by = s_.Follows(target, source);
@@ -50,15 +60,15 @@ Relationship Graph::GetLocked(Id source, Id target) const {
 }
 
 void Graph::ApplyFollowLocked(const storage::EdgeRecord& e) {
+  s_.SetFollowOptions(e.source, e.target, {e.reblogs, e.notifications});
   auto& out = s_.following[e.source];
-  auto [it, inserted] = out.try_emplace(e.target, FollowInfo{e.id, e.reblogs, e.notifications});
-  if (!inserted) {
-    it->second.reblogs = e.reblogs;
-    it->second.notify = e.notifications;
-    return;
-  }
+  if (!out.try_emplace(e.target, e.id).second) return;  // an update of the options
   auto& in = s_.followers[e.target];
-  in.push_back({e.source, e.id});
+  if (s_.loading || in.empty() || s_.FollowEdge(in.back(), e.target) < e.id) {
+    in.push_back(e.source);  // a new edge has the largest id (a load sorts once, FinishLoad)
+  } else {
+    in.insert(FollowerAt(s_, in, e.target, e.id), e.source);
+  }
   if (AccountEntry* a = s_.FindAccount(e.source)) ++a->counts.following;
   if (AccountEntry* b = s_.FindAccount(e.target)) ++b->counts.followers;
   if (static_cast<int64_t>(in.size()) > s_.config.celebrity_threshold) {
@@ -67,14 +77,13 @@ void Graph::ApplyFollowLocked(const storage::EdgeRecord& e) {
 }
 
 void Graph::ApplyUnfollowLocked(Id source, Id target) {
-  auto f = s_.following.find(source);
-  if (f == s_.following.end() || f->second.erase(target) == 0) return;
+  Id edge = s_.FollowEdge(source, target);
+  if (edge == 0) return;
   auto& in = s_.followers[target];
-  auto it = std::find_if(in.begin(), in.end(), [&](const EdgeRef& e) { return e.account == source; });
-  if (it != in.end()) {
-    *it = in.back();
-    in.pop_back();
-  }
+  auto it = FollowerAt(s_, in, target, edge);
+  if (it != in.end() && *it == source) in.erase(it);
+  s_.following[source].erase(target);
+  s_.follow_options.erase({source, target});
   if (AccountEntry* a = s_.FindAccount(source)) --a->counts.following;
   if (AccountEntry* b = s_.FindAccount(target)) --b->counts.followers;
 }
@@ -94,8 +103,8 @@ Result<Relationship> Graph::Follow(Id source, Id target, std::optional<bool> reb
   storage::WriteBatch batch;
   {
     std::shared_lock lock(s_.mu);
-    auto f = s_.following.find(source);
-    e.id = rel.following ? f->second.at(target).edge_id : s_.ids.Next();
+    Id existing = s_.FollowEdge(source, target);
+    e.id = existing != 0 ? existing : s_.ids.Next();
     batch.Put(e);
     if (!rel.following) {
       notifications_.AddLocked(batch, target, NotificationType::kFollow, source, 0);
@@ -207,16 +216,16 @@ Result<Relationship> Graph::Unmute(Id source, Id target) {
 }
 
 std::vector<PageItem> Graph::Followers(Id account, const Page& page) const {
+  std::shared_lock lock(s_.mu);
+  auto it = s_.followers.find(account);
+  if (it == s_.followers.end()) return {};
+  // Already in follow order: the page is a binary search and `limit` followers, however many.
+  auto edge = [&](Id follower) { return s_.FollowEdge(follower, account); };
+  std::vector<Id> ids = PageSorted(it->second, page, edge, [](Id) { return true; });
   std::vector<PageItem> items;
-  {
-    std::shared_lock lock(s_.mu);
-    auto it = s_.followers.find(account);
-    if (it != s_.followers.end()) {
-      items.reserve(it->second.size());
-      for (const EdgeRef& e : it->second) items.push_back({e.edge_id, e.account});
-    }
-  }
-  return SortedPage(std::move(items), page);
+  items.reserve(ids.size());
+  for (Id follower : ids) items.push_back({edge(follower), follower});
+  return items;
 }
 
 std::vector<PageItem> Graph::Following(Id account, const Page& page) const {
@@ -226,7 +235,7 @@ std::vector<PageItem> Graph::Following(Id account, const Page& page) const {
     auto it = s_.following.find(account);
     if (it != s_.following.end()) {
       items.reserve(it->second.size());
-      for (const auto& [target, info] : it->second) items.push_back({info.edge_id, target});
+      for (const auto& [target, edge] : it->second) items.push_back({edge, target});
     }
   }
   return SortedPage(std::move(items), page);

@@ -103,7 +103,7 @@ void HomeFeed::Deliver(Id status_id) {
       auto it = s_.followers.find(author);
       if (it != s_.followers.end()) {
         recipients.reserve(it->second.size() + 1);
-        for (const EdgeRef& e : it->second) recipients.push_back(e.account);
+        recipients.insert(recipients.end(), it->second.begin(), it->second.end());
       }
     }
   }
@@ -208,7 +208,7 @@ std::vector<Id>& HomeFeed::Materialize(Shard& shard, Id viewer) {
     add(viewer);
     auto f = s_.following.find(viewer);
     if (f != s_.following.end()) {
-      for (const auto& [followee, info] : f->second) {
+      for (const auto& [followee, edge] : f->second) {
         if (!s_.pulled_authors.count(followee)) add(followee);
       }
     }
@@ -236,7 +236,10 @@ bool HomeFeed::Accept(Id viewer, const Followees* followees, Id status_id) const
     if (followees == nullptr) return false;
     auto info = followees->find(author);
     if (info == followees->end()) return false;
-    if (rec.reblog_of_id != 0 && !info->second.reblogs) return false;
+    if (rec.reblog_of_id != 0 && !s_.follow_options.empty() &&
+        !s_.OptionsOfFollow(viewer, author).reblogs) {
+      return false;
+    }
     if (s_.Mutes(viewer, author)) return false;
     if (rec.in_reply_to_account_id != 0 && rec.in_reply_to_account_id != author &&
         rec.in_reply_to_account_id != viewer && !s_.Follows(viewer, rec.in_reply_to_account_id)) {
@@ -303,7 +306,7 @@ bool HomeFeed::ReadWindow(Id viewer, const Page& page, size_t window, std::vecto
         if (followees->count(p)) add(p);
       }
     } else {
-      for (const auto& [followee, info] : *followees) {
+      for (const auto& [followee, edge] : *followees) {
         if (s_.pulled_authors.count(followee)) add(followee);
       }
     }

@@ -39,6 +39,26 @@ bool State::Follows(Id a, Id b) const {
   return it != following.end() && it->second.count(b) != 0;
 }
 
+Id State::FollowEdge(Id a, Id b) const {
+  auto it = following.find(a);
+  if (it == following.end()) return 0;
+  auto edge = it->second.find(b);
+  return edge == it->second.end() ? 0 : edge->second;
+}
+
+FollowOptions State::OptionsOfFollow(Id a, Id b) const {
+  auto it = follow_options.find({a, b});
+  return it == follow_options.end() ? FollowOptions{} : it->second;
+}
+
+void State::SetFollowOptions(Id a, Id b, FollowOptions options) {
+  if (options == FollowOptions{}) {
+    follow_options.erase({a, b});
+  } else {
+    follow_options[{a, b}] = options;
+  }
+}
+
 int64_t State::FollowerCount(Id a) const {
   auto it = followers.find(a);
   return it == followers.end() ? 0 : static_cast<int64_t>(it->second.size());
@@ -130,6 +150,15 @@ void State::FinishLoad() {
       std::sort(list.begin(), list.end(), by_mark);
       list.shrink_to_fit();
     }
+  }
+  // Follows arrive by source: put each account's followers in follow order, keyed by the edge
+  // ids their followees hold.
+  std::vector<std::pair<Id, Id>> by_edge;  // {edge id, follower}
+  for (auto& [account, list] : followers) {
+    by_edge.clear();
+    for (Id follower : list) by_edge.emplace_back(FollowEdge(follower, account), follower);
+    std::sort(by_edge.begin(), by_edge.end());
+    for (size_t i = 0; i < list.size(); ++i) list[i] = by_edge[i].second;
   }
   // Lists grown one element at a time hold a quarter to a half again in spare capacity.
   TrimEach(following);

@@ -82,19 +82,17 @@ struct StatusEntry {
   StatusCounts counts;
 };
 
-// A follow edge as seen from one side.
-struct EdgeRef {
-  Id account = 0;  // the other side
-  Id edge_id = 0;
-};
+// The accounts one account follows: followee -> follow edge id, sorted by followee (boost
+// flat_map: 16 bytes an edge and a binary search, where a hash table's smallest allocation is a
+// 15-slot group, ~380 bytes for the many accounts that follow a few others).
+using Followees = boost::container::flat_map<Id, Id>;
 
-struct FollowInfo {
-  Id edge_id = 0;
-  bool reblogs = true;
-  bool notify = false;
+// A follow's options; only follows that differ from the defaults are kept (State::follow_options).
+struct FollowOptions {
+  bool reblogs = true;  // show the followee's reposts in home
+  bool notify = false;  // notify of the followee's posts
+  bool operator==(const FollowOptions&) const = default;
 };
-// The accounts one account follows, by id.
-using Followees = boost::container::flat_map<Id, FollowInfo>;
 
 struct MuteInfo {
   Id edge_id = 0;
@@ -143,12 +141,14 @@ struct State {
   boost::unordered_flat_map<IdPair, Id, IdPairHash> reblog_by;  // (account, original) -> reblog id
   boost::unordered_flat_map<Id, std::vector<Id>> reblogs_of;    // original -> reblog ids, ascending
 
-  // Follow graph: following[a][b] and followers[b]. An account's followees are a sorted vector
-  // (boost flat_map: 24 bytes each, binary search), not a hash table, whose smallest allocation is
-  // a 15-slot group: ~380 bytes for the many accounts that follow a few others (bench/README.md,
-  // session 7). Its followers are unordered; the fan-out iterates them.
+  // Follow graph, 24 bytes an edge (bench/README.md, session 12): following[a] holds b and the
+  // edge id, followers[b] holds a, ascending by that edge id (the cursor of GET
+  // /accounts/:id/followers, found through following[a]; see FollowerEdgeOrder). Edge ids are
+  // time-ordered, so a new follow appends; a load sorts each list once (FinishLoad).
   boost::unordered_flat_map<Id, Followees> following;
-  boost::unordered_flat_map<Id, std::vector<EdgeRef>> followers;
+  boost::unordered_flat_map<Id, std::vector<Id>> followers;
+  // (source, target) of the follows whose options are not the defaults.
+  boost::unordered_flat_map<IdPair, FollowOptions, IdPairHash> follow_options;
   // Authors whose posts are merged in at read time instead of pushed (see home_feed.h).
   boost::unordered_flat_set<Id> pulled_authors;
   boost::unordered_flat_map<IdPair, Id, IdPairHash> blocks;  // (source, target) -> edge id
@@ -180,6 +180,11 @@ struct State {
     return const_cast<StatusEntry*>(std::as_const(*this).FindStatus(id));
   }
   bool Follows(Id a, Id b) const;
+  // The id of a's follow of b; 0 when a does not follow b.
+  Id FollowEdge(Id a, Id b) const;
+  FollowOptions OptionsOfFollow(Id a, Id b) const;
+  // Callers hold mu exclusively.
+  void SetFollowOptions(Id a, Id b, FollowOptions options);
   bool Blocks(Id a, Id b) const { return blocks.count({a, b}) != 0; }
   bool BlockedEitherWay(Id a, Id b) const { return Blocks(a, b) || Blocks(b, a); }
   bool Mutes(Id a, Id b) const { return mutes.count({a, b}) != 0; }

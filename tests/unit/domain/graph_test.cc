@@ -75,6 +75,50 @@ TEST(GraphTest, FollowerListsPaginateByFollowOrder) {
   EXPECT_EQ(following[0].id, star);
 }
 
+// Followers are kept in follow order, which a load (reading follows by follower) rebuilds, and
+// which an unfollow and a second follow change as they should.
+TEST(GraphTest, FollowerOrderSurvivesUnfollowRefollowAndRestart) {
+  DomainFixture f;
+  Id star = f.MakeAccount("star");
+  std::vector<Id> fans;
+  for (int i = 0; i < 6; ++i) fans.push_back(f.MakeAccount("fan" + std::to_string(i)));
+  // Followed in the reverse of account order.
+  for (auto it = fans.rbegin(); it != fans.rend(); ++it) {
+    ASSERT_TRUE(f.d().graph().Follow(*it, star, {}, {}).ok());
+  }
+  ASSERT_TRUE(f.d().graph().Unfollow(fans[3], star).ok());
+  ASSERT_TRUE(f.d().graph().Follow(fans[5], star, false, {}).ok());  // an update keeps its place
+  ASSERT_TRUE(f.d().graph().Follow(fans[3], star, {}, {}).ok());     // a new follow: the newest
+  auto ids = [](const std::vector<PageItem>& items) {
+    std::vector<Id> out;
+    for (const PageItem& i : items) out.push_back(i.id);
+    return out;
+  };
+  const std::vector<Id> expected{fans[3], fans[0], fans[1], fans[2], fans[4], fans[5]};
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE(round == 0 ? "live" : "after restart");
+    auto all = f.d().graph().Followers(star, Page{});
+    EXPECT_EQ(ids(all), expected);
+    ASSERT_EQ(all.size(), expected.size());
+    for (size_t i = 1; i < all.size(); ++i) EXPECT_GT(all[i - 1].cursor, all[i].cursor);
+    auto older = f.d().graph().Followers(star, Page{.max_id = all[1].cursor, .limit = 2});
+    EXPECT_EQ(ids(older), (std::vector<Id>{fans[1], fans[2]}));
+    auto newer = f.d().graph().Followers(star, Page{.min_id = all[4].cursor, .limit = 2});
+    EXPECT_EQ(ids(newer), (std::vector<Id>{fans[1], fans[2]}));
+    auto since = f.d().graph().Followers(star, Page{.since_id = all[2].cursor});
+    EXPECT_EQ(ids(since), (std::vector<Id>{fans[3], fans[0]}));
+    EXPECT_FALSE(f.d().graph().Get(fans[5], star).showing_reblogs);
+    EXPECT_TRUE(f.d().graph().Get(fans[3], star).showing_reblogs);
+    EXPECT_EQ(f.d().accounts().Get(star)->counts.followers, 6);
+    f.Restart();
+  }
+  // An unfollow after the restart finds its follower in the rebuilt order.
+  ASSERT_TRUE(f.d().graph().Unfollow(fans[1], star).ok());
+  EXPECT_EQ(ids(f.d().graph().Followers(star, Page{})),
+            (std::vector<Id>{fans[3], fans[0], fans[2], fans[4], fans[5]}));
+  EXPECT_EQ(f.d().accounts().Get(star)->counts.followers, 5);
+}
+
 TEST(GraphTest, GraphSurvivesRestart) {
   DomainFixture f;
   Id a = f.MakeAccount("alice");

@@ -227,6 +227,8 @@ TEST(HomeFeedTest, RepostsRespectShowReblogs) {
   ASSERT_TRUE(reblog.ok());
   Id own = f.Post(bob, "own words");
   EXPECT_EQ(Home(f.d(), alice), std::vector<Id>{own});
+  f.Restart();  // the option is kept apart from the edge, and loaded with it
+  EXPECT_EQ(Home(f.d(), alice), std::vector<Id>{own});
   ASSERT_TRUE(f.d().graph().Follow(alice, bob, /*reblogs=*/true, {}).ok());
   EXPECT_EQ(Home(f.d(), alice), (std::vector<Id>{own, reblog->rec->id}));
 }
