@@ -104,6 +104,13 @@ void State::RemoveViewerMark(std::vector<Id> ViewerMarks::*list, Id account, Id 
   if (it != viewer_marks.end()) EraseSorted(it->second.*list, status);
 }
 
+bool State::HasViewerMark(std::vector<Id> ViewerMarks::*list, Id account, Id status) const {
+  auto it = viewer_marks.find(account);
+  if (it == viewer_marks.end()) return false;
+  const std::vector<Id>& v = it->second.*list;
+  return std::binary_search(v.begin(), v.end(), status);
+}
+
 namespace {
 // The first item of `list` whose mark is not below `mark`.
 MarkList::iterator MarkAt(MarkList& list, Id mark) {
@@ -123,6 +130,12 @@ void State::AddMark(MarkList& list, Id mark, Id other) {
 void State::RemoveMark(MarkList& list, Id mark) {
   auto it = MarkAt(list, mark);
   if (it != list.end() && it->cursor == mark) list.erase(it);
+}
+
+Id State::MarkOn(const MarkList& list, Id other) {
+  auto it =
+      std::find_if(list.rbegin(), list.rend(), [&](const PageItem& i) { return i.id == other; });
+  return it == list.rend() ? 0 : it->cursor;
 }
 
 namespace {

@@ -219,7 +219,6 @@ void Statuses::ApplyDeleteLocked(Id id) {
   auto favs = s_.favouriters_of_status.find(id);
   if (favs != s_.favouriters_of_status.end()) {
     for (const auto& [mark, account] : favs->second) {
-      s_.favourites.erase({account, id});
       s_.RemoveViewerMark(&ViewerMarks::favourited, account, id);
       auto fa = s_.favourites_of_account.find(account);
       if (fa != s_.favourites_of_account.end()) State::RemoveMark(fa->second, mark);
@@ -229,35 +228,35 @@ void Statuses::ApplyDeleteLocked(Id id) {
 }
 
 void Statuses::ApplyMarkLocked(const storage::MarkRecord& m) {
-  if (m.kind == storage::MarkKind::kFavourite) {
-    if (!s_.favourites.emplace(IdPair{m.account_id, m.status_id}, m.id).second) return;
-    s_.AddViewerMark(&ViewerMarks::favourited, m.account_id, m.status_id);
+  // Storage holds one mark per kind, account and status, so a load brings no duplicates; a write
+  // applies a mark only after seeing it absent under the mark's key lock (Mark).
+  const bool favourite = m.kind == storage::MarkKind::kFavourite;
+  auto list = favourite ? &ViewerMarks::favourited : &ViewerMarks::bookmarked;
+  if (!s_.loading && s_.HasViewerMark(list, m.account_id, m.status_id)) return;
+  s_.AddViewerMark(list, m.account_id, m.status_id);
+  if (favourite) {
     s_.AddMark(s_.favourites_of_account[m.account_id], m.id, m.status_id);
     s_.AddMark(s_.favouriters_of_status[m.status_id], m.id, m.account_id);
     if (StatusEntry* st = s_.FindStatus(m.status_id)) ++st->counts.favourites;
   } else {
-    if (!s_.bookmarks.emplace(IdPair{m.account_id, m.status_id}, m.id).second) return;
-    s_.AddViewerMark(&ViewerMarks::bookmarked, m.account_id, m.status_id);
     s_.AddMark(s_.bookmarks_of_account[m.account_id], m.id, m.status_id);
   }
 }
 
 void Statuses::ApplyUnmarkLocked(storage::MarkKind kind, Id account, Id status) {
-  if (kind == storage::MarkKind::kFavourite) {
-    auto it = s_.favourites.find({account, status});
-    if (it == s_.favourites.end()) return;
-    Id mark = it->second;
-    s_.favourites.erase(it);
-    s_.RemoveViewerMark(&ViewerMarks::favourited, account, status);
-    State::RemoveMark(s_.favourites_of_account[account], mark);
-    State::RemoveMark(s_.favouriters_of_status[status], mark);
+  const bool favourite = kind == storage::MarkKind::kFavourite;
+  auto& of_account = favourite ? s_.favourites_of_account : s_.bookmarks_of_account;
+  auto marks = of_account.find(account);
+  if (marks == of_account.end()) return;
+  Id mark = State::MarkOn(marks->second, status);
+  if (mark == 0) return;
+  State::RemoveMark(marks->second, mark);
+  s_.RemoveViewerMark(favourite ? &ViewerMarks::favourited : &ViewerMarks::bookmarked, account,
+                      status);
+  if (favourite) {
+    auto favs = s_.favouriters_of_status.find(status);
+    if (favs != s_.favouriters_of_status.end()) State::RemoveMark(favs->second, mark);
     if (StatusEntry* st = s_.FindStatus(status)) --st->counts.favourites;
-  } else {
-    auto it = s_.bookmarks.find({account, status});
-    if (it == s_.bookmarks.end()) return;
-    State::RemoveMark(s_.bookmarks_of_account[account], it->second);
-    s_.bookmarks.erase(it);
-    s_.RemoveViewerMark(&ViewerMarks::bookmarked, account, status);
   }
 }
 
@@ -659,8 +658,9 @@ Result<StatusView> Statuses::Mark(Id actor, Id id, storage::MarkKind kind, bool 
       st = s_.FindStatus(id);
       if (st == nullptr || !s_.CanSee(actor, *st->rec)) return Status::NotFound("status not found");
     }
-    auto& set = kind == storage::MarkKind::kFavourite ? s_.favourites : s_.bookmarks;
-    bool has = set.count({actor, id}) != 0;
+    bool has = s_.HasViewerMark(
+        kind == storage::MarkKind::kFavourite ? &ViewerMarks::favourited : &ViewerMarks::bookmarked,
+        actor, id);
     if (has == on) {
       auto v = ViewLocked(actor, id);
       return std::move(*v);
