@@ -52,8 +52,9 @@ void KeyHole(JsonWriter& w, JsonTemplate& t, const char (&key)[N], uint8_t kind)
 }
 
 // The template of one entity: from `cache` when there is one, rendered afresh otherwise.
-std::shared_ptr<const JsonTemplate> TemplateOf(RenderCache* cache, Id id,
-                                               const std::shared_ptr<const void>& source,
+template <typename Source>
+std::shared_ptr<const JsonTemplate> TemplateOf(RenderCache<Source>* cache, Id id,
+                                               const Source& source,
                                                const std::function<void(JsonTemplate&)>& render) {
   if (cache != nullptr) return cache->Get(id, source, render);
   auto t = std::make_shared<JsonTemplate>();

@@ -19,15 +19,16 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/container/small_vector.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 
-#include <boost/container/small_vector.hpp>
-
 #include "common/id.h"
+#include "domain/model.h"
 
 namespace plaza::api {
 
@@ -52,24 +53,63 @@ struct JsonTemplate {
   mutable std::atomic<uint64_t> stamp{0};
 };
 
+// `Source` is the shared pointer type of the records (std::shared_ptr, boost::intrusive_ptr).
+template <typename Source>
 class RenderCache {
  public:
   // `capacity` 0 disables caching: every Get renders.
-  explicit RenderCache(size_t capacity);
-  ~RenderCache();
+  explicit RenderCache(size_t capacity)
+      : per_shard_(capacity == 0 ? 0 : std::max<size_t>(1, capacity / kShards)),
+        shards_(std::make_unique<Shard[]>(kShards)) {}
   RenderCache(const RenderCache&) = delete;
   RenderCache& operator=(const RenderCache&) = delete;
 
   // The template of entity `id` rendered from `source`; calls `render` (outside any lock) when
   // there is none or it was rendered from another record, and keeps the result unless `render`
   // cleared JsonTemplate::keep.
-  std::shared_ptr<const JsonTemplate> Get(Id id, const std::shared_ptr<const void>& source,
-                                          const std::function<void(JsonTemplate&)>& render);
+  std::shared_ptr<const JsonTemplate> Get(Id id, const Source& source,
+                                          const std::function<void(JsonTemplate&)>& render) {
+    if (per_shard_ != 0) {
+      Shard& shard = shards_[id % kShards];
+      std::lock_guard<std::mutex> lock(shard.mu);
+      auto it = shard.entries.find(id);
+      if (it != shard.entries.end() && it->second.source == source) return it->second.rendered;
+    }
+    auto t = std::make_shared<JsonTemplate>();
+    render(*t);
+    std::shared_ptr<const JsonTemplate> rendered = std::move(t);
+    if (per_shard_ == 0 || !rendered->keep) return rendered;
+    Shard& shard = shards_[id % kShards];
+    std::lock_guard<std::mutex> lock(shard.mu);
+    if (shard.entries.size() >= per_shard_ && shard.entries.find(id) == shard.entries.end()) {
+      size_t drop = std::max<size_t>(1, per_shard_ / 8);
+      // Erasing from a flat table invalidates only iterators to the erased element.
+      for (auto it = shard.entries.begin(); it != shard.entries.end() && drop > 0; --drop) {
+        shard.entries.erase(it++);
+      }
+    }
+    shard.entries[id] = Entry{source, rendered};
+    return rendered;
+  }
 
-  size_t size() const;
+  size_t size() const {
+    size_t n = 0;
+    for (size_t i = 0; i < kShards; ++i) {
+      std::lock_guard<std::mutex> lock(shards_[i].mu);
+      n += shards_[i].entries.size();
+    }
+    return n;
+  }
 
  private:
-  struct Shard;
+  struct Entry {
+    Source source;
+    std::shared_ptr<const JsonTemplate> rendered;
+  };
+  struct Shard {
+    mutable std::mutex mu;
+    boost::unordered_flat_map<Id, Entry> entries;  // one probe per rendered entity
+  };
   static constexpr size_t kShards = 16;
   const size_t per_shard_;
   std::unique_ptr<Shard[]> shards_;
@@ -78,8 +118,8 @@ class RenderCache {
 // One cache per entity kind; owned by the API handlers and shared through RenderContext.
 struct RenderCaches {
   explicit RenderCaches(size_t accounts, size_t statuses) : accounts(accounts), statuses(statuses) {}
-  RenderCache accounts;
-  RenderCache statuses;
+  RenderCache<std::shared_ptr<const storage::AccountRecord>> accounts;
+  RenderCache<domain::StatusMetaPtr> statuses;
 };
 
 }  // namespace plaza::api

@@ -42,7 +42,7 @@ Result<LoadStats> Domain::Start() {
     PLAZA_RETURN_IF_ERROR(st.ForEachStatus([&](StatusRecord& rec) {
       if (state_.FindAccount(rec.account_id) == nullptr) return Status::Ok();
       state_.ids.AdvancePast(rec.id);
-      statuses_.ApplyCreateLocked(std::make_shared<const StatusMeta>(MetaOf(rec)));
+      statuses_.ApplyCreateLocked(MakeStatusMeta(MetaOf(rec)));
       ++stats.statuses;
       return Status::Ok();
     }));

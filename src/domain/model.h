@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <boost/smart_ptr/intrusive_ptr.hpp>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -45,11 +46,29 @@ struct StatusCounts {
   bool operator==(const StatusCounts&) const = default;
 };
 
+// A reference count that a copy or a move of its owner does not carry over.
+class RefCount {
+ public:
+  RefCount() = default;
+  RefCount(const RefCount&) noexcept {}
+  RefCount& operator=(const RefCount&) noexcept { return *this; }
+  void Add() const noexcept { n_.fetch_add(1, std::memory_order_relaxed); }
+  // True when that was the last reference.
+  bool Release() const noexcept { return n_.fetch_sub(1, std::memory_order_acq_rel) == 1; }
+
+ private:
+  mutable std::atomic<uint32_t> n_{0};
+};
+
 // A status as the model keeps it in memory: what visibility checks, timelines, threads, counts
 // and notifications need. Its body (StatusBody) stays in storage and is read when the status is
 // rendered afresh, since the renderer keeps what it renders (api/render_cache.h): text and HTML
 // were two thirds of a status's memory (bench/README.md, session 8). Immutable once shared; an
 // edit replaces it.
+//
+// Shared through StatusMetaPtr, counted in place: 88 bytes and one pointer in the statuses
+// table, where a shared_ptr's control block and second pointer took 24 more (bench/README.md,
+// session 12).
 struct StatusMeta {
   Id id = 0;
   Id account_id = 0;
@@ -62,6 +81,7 @@ struct StatusMeta {
   int64_t edited_at_ms = 0;  // 0 when never edited
   Visibility visibility = Visibility::kPublic;
   bool sensitive = false;
+  RefCount ref_count;  // of the StatusMetaPtrs to it (in the padding after the flags)
 
   const std::vector<Id>& mention_ids() const {
     return refs_ ? refs_->mention_ids : kNoRefs.mention_ids;
@@ -79,6 +99,16 @@ struct StatusMeta {
   static const Refs kNoRefs;
   std::unique_ptr<const Refs> refs_;
 };
+static_assert(sizeof(StatusMeta) == 88, "the reference count fits the padding");
+
+inline void intrusive_ptr_add_ref(const StatusMeta* m) { m->ref_count.Add(); }
+inline void intrusive_ptr_release(const StatusMeta* m) {
+  if (m->ref_count.Release()) delete m;
+}
+using StatusMetaPtr = boost::intrusive_ptr<const StatusMeta>;
+inline StatusMetaPtr MakeStatusMeta(StatusMeta meta) {
+  return StatusMetaPtr(new StatusMeta(std::move(meta)));
+}
 
 // What a status says: the fields of its record that only rendering reads.
 struct StatusBody {
@@ -94,7 +124,7 @@ StatusBody BodyOf(StatusRecord&& rec);
 
 // A status as one viewer sees it.
 struct StatusView {
-  std::shared_ptr<const StatusMeta> rec;
+  StatusMetaPtr rec;
   // Set when the domain had the body at hand (a create, an edit, a delete, the source); null
   // otherwise, and then whoever renders the status afresh reads it with Statuses::Body.
   std::shared_ptr<const StatusBody> body;

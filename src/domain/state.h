@@ -78,7 +78,7 @@ struct AccountEntry {
 // in the cache line the lookup has just brought in); they change only under State::mu held
 // exclusively, and views copy them.
 struct StatusEntry {
-  std::shared_ptr<const StatusMeta> rec;
+  StatusMetaPtr rec;
   StatusCounts counts;
 };
 

@@ -158,7 +158,7 @@ std::vector<StatusView> Statuses::GetMany(Id viewer, const std::vector<Id>& ids)
   return out;
 }
 
-void Statuses::ApplyCreateLocked(std::shared_ptr<const StatusMeta> record) {
+void Statuses::ApplyCreateLocked(StatusMetaPtr record) {
   const StatusMeta& rec = *record;
   s_.statuses[rec.id].rec = std::move(record);
   InsertSorted(s_.statuses_by_author[rec.account_id], rec.id);
@@ -191,7 +191,7 @@ void Statuses::ApplyCreateLocked(std::shared_ptr<const StatusMeta> record) {
 void Statuses::ApplyDeleteLocked(Id id) {
   auto it = s_.statuses.find(id);
   if (it == s_.statuses.end()) return;
-  const std::shared_ptr<const StatusMeta> held = std::move(it->second.rec);
+  const StatusMetaPtr held = std::move(it->second.rec);
   const StatusMeta& rec = *held;
   s_.statuses.erase(it);
   EraseSorted(s_.statuses_by_author[rec.account_id], id);
@@ -410,23 +410,23 @@ void Statuses::CreateAsync(Id author, const NewStatus& in, CreateCallback done) 
   }
   // Memory is updated, the fan-out queued and the caller answered only once the batch is
   // durable; until then nothing in memory refers to the new id.
-  auto committed =
-      [this, author, id = rec.id, meta = std::make_shared<const StatusMeta>(std::move(meta)),
-       body = std::make_shared<const StatusBody>(BodyOf(std::move(rec))),
-       decision = std::move(decision), applied = in.applied, done = std::move(done)](Status st) {
-        if (!st.ok()) return done(st);
-        {
-          std::unique_lock lock(s_.mu);
-          ApplyCreateLocked(meta);
-          if (moderation_ != nullptr) moderation_->ApplyStatusDecisionLocked(decision);
-        }
-        if (applied) applied(*meta);
-        if (moderation_ != nullptr) moderation_->NotePosted(author, decision);
-        if (!decision.held()) home_.Enqueue(id);
-        auto view = Get(author, id);
-        if (view.ok()) view->body = body;
-        done(std::move(view));
-      };
+  auto committed = [this, author, id = rec.id, meta = MakeStatusMeta(std::move(meta)),
+                    body = std::make_shared<const StatusBody>(BodyOf(std::move(rec))),
+                    decision = std::move(decision), applied = in.applied,
+                    done = std::move(done)](Status st) {
+    if (!st.ok()) return done(st);
+    {
+      std::unique_lock lock(s_.mu);
+      ApplyCreateLocked(meta);
+      if (moderation_ != nullptr) moderation_->ApplyStatusDecisionLocked(decision);
+    }
+    if (applied) applied(*meta);
+    if (moderation_ != nullptr) moderation_->NotePosted(author, decision);
+    if (!decision.held()) home_.Enqueue(id);
+    auto view = Get(author, id);
+    if (view.ok()) view->body = body;
+    done(std::move(view));
+  };
   s_.storage.CommitAsync(std::move(batch), std::move(committed));
 }
 
@@ -442,7 +442,7 @@ Result<StatusView> Statuses::Edit(Id actor, Id id, const StatusEdit& edit) {
     return Status::Unprocessable("spoiler_text is too long");
   }
   auto guard = s_.locks.Lock({KeyLocks::Key(kLockStatus, id)});
-  std::shared_ptr<const StatusMeta> old;
+  StatusMetaPtr old;
   {
     std::shared_lock lock(s_.mu);
     const StatusEntry* st = s_.FindStatus(id);
@@ -514,7 +514,7 @@ Result<StatusView> Statuses::Edit(Id actor, Id id, const StatusEdit& edit) {
       if (rec.visibility == Visibility::kPublic || rec.visibility == Visibility::kUnlisted) {
         for (const auto& tag : rec.tags) InsertSorted(s_.statuses_by_tag[tag], id);
       }
-      it->second.rec = std::make_shared<const StatusMeta>(MetaOf(rec));
+      it->second.rec = MakeStatusMeta(MetaOf(rec));
     }
     if (moderation_ != nullptr) moderation_->ApplyStatusDecisionLocked(decision);
   }
@@ -612,7 +612,7 @@ Result<StatusView> Statuses::Reblog(Id actor, Id id, std::optional<Visibility> v
   PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
   {
     std::unique_lock lock(s_.mu);
-    ApplyCreateLocked(std::make_shared<const StatusMeta>(MetaOf(rec)));
+    ApplyCreateLocked(MakeStatusMeta(MetaOf(rec)));
   }
   home_.Enqueue(rec.id);
   return Get(actor, rec.id);

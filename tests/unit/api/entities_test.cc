@@ -78,7 +78,7 @@ TEST(EntitiesTest, AKeptStatusRenderingFollowsCountsViewerAndAuthor) {
   author->id = 42;
   author->username = "alice";
   author->created_at_ms = 1'700'000'000'000;
-  auto meta = std::make_shared<domain::StatusMeta>();
+  boost::intrusive_ptr<domain::StatusMeta> meta(new domain::StatusMeta);
   meta->id = 7;
   meta->account_id = 42;
   meta->created_at_ms = 1'700'000'100'000;

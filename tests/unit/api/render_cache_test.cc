@@ -8,7 +8,7 @@ namespace plaza::api {
 namespace {
 
 TEST(RenderCacheTest, KeepsATemplateUntilItsSourceChanges) {
-  RenderCache cache(64);
+  RenderCache<std::shared_ptr<const int>> cache(64);
   auto v1 = std::make_shared<const int>(1);
   int renders = 0;
   auto render = [&](JsonTemplate& t) {
@@ -27,7 +27,7 @@ TEST(RenderCacheTest, KeepsATemplateUntilItsSourceChanges) {
 // A renderer that could not read what it needed (a storage error) answers once and is asked
 // again next time.
 TEST(RenderCacheTest, DoesNotKeepATemplateItsRendererDisowned) {
-  RenderCache cache(64);
+  RenderCache<std::shared_ptr<const int>> cache(64);
   auto source = std::make_shared<const int>(1);
   int renders = 0;
   bool failing = true;
@@ -48,7 +48,7 @@ TEST(RenderCacheTest, DoesNotKeepATemplateItsRendererDisowned) {
 }
 
 TEST(RenderCacheTest, StaysWithinItsCapacity) {
-  RenderCache cache(32);
+  RenderCache<std::shared_ptr<const int>> cache(32);
   auto source = std::make_shared<const int>(1);
   for (Id id = 1; id <= 1000; ++id) {
     cache.Get(id, source, [](JsonTemplate& t) { t.json = "x"; });
