@@ -304,11 +304,11 @@ namespace {
 
 void RenderStatus(const domain::StatusView& s, const RenderContext& ctx, JsonTemplate& t) {
   const auto& r = *s.rec;
-  // The view's body, else the stored one; a repost has none of its own. Without one (a storage
-  // error) the status renders empty and the template is not kept.
+  // The view's body, else the stored one. Without one (a storage error) the status renders
+  // empty and the template is not kept.
   static const domain::StatusBody kNoBody;
   std::shared_ptr<const domain::StatusBody> held = s.body;
-  if (held == nullptr && r.reblog_of_id == 0) {
+  if (held == nullptr) {
     if (ctx.statuses != nullptr) held = ctx.statuses->Body(r.id);
     if (held == nullptr) t.keep = false;
   }
@@ -324,7 +324,7 @@ void RenderStatus(const domain::StatusView& s, const RenderContext& ctx, JsonTem
   w.Field("url", Joined({ctx.base_url, "/@", username, "/", id}));
   std::string& created_at = w.Key("created_at").BeginRawValue();
   created_at += '"';
-  AppendIso8601(created_at, r.created_at_ms);
+  AppendIso8601(created_at, body->created_at_ms);
   created_at += '"';
   KeyHole(w, t, "account", kAccount);
   w.Field("content", body->content_html)
@@ -333,8 +333,8 @@ void RenderStatus(const domain::StatusView& s, const RenderContext& ctx, JsonTem
       .Field("spoiler_text", body->spoiler_text);
   w.Key("media_attachments").BeginArray().EndArray();
   w.Key("application");
-  bool has_app = r.app_id != 0 && ctx.auth != nullptr &&
-                 ctx.auth->WithApp(r.app_id, [&](const storage::AppRecord& app) {
+  bool has_app = body->app_id != 0 && ctx.auth != nullptr &&
+                 ctx.auth->WithApp(body->app_id, [&](const storage::AppRecord& app) {
                    w.BeginObject().Field("name", app.name).Key("website");
                    if (app.website.empty()) {
                      w.Null();
@@ -390,8 +390,8 @@ void RenderStatus(const domain::StatusView& s, const RenderContext& ctx, JsonTem
   }
   KeyHole(w, t, "text", kText);
   w.Key("edited_at");
-  if (r.edited_at_ms != 0) {
-    w.String(FormatIso8601(r.edited_at_ms));
+  if (body->edited_at_ms != 0) {
+    w.String(FormatIso8601(body->edited_at_ms));
   } else {
     w.Null();
   }
@@ -467,11 +467,11 @@ void FillStatus(std::string& out, const JsonTemplate& t, const domain::StatusVie
           out += R"({"state":"accepted","quoted_status":)"sv;
           AppendStatus(out, *s.quote, ctx, true, false);
           out += '}';
-        } else if (r.quote_of_id != 0) {
+        } else if (r.quote_of_id() != 0) {
           out += R"({"state":")"sv;
           out += s.quote ? "accepted"sv : "unauthorized"sv;
           out += R"(","quoted_status_id":")"sv;
-          out += std::string_view(IdText(r.quote_of_id));
+          out += std::string_view(IdText(r.quote_of_id()));
           out += R"("})"sv;
         } else {
           out += "null"sv;
@@ -537,7 +537,7 @@ void AppendStatus(std::string& out, const domain::StatusView& s, const RenderCon
   // Kept only while cached; products known absent at this commerce version (see FillStatus).
   const bool keepable =
       ctx.cache != nullptr && !with_source && s.reblog == nullptr && s.quote == nullptr &&
-      s.rec->quote_of_id == 0 &&
+      s.rec->quote_of_id() == 0 &&
       (ctx.commerce == nullptr || t->stamp.load(std::memory_order_relaxed) == version);
   if (!keepable) {
     FillStatus(out, *t, s, ctx, nested, with_source, nullptr);

@@ -42,7 +42,7 @@ Result<LoadStats> Domain::Start() {
     PLAZA_RETURN_IF_ERROR(st.ForEachStatus([&](StatusRecord& rec) {
       if (state_.FindAccount(rec.account_id) == nullptr) return Status::Ok();
       state_.ids.AdvancePast(rec.id);
-      statuses_.ApplyCreateLocked(MakeStatusMeta(MetaOf(rec)));
+      statuses_.ApplyCreateLocked(MakeStatusMeta(MetaOf(rec)), rec.created_at_ms);
       ++stats.statuses;
       return Status::Ok();
     }));

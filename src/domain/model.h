@@ -66,19 +66,14 @@ class RefCount {
 // were two thirds of a status's memory (bench/README.md, session 8). Immutable once shared; an
 // edit replaces it.
 //
-// Shared through StatusMetaPtr, counted in place: 88 bytes and one pointer in the statuses
-// table, where a shared_ptr's control block and second pointer took 24 more (bench/README.md,
-// session 12).
+// Shared through StatusMetaPtr, counted in place: one pointer in the statuses table, where a
+// shared_ptr's control block and second pointer took 24 bytes more (bench/README.md, session 12).
 struct StatusMeta {
   Id id = 0;
   Id account_id = 0;
   Id in_reply_to_id = 0;
   Id in_reply_to_account_id = 0;
-  Id reblog_of_id = 0;  // a repost: no body of its own
-  Id quote_of_id = 0;   // a repost with a comment
-  Id app_id = 0;
-  int64_t created_at_ms = 0;
-  int64_t edited_at_ms = 0;  // 0 when never edited
+  Id reblog_of_id = 0;  // a repost: its body holds no text
   Visibility visibility = Visibility::kPublic;
   bool sensitive = false;
   RefCount ref_count;  // of the StatusMetaPtrs to it (in the padding after the flags)
@@ -88,18 +83,22 @@ struct StatusMeta {
   }
   // Normalized (lower-case) topic names.
   const std::vector<std::string>& tags() const { return refs_ ? refs_->tags : kNoRefs.tags; }
-  void set_refs(std::vector<Id> mention_ids, std::vector<std::string> tags);
+  // The status this one quotes (a repost with a comment); 0 when none.
+  Id quote_of_id() const { return refs_ ? refs_->quote_of_id : 0; }
+  void set_refs(std::vector<Id> mention_ids, std::vector<std::string> tags, Id quote_of_id);
 
  private:
-  // Most statuses mention no one and tag nothing: the lists cost them one pointer.
+  // Most statuses mention no one, tag nothing and quote nothing: these cost them one pointer.
   struct Refs {
     std::vector<Id> mention_ids;
     std::vector<std::string> tags;
+    Id quote_of_id = 0;
   };
   static const Refs kNoRefs;
   std::unique_ptr<const Refs> refs_;
 };
-static_assert(sizeof(StatusMeta) == 88, "the reference count fits the padding");
+// 56 bytes, a 64-byte block from malloc: what only rendering reads (times, app) is in the body.
+static_assert(sizeof(StatusMeta) == 56, "the reference count fits the padding");
 
 inline void intrusive_ptr_add_ref(const StatusMeta* m) { m->ref_count.Add(); }
 inline void intrusive_ptr_release(const StatusMeta* m) {
@@ -110,12 +109,16 @@ inline StatusMetaPtr MakeStatusMeta(StatusMeta meta) {
   return StatusMetaPtr(new StatusMeta(std::move(meta)));
 }
 
-// What a status says: the fields of its record that only rendering reads.
+// What a status says: the fields of its record that only rendering reads. A repost has one too
+// (its time and app; no text).
 struct StatusBody {
   std::string text;          // source as written
   std::string content_html;  // rendered once at write time
   std::string spoiler_text;
   std::string language;
+  Id app_id = 0;
+  int64_t created_at_ms = 0;
+  int64_t edited_at_ms = 0;  // 0 when never edited
 };
 
 // The record split into the two.

@@ -612,8 +612,8 @@ Status Moderation::NotifyPublished(Id status_id) {
         s_.CanSee(parent, rec)) {
       notifications_.AddLocked(batch, parent, NotificationType::kMention, author, rec.id);
     }
-    if (rec.quote_of_id != 0) {
-      const StatusEntry* quoted = s_.FindStatus(rec.quote_of_id);
+    if (rec.quote_of_id() != 0) {
+      const StatusEntry* quoted = s_.FindStatus(rec.quote_of_id());
       if (quoted != nullptr && s_.CanSee(quoted->rec->account_id, rec)) {
         notifications_.AddLocked(batch, quoted->rec->account_id, NotificationType::kQuote, author,
                                  rec.id);

@@ -54,29 +54,32 @@ StatusMeta MetaOf(const StatusRecord& rec) {
   m.in_reply_to_id = rec.in_reply_to_id;
   m.in_reply_to_account_id = rec.in_reply_to_account_id;
   m.reblog_of_id = rec.reblog_of_id;
-  m.quote_of_id = rec.quote_of_id;
-  m.app_id = rec.app_id;
-  m.created_at_ms = rec.created_at_ms;
-  m.edited_at_ms = rec.edited_at_ms;
   m.visibility = rec.visibility;
   m.sensitive = rec.sensitive;
-  m.set_refs(rec.mention_ids, rec.tags);
+  m.set_refs(rec.mention_ids, rec.tags, rec.quote_of_id);
   return m;
 }
 
 const StatusMeta::Refs StatusMeta::kNoRefs;
 
-void StatusMeta::set_refs(std::vector<Id> mention_ids, std::vector<std::string> tags) {
-  if (mention_ids.empty() && tags.empty()) {
+void StatusMeta::set_refs(std::vector<Id> mention_ids, std::vector<std::string> tags,
+                          Id quote_of_id) {
+  if (mention_ids.empty() && tags.empty() && quote_of_id == 0) {
     refs_.reset();
   } else {
-    refs_ = std::make_unique<const Refs>(Refs{std::move(mention_ids), std::move(tags)});
+    refs_ =
+        std::make_unique<const Refs>(Refs{std::move(mention_ids), std::move(tags), quote_of_id});
   }
 }
 
 StatusBody BodyOf(StatusRecord&& rec) {
-  return {std::move(rec.text), std::move(rec.content_html), std::move(rec.spoiler_text),
-          std::move(rec.language)};
+  return {std::move(rec.text),
+          std::move(rec.content_html),
+          std::move(rec.spoiler_text),
+          std::move(rec.language),
+          rec.app_id,
+          rec.created_at_ms,
+          rec.edited_at_ms};
 }
 
 Result<std::shared_ptr<const StatusBody>> Statuses::ReadBody(Id id) const {
@@ -134,8 +137,8 @@ std::optional<StatusView> Statuses::ViewLocked(Id viewer, Id id, int depth) cons
     auto orig = ViewLocked(viewer, st->rec->reblog_of_id, depth + 1);
     if (!orig) return std::nullopt;  // a repost of something the viewer cannot see
     v.reblog = std::make_shared<const StatusView>(std::move(*orig));
-  } else if (st->rec->quote_of_id != 0 && depth < 2) {
-    auto quoted = ViewLocked(viewer, st->rec->quote_of_id, depth + 1);
+  } else if (st->rec->quote_of_id() != 0 && depth < 2) {
+    auto quoted = ViewLocked(viewer, st->rec->quote_of_id(), depth + 1);
     if (quoted) v.quote = std::make_shared<const StatusView>(std::move(*quoted));
   }
   return v;
@@ -158,13 +161,13 @@ std::vector<StatusView> Statuses::GetMany(Id viewer, const std::vector<Id>& ids)
   return out;
 }
 
-void Statuses::ApplyCreateLocked(StatusMetaPtr record) {
+void Statuses::ApplyCreateLocked(StatusMetaPtr record, int64_t created_at_ms) {
   const StatusMeta& rec = *record;
   s_.statuses[rec.id].rec = std::move(record);
   InsertSorted(s_.statuses_by_author[rec.account_id], rec.id);
   if (AccountEntry* a = s_.FindAccount(rec.account_id)) {
     ++a->counts.statuses;
-    a->counts.last_status_at_ms = std::max(a->counts.last_status_at_ms, rec.created_at_ms);
+    a->counts.last_status_at_ms = std::max(a->counts.last_status_at_ms, created_at_ms);
   }
   if (rec.reblog_of_id != 0) {
     s_.reblog_by[{rec.account_id, rec.reblog_of_id}] = rec.id;
@@ -183,8 +186,8 @@ void Statuses::ApplyCreateLocked(StatusMetaPtr record) {
     InsertSorted(s_.replies_of[rec.in_reply_to_id], rec.id);
     if (StatusEntry* p = s_.FindStatus(rec.in_reply_to_id)) ++p->counts.replies;
   }
-  if (rec.quote_of_id != 0) {
-    if (StatusEntry* q = s_.FindStatus(rec.quote_of_id)) ++q->counts.quotes;
+  if (rec.quote_of_id() != 0) {
+    if (StatusEntry* q = s_.FindStatus(rec.quote_of_id())) ++q->counts.quotes;
   }
 }
 
@@ -212,8 +215,8 @@ void Statuses::ApplyDeleteLocked(Id id) {
     EraseSorted(s_.replies_of[rec.in_reply_to_id], id);
     if (StatusEntry* p = s_.FindStatus(rec.in_reply_to_id)) --p->counts.replies;
   }
-  if (rec.quote_of_id != 0) {
-    if (StatusEntry* q = s_.FindStatus(rec.quote_of_id)) --q->counts.quotes;
+  if (rec.quote_of_id() != 0) {
+    if (StatusEntry* q = s_.FindStatus(rec.quote_of_id())) --q->counts.quotes;
   }
   // Marks on a deleted status go with it.
   auto favs = s_.favouriters_of_status.find(id);
@@ -417,7 +420,7 @@ void Statuses::CreateAsync(Id author, const NewStatus& in, CreateCallback done) 
     if (!st.ok()) return done(st);
     {
       std::unique_lock lock(s_.mu);
-      ApplyCreateLocked(meta);
+      ApplyCreateLocked(meta, body->created_at_ms);
       if (moderation_ != nullptr) moderation_->ApplyStatusDecisionLocked(decision);
     }
     if (applied) applied(*meta);
@@ -612,7 +615,7 @@ Result<StatusView> Statuses::Reblog(Id actor, Id id, std::optional<Visibility> v
   PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
   {
     std::unique_lock lock(s_.mu);
-    ApplyCreateLocked(MakeStatusMeta(MetaOf(rec)));
+    ApplyCreateLocked(MakeStatusMeta(MetaOf(rec)), rec.created_at_ms);
   }
   home_.Enqueue(rec.id);
   return Get(actor, rec.id);

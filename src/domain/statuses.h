@@ -104,7 +104,7 @@ class Statuses {
   std::vector<PageItem> BookmarksOf(Id account, const Page& page) const;
 
   // Applies a committed status to memory. REQUIRES: State::mu held exclusively.
-  void ApplyCreateLocked(StatusMetaPtr record);
+  void ApplyCreateLocked(StatusMetaPtr record, int64_t created_at_ms);
   void ApplyDeleteLocked(Id id);
   void ApplyMarkLocked(const storage::MarkRecord& m);
   void ApplyUnmarkLocked(storage::MarkKind kind, Id account, Id status);

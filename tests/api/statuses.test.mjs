@@ -93,6 +93,11 @@ test('edit (PUT) is owner only and keeps a history', async () => {
 
   const got = await s.ok('GET', `/api/v1/statuses/${st.id}`);
   assert.equal(got.content, '<p>third version</p>');
+  assert.ok(Date.parse(got.edited_at) >= Date.parse(edited.edited_at), got.edited_at);
+  assert.equal(got.created_at, st.created_at);
+  // The app it was posted with, read back from storage with the rest of the body.
+  assert.ok(got.application && got.application.name, JSON.stringify(got.application));
+  assert.deepEqual(got.application, st.application);
   const history = await s.ok('GET', `/api/v1/statuses/${st.id}/history`);
   assert.deepEqual(history.map((h) => h.content.replace(/<[^>]+>/g, '')),
                    ['first version', 'second version #edited', 'third version']);
@@ -153,6 +158,10 @@ test('reblog and unreblog with reblogs_count and reblogged_by', async () => {
   // The reblog appears in the reblogger's account statuses.
   const bobs = await s.ok('GET', `/api/v1/accounts/${bob.id}/statuses`);
   assert.ok(bobs.some((x) => x.reblog && x.reblog.id === st.id));
+  // A repost has its own time, read back from storage when it is rendered afresh.
+  const stored = await s.ok('GET', `/api/v1/statuses/${rb.id}`, { token: carol.token });
+  assert.equal(stored.created_at, rb.created_at);
+  assert.ok(Math.abs(Date.parse(stored.created_at) - Date.now()) < 600_000, stored.created_at);
 
   const un = await s.ok('POST', `/api/v1/statuses/${st.id}/unreblog`, { token: bob.token });
   assert.equal(un.id, st.id);

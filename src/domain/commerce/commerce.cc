@@ -540,7 +540,7 @@ Result<Id> Commerce::ResolveAffiliate(Id buyer, Id via_status, Id product, Id me
   }
   if (!ok) return Status::Unprocessable("the status named by via_status_id does not carry this product");
   Id author = v->rec->account_id;
-  bool repost = v->rec->reblog_of_id != 0 || v->rec->quote_of_id != 0;
+  bool repost = v->rec->reblog_of_id != 0 || v->rec->quote_of_id() != 0;
   if (repost && author != merchant && author != buyer) return author;
   return Id{0};
 }

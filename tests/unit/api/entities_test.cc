@@ -81,10 +81,10 @@ TEST(EntitiesTest, AKeptStatusRenderingFollowsCountsViewerAndAuthor) {
   boost::intrusive_ptr<domain::StatusMeta> meta(new domain::StatusMeta);
   meta->id = 7;
   meta->account_id = 42;
-  meta->created_at_ms = 1'700'000'100'000;
   auto body = std::make_shared<domain::StatusBody>();
   body->text = "hello";
   body->content_html = "<p>hello</p>";
+  body->created_at_ms = 1'700'000'100'000;
   domain::StatusView s;
   s.rec = meta;
   s.body = body;

@@ -222,7 +222,7 @@ TEST(StatusesTest, OnlyTheAuthorEditsOrDeletes) {
             StatusCode::kForbidden);
   auto edited = f.d().statuses().Edit(a, post, {"edited", "", false, {}});
   ASSERT_TRUE(edited.ok());
-  EXPECT_NE(edited->rec->edited_at_ms, 0);
+  EXPECT_NE(edited->body->edited_at_ms, 0);
   auto history = f.d().statuses().History(b, post);
   ASSERT_TRUE(history.ok());
   ASSERT_EQ(history->size(), 2u);
