@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <future>
 
@@ -60,15 +61,51 @@ StatusMeta MetaOf(const StatusRecord& rec) {
   return m;
 }
 
-const StatusMeta::Refs StatusMeta::kNoRefs;
+std::string_view StatusMeta::TagNames::iterator::operator*() const {
+  uint32_t size;
+  std::memcpy(&size, p_, sizeof size);
+  return {p_ + sizeof size, size};
+}
 
-void StatusMeta::set_refs(std::vector<Id> mention_ids, std::vector<std::string> tags,
+StatusMeta::TagNames::iterator& StatusMeta::TagNames::iterator::operator++() {
+  uint32_t size;
+  std::memcpy(&size, p_, sizeof size);
+  p_ += sizeof size + size;
+  return *this;
+}
+
+std::span<const Id> StatusMeta::mention_ids() const {
+  if (refs_ == nullptr) return {};
+  return {refs_->mention_data(), refs_->mentions};
+}
+
+StatusMeta::TagNames StatusMeta::tags() const {
+  if (refs_ == nullptr) return {nullptr, nullptr};
+  return {refs_->tag_data(), refs_->tag_data() + refs_->tag_bytes};
+}
+
+Id StatusMeta::quote_of_id() const { return refs_ != nullptr ? refs_->quote_of_id : 0; }
+
+void StatusMeta::set_refs(const std::vector<Id>& mention_ids, const std::vector<std::string>& tags,
                           Id quote_of_id) {
-  if (mention_ids.empty() && tags.empty() && quote_of_id == 0) {
-    refs_.reset();
-  } else {
-    refs_ =
-        std::make_unique<const Refs>(Refs{std::move(mention_ids), std::move(tags), quote_of_id});
+  refs_.reset();
+  if (mention_ids.empty() && tags.empty() && quote_of_id == 0) return;
+  size_t tag_bytes = 0;
+  for (const std::string& tag : tags) tag_bytes += sizeof(uint32_t) + tag.size();
+  const size_t size = sizeof(Refs) + mention_ids.size() * sizeof(Id) + tag_bytes;
+  auto* r = new (::operator new(size)) Refs{quote_of_id, static_cast<uint32_t>(mention_ids.size()),
+                                            static_cast<uint32_t>(tag_bytes)};
+  refs_.reset(r);
+  char* out = reinterpret_cast<char*>(r + 1);
+  if (!mention_ids.empty()) {
+    std::memcpy(out, mention_ids.data(), mention_ids.size() * sizeof(Id));
+    out += mention_ids.size() * sizeof(Id);
+  }
+  for (const std::string& tag : tags) {
+    const auto n = static_cast<uint32_t>(tag.size());
+    std::memcpy(out, &n, sizeof n);
+    std::memcpy(out + sizeof n, tag.data(), n);
+    out += sizeof n + n;
   }
 }
 
@@ -180,7 +217,9 @@ void Statuses::ApplyCreateLocked(StatusMetaPtr record, int64_t created_at_ms) {
   bool reply_to_other = rec.in_reply_to_id != 0 && rec.in_reply_to_account_id != rec.account_id;
   if (public_listed && !reply_to_other) InsertSorted(s_.public_statuses, rec.id);
   if (rec.visibility == Visibility::kPublic || rec.visibility == Visibility::kUnlisted) {
-    for (const auto& tag : rec.tags()) InsertSorted(s_.statuses_by_tag[tag], rec.id);
+    for (std::string_view tag : rec.tags()) {
+      InsertSorted(s_.statuses_by_tag[std::string(tag)], rec.id);
+    }
   }
   if (rec.in_reply_to_id != 0) {
     InsertSorted(s_.replies_of[rec.in_reply_to_id], rec.id);
@@ -207,8 +246,8 @@ void Statuses::ApplyDeleteLocked(Id id) {
     return;
   }
   EraseSorted(s_.public_statuses, id);
-  for (const auto& tag : rec.tags()) {
-    auto t = s_.statuses_by_tag.find(tag);
+  for (std::string_view tag : rec.tags()) {
+    auto t = s_.statuses_by_tag.find(std::string(tag));
     if (t != s_.statuses_by_tag.end()) EraseSorted(t->second, id);
   }
   if (rec.in_reply_to_id != 0) {
@@ -510,8 +549,8 @@ Result<StatusView> Statuses::Edit(Id actor, Id id, const StatusEdit& edit) {
     std::unique_lock lock(s_.mu);
     auto it = s_.statuses.find(id);
     if (it != s_.statuses.end()) {
-      for (const auto& tag : old->tags()) {
-        auto t = s_.statuses_by_tag.find(tag);
+      for (std::string_view tag : old->tags()) {
+        auto t = s_.statuses_by_tag.find(std::string(tag));
         if (t != s_.statuses_by_tag.end()) EraseSorted(t->second, id);
       }
       if (rec.visibility == Visibility::kPublic || rec.visibility == Visibility::kUnlisted) {

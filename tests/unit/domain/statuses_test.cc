@@ -12,6 +12,43 @@ namespace {
 
 using testing::DomainFixture;
 
+std::vector<Id> Ids(std::span<const Id> ids) { return {ids.begin(), ids.end()}; }
+
+// A meta keeps its mentions, topics and quoted id in one block, whatever their mix and sizes,
+// and none at all for a status without them.
+TEST(StatusesTest, AMetaHoldsItsMentionsTopicsAndQuoteInOneBlock) {
+  std::vector<Id> many;
+  for (Id i = 1; i <= 300; ++i) many.push_back(i * 0x0101010101ull);
+  const std::string long_topic(70'000, 'x');  // longer than 16 bits can count
+  struct Case {
+    std::vector<Id> mentions;
+    std::vector<std::string> tags;
+    Id quote;
+  };
+  const std::vector<Case> cases = {
+      {{}, {}, 0},
+      {{}, {}, 77},
+      {{42}, {}, 0},
+      {{}, {"plaza"}, 0},
+      {{7, 8}, {"春节 快乐", "", "a", long_topic}, 9},
+      {many, {"one", "two", "three"}, 0},
+  };
+  for (const Case& c : cases) {
+    StatusMeta m;
+    m.set_refs(c.mentions, c.tags, c.quote);
+    EXPECT_EQ(Ids(m.mention_ids()), c.mentions);
+    EXPECT_EQ(m.tags().ToVector(), c.tags);
+    EXPECT_EQ(m.tags().empty(), c.tags.empty());
+    EXPECT_EQ(m.quote_of_id(), c.quote);
+    StatusMeta moved = std::move(m);  // the block goes with the meta
+    EXPECT_EQ(Ids(moved.mention_ids()), c.mentions);
+    EXPECT_EQ(moved.tags().ToVector(), c.tags);
+    moved.set_refs({}, {}, 0);
+    EXPECT_TRUE(moved.mention_ids().empty() && moved.tags().empty());
+    EXPECT_EQ(moved.quote_of_id(), 0u);
+  }
+}
+
 TEST(StatusesTest, CreateRendersAndExtracts) {
   DomainFixture f;
   Id a = f.MakeAccount("alice");
@@ -20,8 +57,8 @@ TEST(StatusesTest, CreateRendersAndExtracts) {
   in.text = "Hi @bob, #春节 快乐# and #Plaza <b>";
   auto s = f.d().statuses().Create(a, in);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
-  EXPECT_EQ(s->rec->mention_ids(), std::vector<Id>{b});
-  EXPECT_EQ(s->rec->tags(), (std::vector<std::string>{"春节 快乐", "plaza"}));
+  EXPECT_EQ(Ids(s->rec->mention_ids()), std::vector<Id>{b});
+  EXPECT_EQ(s->rec->tags().ToVector(), (std::vector<std::string>{"春节 快乐", "plaza"}));
   EXPECT_NE(s->body->content_html.find("&lt;b&gt;"), std::string::npos);
   EXPECT_EQ(s->body->content_html.find("<b>"), std::string::npos);
   auto notes = f.d().notifications().List(b, Page{}, {});
