@@ -31,7 +31,7 @@ const AccountEntry* State::FindAccount(Id id) const {
 
 const StatusEntry* State::FindStatus(Id id) const {
   auto it = statuses.find(id);
-  return it == statuses.end() ? nullptr : &it->second;
+  return it == statuses.end() ? nullptr : &*it;
 }
 
 bool State::Follows(Id a, Id b) const {

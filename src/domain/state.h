@@ -8,6 +8,10 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/container/flat_map.hpp>
+#include <boost/container_hash/hash.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -17,10 +21,6 @@
 #include <unordered_set>
 #include <utility>
 #include <vector>
-
-#include <boost/container/flat_map.hpp>
-#include <boost/unordered/unordered_flat_map.hpp>
-#include <boost/unordered/unordered_flat_set.hpp>
 
 #include "common/id.h"
 #include "domain/config.h"
@@ -82,6 +82,21 @@ struct StatusEntry {
   StatusCounts counts;
 };
 
+// Hashes and compares the statuses table's entries by their status's id, and an id with an entry,
+// so the table keeps no copy of the id as a key: 24 bytes a slot (bench/README.md, session 12).
+// Probing compares ids only in slots whose hash fragment matches, so it seldom reads a meta it
+// does not return.
+struct StatusEntryById {
+  using is_transparent = void;
+  size_t operator()(Id id) const noexcept { return boost::hash<Id>()(id); }
+  size_t operator()(const StatusEntry& e) const noexcept { return (*this)(e.rec->id); }
+  bool operator()(const StatusEntry& a, const StatusEntry& b) const noexcept {
+    return a.rec->id == b.rec->id;
+  }
+  bool operator()(Id a, const StatusEntry& b) const noexcept { return a == b.rec->id; }
+  bool operator()(const StatusEntry& a, Id b) const noexcept { return a.rec->id == b; }
+};
+
 // The accounts one account follows: followee -> follow edge id, sorted by followee (boost
 // flat_map: 16 bytes an edge and a binary search, where a hash table's smallest allocation is a
 // 15-slot group, ~380 bytes for the many accounts that follow a few others).
@@ -133,7 +148,9 @@ struct State {
   // the check every authenticated request makes probes a small table instead of the account.
   boost::unordered_flat_set<Id> suspended_accounts;
 
-  boost::unordered_flat_map<Id, StatusEntry> statuses;
+  // An entry's id never changes; its counts and (on an edit) its meta change in place, through
+  // FindStatus, under mu held exclusively.
+  boost::unordered_flat_set<StatusEntry, StatusEntryById, StatusEntryById> statuses;
   boost::unordered_flat_map<Id, std::vector<Id>> statuses_by_author;  // ascending ids
   std::vector<Id> public_statuses;                             // ascending; public, no reblogs
   boost::unordered_flat_map<std::string, std::vector<Id>> statuses_by_tag;  // ascending

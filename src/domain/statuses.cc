@@ -200,7 +200,11 @@ std::vector<StatusView> Statuses::GetMany(Id viewer, const std::vector<Id>& ids)
 
 void Statuses::ApplyCreateLocked(StatusMetaPtr record, int64_t created_at_ms) {
   const StatusMeta& rec = *record;
-  s_.statuses[rec.id].rec = std::move(record);
+  if (StatusEntry* existing = s_.FindStatus(rec.id)) {
+    existing->rec = std::move(record);
+  } else {
+    s_.statuses.insert(StatusEntry{std::move(record), {}});
+  }
   InsertSorted(s_.statuses_by_author[rec.account_id], rec.id);
   if (AccountEntry* a = s_.FindAccount(rec.account_id)) {
     ++a->counts.statuses;
@@ -233,7 +237,7 @@ void Statuses::ApplyCreateLocked(StatusMetaPtr record, int64_t created_at_ms) {
 void Statuses::ApplyDeleteLocked(Id id) {
   auto it = s_.statuses.find(id);
   if (it == s_.statuses.end()) return;
-  const StatusMetaPtr held = std::move(it->second.rec);
+  const StatusMetaPtr held = it->rec;
   const StatusMeta& rec = *held;
   s_.statuses.erase(it);
   EraseSorted(s_.statuses_by_author[rec.account_id], id);
@@ -547,8 +551,7 @@ Result<StatusView> Statuses::Edit(Id actor, Id id, const StatusEdit& edit) {
   PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
   {
     std::unique_lock lock(s_.mu);
-    auto it = s_.statuses.find(id);
-    if (it != s_.statuses.end()) {
+    if (StatusEntry* entry = s_.FindStatus(id)) {
       for (std::string_view tag : old->tags()) {
         auto t = s_.statuses_by_tag.find(std::string(tag));
         if (t != s_.statuses_by_tag.end()) EraseSorted(t->second, id);
@@ -556,7 +559,7 @@ Result<StatusView> Statuses::Edit(Id actor, Id id, const StatusEdit& edit) {
       if (rec.visibility == Visibility::kPublic || rec.visibility == Visibility::kUnlisted) {
         for (const auto& tag : rec.tags) InsertSorted(s_.statuses_by_tag[tag], id);
       }
-      it->second.rec = MakeStatusMeta(MetaOf(rec));
+      entry->rec = MakeStatusMeta(MetaOf(rec));
     }
     if (moderation_ != nullptr) moderation_->ApplyStatusDecisionLocked(decision);
   }
