@@ -108,7 +108,8 @@ Status Accounts::ApplyAccount(const AccountRecord& rec) {
   return Status::Ok();
 }
 
-void Accounts::ApplyAccountLocked(const AccountRecord& rec) {
+void Accounts::ApplyAccountLocked(AccountRecord rec) {
+  rec.password_hash = std::string();
   auto& entry = s_.accounts[rec.id];
   entry.rec = std::make_shared<const AccountRecord>(rec);
   if (rec.suspended) {
@@ -142,7 +143,9 @@ Result<Id> Accounts::CheckPassword(std::string_view login, std::string_view pass
   if (!AllowLoginAttempt(rec->id)) {
     return Status::RateLimited("too many failed sign-in attempts; try again later");
   }
-  if (!VerifyPassword(password, rec->password_hash)) {
+  // The hash is read from storage (ApplyAccountLocked): one point read beside argon2id's ~100 ms.
+  PLAZA_ASSIGN_OR_RETURN(AccountRecord stored, s_.storage.GetAccount(rec->id));
+  if (!VerifyPassword(password, stored.password_hash)) {
     RecordLoginFailure(rec->id);
     return Status::Unauthorized("invalid login or password");
   }
@@ -235,13 +238,7 @@ Result<AccountView> Accounts::UpdateProfile(Id id, const ProfileUpdate& u) {
 
 Result<AccountView> Accounts::ApplyProfile(Id id, const ProfileUpdate& u) {
   auto guard = s_.locks.Lock({KeyLocks::Key(kLockAccount, id)});
-  AccountRecord rec;
-  {
-    std::shared_lock lock(s_.mu);
-    const AccountEntry* e = s_.FindAccount(id);
-    if (e == nullptr) return Status::NotFound("account not found");
-    rec = *e->rec;
-  }
+  PLAZA_ASSIGN_OR_RETURN(AccountRecord rec, ReadStored(id));
   if (u.display_name) rec.display_name = *u.display_name;
   if (u.note) rec.note = *u.note;
   if (u.locked) rec.locked = *u.locked;
@@ -255,13 +252,7 @@ Result<AccountView> Accounts::ApplyProfile(Id id, const ProfileUpdate& u) {
 
 Status Accounts::SetRole(Id id, Role role) {
   auto guard = s_.locks.Lock({KeyLocks::Key(kLockAccount, id)});
-  AccountRecord rec;
-  {
-    std::shared_lock lock(s_.mu);
-    const AccountEntry* e = s_.FindAccount(id);
-    if (e == nullptr) return Status::NotFound("account not found");
-    rec = *e->rec;
-  }
+  PLAZA_ASSIGN_OR_RETURN(AccountRecord rec, ReadStored(id));
   rec.role = role;
   storage::WriteBatch batch;
   batch.Put(rec);
@@ -272,18 +263,20 @@ Status Accounts::SetRole(Id id, Role role) {
 Result<AccountView> Accounts::Modify(Id id, const std::function<Status(AccountRecord&)>& change,
                                      storage::WriteBatch batch) {
   auto guard = s_.locks.Lock({KeyLocks::Key(kLockAccount, id)});
-  AccountRecord rec;
-  {
-    std::shared_lock lock(s_.mu);
-    const AccountEntry* e = s_.FindAccount(id);
-    if (e == nullptr) return Status::NotFound("account not found");
-    rec = *e->rec;
-  }
+  PLAZA_ASSIGN_OR_RETURN(AccountRecord rec, ReadStored(id));
   PLAZA_RETURN_IF_ERROR(change(rec));
   batch.Put(rec);
   PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
   PLAZA_RETURN_IF_ERROR(ApplyAccount(rec));
   return *Get(id);
+}
+
+Result<AccountRecord> Accounts::ReadStored(Id id) const {
+  {
+    std::shared_lock lock(s_.mu);
+    if (s_.FindAccount(id) == nullptr) return Status::NotFound("account not found");
+  }
+  return s_.storage.GetAccount(id);
 }
 
 std::vector<AccountView> Accounts::SearchByPrefix(std::string_view prefix, size_t limit) const {

@@ -159,6 +159,9 @@ class KvStorage final : public Storage {
     return Get(codec::PaymentEventKey(event_id), codec::DecodePaymentEvent, "payment event");
   }
 
+  Result<AccountRecord> GetAccount(Id id) override {
+    return Get(codec::AccountKey(id), codec::DecodeAccount, "account");
+  }
   Result<StatusRecord> GetStatus(Id id) override {
     return Get(codec::StatusKey(id), codec::DecodeStatus, "status");
   }

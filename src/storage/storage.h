@@ -116,6 +116,7 @@ class Storage {
   // kNotFound when the event was never applied.
   virtual Result<PaymentEventRecord> GetPaymentEvent(std::string_view event_id) = 0;
 
+  virtual Result<AccountRecord> GetAccount(Id id) = 0;
   virtual Result<StatusRecord> GetStatus(Id id) = 0;
   virtual Result<TokenRecord> GetToken(std::string_view token_hash) = 0;
   virtual Result<AuthCodeRecord> GetAuthCode(std::string_view code_hash) = 0;

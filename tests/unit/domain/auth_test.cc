@@ -169,6 +169,42 @@ TEST(AuthTest, FailedSignInsAreLimitedPerAccount) {
             StatusCode::kRateLimited);
 }
 
+// The password hash is kept only in storage: no view of an account carries it, and every write
+// of the account (profile, role, a moderator's change) starts from the stored record, so the
+// password keeps working through them and through a restart.
+TEST(AccountsTest, ThePasswordHashStaysInStorageThroughEveryWrite) {
+  DomainFixture f;
+  Id a = f.MakeAccount("alice");
+  auto password_works = [&] {
+    auto id = f.d().accounts().CheckPassword("alice", "password123");
+    return id.ok() && *id == a;
+  };
+  auto hash_in_view = [&] { return f.d().accounts().Get(a)->rec->password_hash; };
+  EXPECT_TRUE(password_works());
+  EXPECT_EQ(hash_in_view(), "");
+  ASSERT_TRUE(f.d().accounts().UpdateProfile(a, ProfileUpdate{.display_name = "Alice"}).ok());
+  EXPECT_TRUE(password_works());
+  ASSERT_TRUE(f.d().accounts().SetRole(a, Role::kModerator).ok());
+  EXPECT_TRUE(password_works());
+  ASSERT_TRUE(f.d()
+                  .accounts()
+                  .Modify(a,
+                          [](AccountRecord& r) {
+                            r.note = "changed by a moderator";
+                            return Status::Ok();
+                          })
+                  .ok());
+  EXPECT_TRUE(password_works());
+  EXPECT_EQ(hash_in_view(), "");
+  f.Restart();
+  EXPECT_TRUE(password_works());
+  EXPECT_EQ(hash_in_view(), "");
+  EXPECT_EQ(f.d().accounts().Get(a)->rec->note, "changed by a moderator");
+  EXPECT_EQ(f.d().accounts().Get(a)->rec->role, Role::kModerator);
+  EXPECT_EQ(f.d().accounts().CheckPassword("alice", "wrong-password").status().code(),
+            StatusCode::kUnauthorized);
+}
+
 TEST(AccountsTest, UsernamesAreUniqueCaseInsensitively) {
   DomainFixture f;
   f.MakeAccount("Alice");

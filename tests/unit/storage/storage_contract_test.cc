@@ -141,6 +141,7 @@ TEST_P(StorageContractTest, AccountRoundTrips) {
   Commit(a);
   Commit(b);
   EXPECT_EQ(Accounts(), (std::vector<AccountRecord>{a, b}));
+  EXPECT_EQ(storage_->GetAccount(43).value(), b);
 }
 
 TEST_P(StorageContractTest, AppRoundTrips) {
@@ -257,6 +258,7 @@ TEST_P(StorageContractTest, NotificationMarkerDefaultsToZeroAndOverwrites) {
 
 TEST_P(StorageContractTest, MissingRecordsAreNotFound) {
   EXPECT_EQ(storage_->GetStatus(1).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(storage_->GetAccount(1).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(storage_->GetToken("x").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(storage_->GetAuthCode("x").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(storage_->GetIdempotency(1, "x").status().code(), StatusCode::kNotFound);
