@@ -514,8 +514,9 @@ void FillStatus(std::string& out, const JsonTemplate& t, const domain::StatusVie
 // copies it: no lookup of the author's template, no hole filled but the viewer's flags.
 struct FilledStatus {
   domain::StatusCounts counts;
-  std::shared_ptr<const void> author;  // the author's record it was filled with (held: its
-                                       // address cannot be another record's while kept)
+  // The author's record it was filled with (held: its address cannot be another record's while
+  // kept).
+  std::shared_ptr<const storage::AccountRecord> author;
   // Taken before the status's holes were filled, so its commerce version is no newer than the one
   // they were filled at: while it holds, commerce has not changed since either.
   std::shared_ptr<const FilledAccount> account;
@@ -536,7 +537,7 @@ void AppendStatus(std::string& out, const domain::StatusView& s, const RenderCon
   const uint64_t version = ctx.commerce != nullptr ? ctx.commerce->Version() : 0;
   // Kept only while cached; products known absent at this commerce version (see FillStatus).
   const bool keepable =
-      ctx.cache != nullptr && !with_source && s.reblog == nullptr && s.quote == nullptr &&
+      ctx.cache != nullptr && !with_source && s.rec->reblog_of_id == 0 &&
       s.rec->quote_of_id() == 0 &&
       (ctx.commerce == nullptr || t->stamp.load(std::memory_order_relaxed) == version);
   if (!keepable) {

@@ -242,12 +242,8 @@ bool HomeFeed::Accept(Id viewer, const Followees* followees, Id status_id) const
   Id author = rec.account_id;
   if (author != viewer) {
     if (followees == nullptr) return false;
-    auto info = followees->find(author);
-    if (info == followees->end()) return false;
-    if (rec.reblog_of_id != 0 && !s_.follow_options.empty() &&
-        !s_.OptionsOfFollow(viewer, author).reblogs) {
-      return false;
-    }
+    if (!followees->contains(author)) return false;
+    if (rec.reblog_of_id != 0 && !s_.OptionsOfFollow(viewer, author).reblogs) return false;
     if (s_.Mutes(viewer, author)) return false;
     if (rec.in_reply_to_account_id != 0 && rec.in_reply_to_account_id != author &&
         rec.in_reply_to_account_id != viewer && !s_.Follows(viewer, rec.in_reply_to_account_id)) {

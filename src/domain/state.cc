@@ -47,6 +47,7 @@ Id State::FollowEdge(Id a, Id b) const {
 }
 
 FollowOptions State::OptionsOfFollow(Id a, Id b) const {
+  if (follow_options.empty()) return {};  // the usual case: every follow has the defaults
   auto it = follow_options.find({a, b});
   return it == follow_options.end() ? FollowOptions{} : it->second;
 }

@@ -160,7 +160,7 @@ struct State {
 
   // Follow graph, 24 bytes an edge (bench/README.md, session 12): following[a] holds b and the
   // edge id, followers[b] holds a, ascending by that edge id (the cursor of GET
-  // /accounts/:id/followers, found through following[a]; see FollowerEdgeOrder). Edge ids are
+  // /accounts/:id/followers, found through following[a]; see FollowerAt in graph.cc). Edge ids are
   // time-ordered, so a new follow appends; a load sorts each list once (FinishLoad).
   boost::unordered_flat_map<Id, Followees> following;
   boost::unordered_flat_map<Id, std::vector<Id>> followers;

@@ -8,6 +8,16 @@
 namespace plaza::api {
 namespace {
 
+// A context whose renderings are kept (`cached`) or not.
+RenderContext Context(bool cached) {
+  return {"http://plaza.test",
+          "plaza.test",
+          nullptr,
+          nullptr,
+          nullptr,
+          cached ? std::make_shared<RenderCaches>(16, 16) : nullptr};
+}
+
 std::string Render(const domain::AccountView& a, const RenderContext& ctx) {
   std::string out;
   JsonWriter w(out);
@@ -18,12 +28,7 @@ std::string Render(const domain::AccountView& a, const RenderContext& ctx) {
 // An account's filled JSON is kept on its template: a rendering with other counts, or of a changed
 // record, must not answer with what was kept.
 TEST(EntitiesTest, AKeptAccountRenderingFollowsItsCountsAndRecord) {
-  RenderContext ctx{"http://plaza.test",
-                    "plaza.test",
-                    nullptr,
-                    nullptr,
-                    nullptr,
-                    std::make_shared<RenderCaches>(16, 16)};
+  const RenderContext ctx = Context(true);
   auto rec = std::make_shared<storage::AccountRecord>();
   rec->id = 42;
   rec->username = "alice";
@@ -67,13 +72,8 @@ std::string Render(const domain::StatusView& s, const RenderContext& ctx) {
 // must equal one made with nothing kept, whatever changed since (counts, the viewer's flags, the
 // author's counts or record).
 TEST(EntitiesTest, AKeptStatusRenderingFollowsCountsViewerAndAuthor) {
-  RenderContext cached{"http://plaza.test",
-                       "plaza.test",
-                       nullptr,
-                       nullptr,
-                       nullptr,
-                       std::make_shared<RenderCaches>(16, 16)};
-  RenderContext fresh{"http://plaza.test", "plaza.test", nullptr, nullptr, nullptr, nullptr};
+  const RenderContext cached = Context(true);
+  const RenderContext fresh = Context(false);
   auto author = std::make_shared<storage::AccountRecord>();
   author->id = 42;
   author->username = "alice";
