@@ -88,13 +88,26 @@ constexpr size_t kStatusJsonBytes = 2048;
 
 http::Response Api::Handlers::RenderStatuses(const http::Request& req, const std::vector<Id>& ids,
                                              Id newest_cursor, Id oldest_cursor) {
-  auto views = d_.statuses().GetMany(CallerOf(req).account_id, ids);
-  auto resp = JsonResponse(200, [&](JsonWriter& w) {
-    w.BeginArray();
-    for (const auto& v : views) WriteStatus(w, v, ctx_);
-    w.EndArray();
-  }, 1024 + views.size() * kStatusJsonBytes);
+  auto resp = StatusViews(d_.statuses().GetMany(CallerOf(req).account_id, ids));
   if (!ids.empty()) AddLinkHeader(resp, req, ctx_, newest_cursor, oldest_cursor);
+  return resp;
+}
+
+http::Response Api::Handlers::StatusViews(const std::vector<domain::StatusView>& views) {
+  return JsonResponse(
+      200,
+      [&](JsonWriter& w) {
+        w.BeginArray();
+        for (const auto& v : views) WriteStatus(w, v, ctx_);
+        w.EndArray();
+      },
+      1024 + views.size() * kStatusJsonBytes);
+}
+
+http::Response Api::Handlers::StatusViewList(const http::Request& req,
+                                             const std::vector<domain::StatusView>& views) {
+  auto resp = StatusViews(views);
+  if (!views.empty()) AddLinkHeader(resp, req, ctx_, views.front().rec->id, views.back().rec->id);
   return resp;
 }
 

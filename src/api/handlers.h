@@ -28,6 +28,11 @@ class Api::Handlers {
 
   // Renders a list of statuses for the caller.
   http::Response StatusList(const http::Request& req, const std::vector<Id>& ids);
+  // The same for statuses the domain has already made into views (newest first).
+  http::Response StatusViewList(const http::Request& req,
+                                const std::vector<domain::StatusView>& views);
+  // A JSON array of `views`, no Link header.
+  http::Response StatusViews(const std::vector<domain::StatusView>& views);
   // Renders accounts for paged items (cursor = edge id), with a Link header.
   http::Response AccountPage(const http::Request& req, const std::vector<domain::PageItem>& items);
   // Renders statuses with a Link header whose cursors are the given ones.

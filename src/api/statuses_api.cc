@@ -91,12 +91,7 @@ void Api::Handlers::RegisterStatuses(http::Router& r) {
       if (auto id = ParseId(s)) ids.push_back(*id);
       if (ids.size() > 100) return Response::Error(422, "too many ids");
     }
-    auto views = d_.statuses().GetMany(CallerOf(req).account_id, ids);
-    return JsonResponse(200, [&](JsonWriter& w) {
-      w.BeginArray();
-      for (const auto& v : views) WriteStatus(w, v, ctx_);
-      w.EndArray();
-    });
+    return StatusViews(d_.statuses().GetMany(CallerOf(req).account_id, ids));
   }, {.tag = "public read:statuses"});
 
   r.Add(Method::kGet, "/api/v1/statuses/:id", [this](Request& req) {

@@ -13,7 +13,7 @@ void Api::Handlers::RegisterTimelines(http::Router& r) {
   r.Add(Method::kGet, "/api/v1/timelines/home", [this](Request& req) {
     auto page = ParsePage(req, 20, 40);
     if (!page.ok()) return Fail(page.status());
-    return StatusList(req, d_.timelines().Home(CallerOf(req).account_id, *page));
+    return StatusViewList(req, d_.timelines().HomeViews(CallerOf(req).account_id, *page));
   }, {.tag = "user read:statuses"});
 
   r.Add(Method::kGet, "/api/v1/timelines/public", [this](Request& req) {

@@ -235,10 +235,8 @@ std::vector<Id>& HomeFeed::Materialize(Shard& shard, Id viewer) {
   return shard.timelines.Insert(viewer, std::move(built));
 }
 
-bool HomeFeed::Accept(Id viewer, const Followees* followees, Id status_id) const {
-  const StatusEntry* st = s_.FindStatus(status_id);
-  if (st == nullptr) return false;
-  const StatusMeta& rec = *st->rec;
+bool HomeFeed::Accept(Id viewer, const Followees* followees, const StatusEntry& st) const {
+  const StatusMeta& rec = *st.rec;
   Id author = rec.account_id;
   if (author != viewer) {
     if (followees == nullptr) return false;
@@ -260,41 +258,68 @@ bool HomeFeed::Accept(Id viewer, const Followees* followees, Id status_id) const
   return true;
 }
 
-std::vector<Id> HomeFeed::Read(Id viewer, const Page& page) {
+template <typename T, typename Make>
+std::vector<T> HomeFeed::ReadPage(Id viewer, const Page& page, Make make) {
   // A page needs only the end of the ring it starts from (the newest ids, or the oldest for a
   // min_id page): copy twice the page and some more rather than all of it (up to
   // home_timeline_cap ids, mostly not in cache). In the rare case that filtering leaves the page
   // short when that window runs out, read again with the whole ring.
-  std::vector<Id> out;
+  std::vector<T> out;
   if (page.limit == 0) return out;
+  std::vector<const StatusEntry*> entries;
   size_t window = page.limit * 2 + 16;
-  while (!ReadWindow(viewer, page, window, out)) window = std::numeric_limits<size_t>::max();
-  return out;
+  for (;;) {
+    bool cut = false;
+    std::vector<Id> ring = CopyRing(viewer, page, window, cut);
+    std::shared_lock lock(s_.mu);
+    if (!MergeLocked(viewer, page, ring, cut, entries)) {
+      window = std::numeric_limits<size_t>::max();
+      continue;
+    }
+    out.reserve(entries.size());
+    for (const StatusEntry* e : entries) make(*e, out);
+    return out;
+  }
 }
 
-bool HomeFeed::ReadWindow(Id viewer, const Page& page, size_t window, std::vector<Id>& out) {
-  out.clear();
+std::vector<Id> HomeFeed::Read(Id viewer, const Page& page) {
+  return ReadPage<Id>(viewer, page,
+                      [](const StatusEntry& e, std::vector<Id>& out) { out.push_back(e.rec->id); });
+}
+
+std::vector<StatusView> HomeFeed::ReadViews(Id viewer, const Page& page) {
+  return ReadPage<StatusView>(viewer, page,
+                              [&](const StatusEntry& e, std::vector<StatusView>& out) {
+                                if (auto v = s_.ViewSeenStatus(viewer, e))
+                                  out.push_back(std::move(*v));
+                              });
+}
+
+std::vector<Id> HomeFeed::CopyRing(Id viewer, const Page& page, size_t window, bool& cut) {
   const bool ascending = page.min_id != 0;
   std::vector<Id> ring;
-  bool cut = false;  // the window holds less than the page's part of the ring
-  {
-    Shard& shard = ShardOf(viewer);
-    std::lock_guard lock(shard.mu);
-    const std::vector<Id>& tl = Materialize(shard, viewer);
-    auto lo = std::upper_bound(tl.begin(), tl.end(), std::max(page.min_id, page.since_id));
-    auto hi = page.max_id != 0 ? std::lower_bound(tl.begin(), tl.end(), page.max_id) : tl.end();
-    const size_t size = lo < hi ? static_cast<size_t>(hi - lo) : 0;
-    if (size > window) {
-      cut = true;
-      if (ascending) {
-        hi = lo + static_cast<ptrdiff_t>(window);
-      } else {
-        lo = hi - static_cast<ptrdiff_t>(window);
-      }
+  Shard& shard = ShardOf(viewer);
+  std::lock_guard lock(shard.mu);
+  const std::vector<Id>& tl = Materialize(shard, viewer);
+  auto lo = std::upper_bound(tl.begin(), tl.end(), std::max(page.min_id, page.since_id));
+  auto hi = page.max_id != 0 ? std::lower_bound(tl.begin(), tl.end(), page.max_id) : tl.end();
+  const size_t size = lo < hi ? static_cast<size_t>(hi - lo) : 0;
+  cut = size > window;
+  if (cut) {
+    if (ascending) {
+      hi = lo + static_cast<ptrdiff_t>(window);
+    } else {
+      lo = hi - static_cast<ptrdiff_t>(window);
     }
-    if (lo < hi) ring.assign(lo, hi);
   }
-  std::shared_lock lock(s_.mu);
+  if (lo < hi) ring.assign(lo, hi);
+  return ring;
+}
+
+bool HomeFeed::MergeLocked(Id viewer, const Page& page, const std::vector<Id>& ring, bool cut,
+                           std::vector<const StatusEntry*>& out) const {
+  out.clear();
+  const bool ascending = page.min_id != 0;
   // Sources: the ring and the posts of every pulled author the viewer follows.
   std::vector<const std::vector<Id>*> sources;
   sources.push_back(&ring);
@@ -329,29 +354,46 @@ bool HomeFeed::ReadWindow(Id viewer, const Page& page, size_t window, std::vecto
       cursors.push_back({src, (it - v.begin()) - 1});
     }
   }
+  // The merge yields candidates a batch at a time (as many as the page still lacks), and the
+  // batch's statuses are looked up together before any is filtered: independent lookups, whose
+  // cache misses the processor overlaps, where a lookup between two filters waits alone.
+  std::vector<Id> batch;
+  std::vector<const StatusEntry*> found;
   Id last = 0;
-  while (out.size() < page.limit) {
-    // Past the end of a cut window the other sources would skip ids of the ring not copied.
-    if (cut && (cursors[0].pos < 0 || cursors[0].pos >= static_cast<ptrdiff_t>(ring.size()))) {
-      return false;
-    }
-    int best = -1;
-    Id best_id = 0;
-    for (size_t i = 0; i < cursors.size(); ++i) {
-      const Cursor& c = cursors[i];
-      if (c.pos < 0 || c.pos >= static_cast<ptrdiff_t>(c.ids->size())) continue;
-      Id id = (*c.ids)[c.pos];
-      if (ascending ? (page.max_id != 0 && id >= page.max_id) : (id <= lower)) continue;
-      if (best < 0 || (ascending ? id < best_id : id > best_id)) {
-        best = static_cast<int>(i);
-        best_id = id;
+  bool exhausted = false;
+  while (out.size() < page.limit && !exhausted) {
+    batch.clear();
+    while (batch.size() < page.limit - out.size()) {
+      // Past the end of a cut window the other sources would skip ids of the ring not copied.
+      if (cut && (cursors[0].pos < 0 || cursors[0].pos >= static_cast<ptrdiff_t>(ring.size()))) {
+        return false;
       }
+      int best = -1;
+      Id best_id = 0;
+      for (size_t i = 0; i < cursors.size(); ++i) {
+        const Cursor& c = cursors[i];
+        if (c.pos < 0 || c.pos >= static_cast<ptrdiff_t>(c.ids->size())) continue;
+        Id id = (*c.ids)[c.pos];
+        if (ascending ? (page.max_id != 0 && id >= page.max_id) : (id <= lower)) continue;
+        if (best < 0 || (ascending ? id < best_id : id > best_id)) {
+          best = static_cast<int>(i);
+          best_id = id;
+        }
+      }
+      if (best < 0) {
+        exhausted = true;
+        break;
+      }
+      cursors[best].pos += ascending ? 1 : -1;
+      if (best_id == last) continue;
+      last = best_id;
+      batch.push_back(best_id);
     }
-    if (best < 0) break;
-    cursors[best].pos += ascending ? 1 : -1;
-    if (best_id == last) continue;
-    last = best_id;
-    if (Accept(viewer, followees, best_id)) out.push_back(best_id);
+    found.resize(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) found[i] = s_.FindStatus(batch[i]);
+    for (const StatusEntry* st : found) {
+      if (st != nullptr && Accept(viewer, followees, *st)) out.push_back(st);
+    }
   }
   if (ascending) std::reverse(out.begin(), out.end());
   return true;

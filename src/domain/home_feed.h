@@ -63,6 +63,9 @@ class HomeFeed {
 
   // The viewer's home timeline page, newest first. REQUIRES: viewer exists.
   std::vector<Id> Read(Id viewer, const Page& page);
+  // The same page as the viewer's views of its statuses (what the API renders): each status is
+  // looked up once, under the one lock that filtered it.
+  std::vector<StatusView> ReadViews(Id viewer, const Page& page);
 
   // Drops the viewer's materialized timeline; the next read rebuilds it (after a follow).
   void Invalidate(Id viewer);
@@ -94,12 +97,20 @@ class HomeFeed {
   size_t PushHoldingAllShards(const std::vector<Id>& recipients, Id status_id);
   size_t PushShardByShard(const std::vector<Id>& recipients, Id status_id);
   void Run();
-  // Read with at most `window` ids of the ring copied; false when that was not enough (the page
-  // is short and the ring has more), true with the page in `out` otherwise.
-  bool ReadWindow(Id viewer, const Page& page, size_t window, std::vector<Id>& out);
+  // The page, each accepted status made into a T by `make(entry, out)` under State::mu.
+  template <typename T, typename Make>
+  std::vector<T> ReadPage(Id viewer, const Page& page, Make make);
+  // The part of the viewer's ring the page can come from, at most `window` ids; `cut` when the
+  // ring holds more there.
+  std::vector<Id> CopyRing(Id viewer, const Page& page, size_t window, bool& cut);
+  // REQUIRES: State::mu held (shared). Merges `ring` with the pulled authors' posts into `out`,
+  // the page's entries; false when `ring` was cut and not enough (the page is short and the ring
+  // has more).
+  bool MergeLocked(Id viewer, const Page& page, const std::vector<Id>& ring, bool cut,
+                   std::vector<const StatusEntry*>& out) const;
   // REQUIRES: State::mu held (shared). Whether the entry may appear in the viewer's home;
   // `followees` is the viewer's entry of State::following, null when it follows no one.
-  bool Accept(Id viewer, const Followees* followees, Id status_id) const;
+  bool Accept(Id viewer, const Followees* followees, const StatusEntry& st) const;
 
   State& s_;
   std::array<Shard, kShards> shards_;

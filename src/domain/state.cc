@@ -65,6 +65,43 @@ int64_t State::FollowerCount(Id a) const {
   return it == followers.end() ? 0 : static_cast<int64_t>(it->second.size());
 }
 
+std::optional<StatusView> State::ViewStatus(Id viewer, Id id, int depth) const {
+  const StatusEntry* st = FindStatus(id);
+  if (st == nullptr || !CanSee(viewer, *st->rec)) return std::nullopt;
+  return ViewSeenStatus(viewer, *st, depth);
+}
+
+std::optional<StatusView> State::ViewSeenStatus(Id viewer, const StatusEntry& st, int depth) const {
+  const AccountEntry* author = FindAccount(st.rec->account_id);
+  if (author == nullptr) return std::nullopt;
+  StatusView v;
+  v.rec = st.rec;
+  v.counts = st.counts;
+  v.author = ViewAccount(*author);
+  const Id id = st.rec->id;
+  if (viewer != 0) {
+    // The same viewer for every status of a page: its marks stay in cache.
+    auto marks = viewer_marks.find(viewer);
+    if (marks != viewer_marks.end()) {
+      const ViewerMarks& m = marks->second;
+      v.favourited = std::binary_search(m.favourited.begin(), m.favourited.end(), id);
+      v.bookmarked = std::binary_search(m.bookmarked.begin(), m.bookmarked.end(), id);
+      v.reblogged = std::binary_search(m.reblogged.begin(), m.reblogged.end(), id);
+    }
+    v.muted = false;
+  }
+  if (st.rec->reblog_of_id != 0) {
+    if (depth > 0) return std::nullopt;
+    auto orig = ViewStatus(viewer, st.rec->reblog_of_id, depth + 1);
+    if (!orig) return std::nullopt;  // a repost of something the viewer cannot see
+    v.reblog = std::make_shared<const StatusView>(std::move(*orig));
+  } else if (st.rec->quote_of_id() != 0 && depth < 2) {
+    auto quoted = ViewStatus(viewer, st.rec->quote_of_id(), depth + 1);
+    if (quoted) v.quote = std::make_shared<const StatusView>(std::move(*quoted));
+  }
+  return v;
+}
+
 bool State::CanSee(Id viewer, const StatusMeta& s) const {
   if (viewer == s.account_id) return true;
   if (!held_statuses.empty() && held_statuses.count(s.id) != 0) {

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -223,6 +224,12 @@ struct State {
   // Whether `viewer` (0 = anonymous) may see status `s`: visibility, blocks, suspension, holds.
   bool CanSee(Id viewer, const StatusMeta& s) const;
   AccountView ViewAccount(const AccountEntry& e) const { return {e.rec, e.counts}; }
+  // The viewer's view of status `id` (0 = anonymous): counts, author, the viewer's marks, and
+  // the reposted or quoted status when the viewer may see it. nullopt when the viewer may not see
+  // the status (or a repost's original). `depth` > 0 for a nested status.
+  std::optional<StatusView> ViewStatus(Id viewer, Id id, int depth = 0) const;
+  // The same for an entry of the table the caller has already checked with CanSee.
+  std::optional<StatusView> ViewSeenStatus(Id viewer, const StatusEntry& st, int depth = 0) const;
 };
 
 // Inserts `id` into an ascending vector, keeping it sorted (ids are nearly always the largest).

@@ -149,36 +149,8 @@ Result<StatusView> Statuses::GetWithBody(Id viewer, Id id) const {
   return v;
 }
 
-std::optional<StatusView> Statuses::ViewLocked(Id viewer, Id id, int depth) const {
-  const StatusEntry* st = s_.FindStatus(id);
-  if (st == nullptr || !s_.CanSee(viewer, *st->rec)) return std::nullopt;
-  const AccountEntry* author = s_.FindAccount(st->rec->account_id);
-  if (author == nullptr) return std::nullopt;
-  StatusView v;
-  v.rec = st->rec;
-  v.counts = st->counts;
-  v.author = s_.ViewAccount(*author);
-  if (viewer != 0) {
-    // The same viewer for every status of a page: its marks stay in cache.
-    auto marks = s_.viewer_marks.find(viewer);
-    if (marks != s_.viewer_marks.end()) {
-      const ViewerMarks& m = marks->second;
-      v.favourited = std::binary_search(m.favourited.begin(), m.favourited.end(), id);
-      v.bookmarked = std::binary_search(m.bookmarked.begin(), m.bookmarked.end(), id);
-      v.reblogged = std::binary_search(m.reblogged.begin(), m.reblogged.end(), id);
-    }
-    v.muted = false;
-  }
-  if (st->rec->reblog_of_id != 0) {
-    if (depth > 0) return std::nullopt;
-    auto orig = ViewLocked(viewer, st->rec->reblog_of_id, depth + 1);
-    if (!orig) return std::nullopt;  // a repost of something the viewer cannot see
-    v.reblog = std::make_shared<const StatusView>(std::move(*orig));
-  } else if (st->rec->quote_of_id() != 0 && depth < 2) {
-    auto quoted = ViewLocked(viewer, st->rec->quote_of_id(), depth + 1);
-    if (quoted) v.quote = std::make_shared<const StatusView>(std::move(*quoted));
-  }
-  return v;
+std::optional<StatusView> Statuses::ViewLocked(Id viewer, Id id) const {
+  return s_.ViewStatus(viewer, id);
 }
 
 Result<StatusView> Statuses::Get(Id viewer, Id id) const {

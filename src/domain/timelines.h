@@ -23,6 +23,9 @@ class Timelines {
   Timelines(State& state, HomeFeed& home) : s_(state), home_(home) {}
 
   std::vector<Id> Home(Id viewer, const Page& page) { return home_.Read(viewer, page); }
+  std::vector<StatusView> HomeViews(Id viewer, const Page& page) {
+    return home_.ReadViews(viewer, page);
+  }
   std::vector<Id> Public(Id viewer, const Page& page) const;
   std::vector<Id> Tag(Id viewer, std::string_view normalized_tag, const Page& page) const;
   // kNotFound when the account does not exist or blocks the viewer.

@@ -9,9 +9,14 @@ namespace {
 
 using testing::DomainFixture;
 
+// The page's ids; every read also checks that the views the API renders are the same page.
 std::vector<Id> Home(Domain& d, Id viewer, Page page = {}) {
   d.home().Flush();
-  return d.timelines().Home(viewer, page);
+  std::vector<Id> ids = d.timelines().Home(viewer, page);
+  std::vector<Id> viewed;
+  for (const StatusView& v : d.timelines().HomeViews(viewer, page)) viewed.push_back(v.rec->id);
+  EXPECT_EQ(viewed, ids);
+  return ids;
 }
 
 // Makes `n` accounts that follow `star`, which (the fixture's celebrity threshold is 3) makes its
@@ -231,6 +236,38 @@ TEST(HomeFeedTest, RepostsRespectShowReblogs) {
   EXPECT_EQ(Home(f.d(), alice), std::vector<Id>{own});
   ASSERT_TRUE(f.d().graph().Follow(alice, bob, /*reblogs=*/true, {}).ok());
   EXPECT_EQ(Home(f.d(), alice), (std::vector<Id>{own, reblog->rec->id}));
+}
+
+TEST(HomeFeedTest, ViewsCarryCountsTheViewersMarksAndTheRepostedStatus) {
+  DomainFixture f;
+  Id alice = f.MakeAccount("alice");
+  Id bob = f.MakeAccount("bob");
+  Id carol = f.MakeAccount("carol");
+  ASSERT_TRUE(f.d().graph().Follow(alice, bob, {}, {}).ok());
+  Home(f.d(), alice);
+  Id original = f.Post(carol, "original");
+  auto reblog = f.d().statuses().Reblog(bob, original, {});
+  ASSERT_TRUE(reblog.ok());
+  Id own = f.Post(bob, "own words");
+  ASSERT_TRUE(f.d().statuses().Favourite(alice, own).ok());
+  ASSERT_TRUE(f.d().statuses().Bookmark(alice, original).ok());
+  ASSERT_TRUE(f.d().statuses().Favourite(carol, own).ok());
+  f.d().home().Flush();
+  auto views = f.d().timelines().HomeViews(alice, {});
+  ASSERT_EQ(views.size(), 2u);
+  EXPECT_EQ(views[0].rec->id, own);
+  EXPECT_EQ(views[0].author.rec->id, bob);
+  EXPECT_EQ(views[0].counts.favourites, 2);
+  EXPECT_TRUE(views[0].favourited);
+  EXPECT_FALSE(views[0].bookmarked);
+  EXPECT_EQ(views[1].rec->id, reblog->rec->id);
+  ASSERT_NE(views[1].reblog, nullptr);
+  EXPECT_EQ(views[1].reblog->rec->id, original);
+  EXPECT_EQ(views[1].reblog->author.rec->id, carol);
+  EXPECT_TRUE(views[1].reblog->bookmarked);
+  // Once carol blocks alice, the repost of carol's post leaves alice's home, views and ids alike.
+  ASSERT_TRUE(f.d().graph().Block(carol, alice).ok());
+  EXPECT_EQ(Home(f.d(), alice), std::vector<Id>{own});
 }
 
 }  // namespace
