@@ -411,14 +411,17 @@ void AppendViewerFlags(std::string& out, const domain::StatusView& s) {
   p.Put(R"(,"muted":)").Bool(s.muted).Put(R"(,"bookmarked":)").Bool(s.bookmarked);
 }
 
-// Where a status's kept filling leaves out the author's account and the viewer's flags.
+// Where a status's kept filling leaves out the author's account, the reposted status (a repost's
+// only) and the viewer's flags.
 struct StatusGaps {
   size_t account_at = 0;
+  size_t reblog_at = 0;  // 0 when the status is not a repost
   size_t viewer_flags_at = 0;
 };
 
 // Appends `s` from its template `t`, every hole filled when `gaps` is null; otherwise the author's
-// account and the viewer's flags are left out and their places in `out` stored in `gaps`.
+// account, the reposted status and the viewer's flags are left out and their places in `out`
+// stored in `gaps`.
 void FillStatus(std::string& out, const JsonTemplate& t, const domain::StatusView& s,
                 const RenderContext& ctx, bool nested, bool with_source, StatusGaps* gaps) {
   const auto& r = *s.rec;
@@ -455,7 +458,9 @@ void FillStatus(std::string& out, const JsonTemplate& t, const domain::StatusVie
         break;
       }
       case kReblog:
-        if (s.reblog && !nested) {
+        if (gaps != nullptr && s.reblog) {
+          gaps->reblog_at = out.size();
+        } else if (s.reblog && !nested) {
           AppendStatus(out, *s.reblog, ctx, true, false);
         } else {
           out += "null"sv;
@@ -506,12 +511,13 @@ void FillStatus(std::string& out, const JsonTemplate& t, const domain::StatusVie
   });
 }
 
-// A status's JSON filled but for its author's account and the viewer's flags, kept on its
-// template (see JsonTemplate::filled) for a status that is neither a repost nor a quote and
+// A status's JSON filled but for its author's account, the reposted status and the viewer's
+// flags, kept on its template (see JsonTemplate::filled) for a status that is not a quote and
 // carries no products, with the author's kept account filling (shared by all the author's
 // statuses, not copied into each). It holds while the status's counts, the author's record and
 // account filling (counts, shop badge) and commerce are unchanged, so a timeline page mostly
-// copies it: no lookup of the author's template, no hole filled but the viewer's flags.
+// copies it: no lookup of the author's template, no hole filled but the viewer's flags. A
+// repost's original is appended from its own kept filling, with this viewer's flags.
 struct FilledStatus {
   domain::StatusCounts counts;
   // The author's record it was filled with (held: its address cannot be another record's while
@@ -536,9 +542,10 @@ void AppendStatus(std::string& out, const domain::StatusView& s, const RenderCon
                       [&](JsonTemplate& t) { RenderStatus(s, ctx, t); });
   const uint64_t version = ctx.commerce != nullptr ? ctx.commerce->Version() : 0;
   // Kept only while cached; products known absent at this commerce version (see FillStatus).
+  // A quote is not kept: whether its quoted status shows depends on the viewer.
   const bool keepable =
-      ctx.cache != nullptr && !with_source && s.rec->reblog_of_id == 0 &&
-      s.rec->quote_of_id() == 0 &&
+      ctx.cache != nullptr && !with_source && s.rec->quote_of_id() == 0 &&
+      (s.rec->reblog_of_id == 0 || (s.reblog != nullptr && !nested)) &&
       (ctx.commerce == nullptr || t->stamp.load(std::memory_order_relaxed) == version);
   if (!keepable) {
     FillStatus(out, *t, s, ctx, nested, with_source, nullptr);
@@ -559,7 +566,13 @@ void AppendStatus(std::string& out, const domain::StatusView& s, const RenderCon
   const StatusGaps& gaps = kept->gaps;
   out.append(json, 0, gaps.account_at);
   out += kept->account->json;
-  out.append(json, gaps.account_at, gaps.viewer_flags_at - gaps.account_at);
+  if (gaps.reblog_at != 0) {
+    out.append(json, gaps.account_at, gaps.reblog_at - gaps.account_at);
+    AppendStatus(out, *s.reblog, ctx, true, false);
+    out.append(json, gaps.reblog_at, gaps.viewer_flags_at - gaps.reblog_at);
+  } else {
+    out.append(json, gaps.account_at, gaps.viewer_flags_at - gaps.account_at);
+  }
   AppendViewerFlags(out, s);
   out.append(json, gaps.viewer_flags_at);
 }

@@ -123,5 +123,70 @@ TEST(EntitiesTest, AKeptStatusRenderingFollowsCountsViewerAndAuthor) {
   EXPECT_EQ(same().at("account").at("display_name").as_string(), "");
 }
 
+// A repost's JSON is kept too, with the reposted status left out and appended from its own kept
+// JSON: every rendering must equal one made with nothing kept, whatever changed in the original
+// (its counts, the viewer's flags on it, its author) or in the repost.
+TEST(EntitiesTest, AKeptRepostRenderingFollowsItsOriginal) {
+  const RenderContext cached = Context(true);
+  const RenderContext fresh = Context(false);
+  auto account = [](Id id, const char* username) {
+    auto a = std::make_shared<storage::AccountRecord>();
+    a->id = id;
+    a->username = username;
+    a->created_at_ms = 1'700'000'000'000;
+    return a;
+  };
+  auto status = [](Id id, Id author, Id reblog_of, const char* text) {
+    boost::intrusive_ptr<domain::StatusMeta> meta(new domain::StatusMeta);
+    meta->id = id;
+    meta->account_id = author;
+    meta->reblog_of_id = reblog_of;
+    auto body = std::make_shared<domain::StatusBody>();
+    body->text = text;
+    body->content_html = text[0] != 0 ? std::string("<p>") + text + "</p>" : "";
+    body->created_at_ms = 1'700'000'100'000 + static_cast<int64_t>(id);
+    domain::StatusView v;
+    v.rec = meta;
+    v.body = body;
+    return v;
+  };
+  auto original = std::make_shared<domain::StatusView>(status(7, 42, 0, "hello"));
+  original->author = {account(42, "alice"), {.followers = 10, .following = 20, .statuses = 30}};
+  original->counts = {.replies = 1, .reblogs = 1, .favourites = 3, .quotes = 0};
+  domain::StatusView repost = status(8, 43, 7, "");
+  repost.author = {account(43, "bob"), {.followers = 1, .following = 2, .statuses = 3}};
+  repost.reblog = original;
+
+  auto same = [&] {
+    std::string kept = Render(repost, cached);
+    EXPECT_EQ(kept, Render(repost, fresh));
+    return boost::json::parse(kept).as_object();
+  };
+  auto first = same();
+  EXPECT_EQ(first.at("account").at("username").as_string(), "bob");
+  EXPECT_EQ(first.at("reblog").at("id").as_string(), "7");
+  EXPECT_EQ(first.at("reblog").at("favourites_count").as_int64(), 3);
+  same();  // from what was kept
+
+  auto liked = std::make_shared<domain::StatusView>(*original);
+  liked->counts.favourites = 4;
+  liked->favourited = true;  // this viewer liked the original
+  repost.reblog = liked;
+  auto after = same();
+  EXPECT_EQ(after.at("reblog").at("favourites_count").as_int64(), 4);
+  EXPECT_TRUE(after.at("reblog").at("favourited").as_bool());
+  EXPECT_FALSE(after.at("favourited").as_bool());
+
+  liked->author.rec = account(42, "alice");
+  std::const_pointer_cast<storage::AccountRecord>(liked->author.rec)->display_name = "Alice";
+  EXPECT_EQ(same().at("reblog").at("account").at("display_name").as_string(), "Alice");
+  repost.counts.favourites = 2;
+  repost.reblogged = true;
+  auto own = same();
+  EXPECT_EQ(own.at("favourites_count").as_int64(), 2);
+  EXPECT_TRUE(own.at("reblogged").as_bool());
+  EXPECT_EQ(own.at("reblog").at("account").at("display_name").as_string(), "Alice");
+}
+
 }  // namespace
 }  // namespace plaza::api
