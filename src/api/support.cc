@@ -55,10 +55,24 @@ void AddLinkHeader(http::Response& resp, const http::Request& req, const RenderC
     if (amp == std::string_view::npos) break;
     start = amp + 1;
   }
-  std::string base = ctx.base_url + std::string(req.raw_path());
-  std::string link = "<" + base + "?max_id=" + IdToString(oldest_cursor) + others +
-                     ">; rel=\"next\", <" + base + "?min_id=" + IdToString(newest_cursor) +
-                     others + ">; rel=\"prev\"";
+  const std::string_view path = req.raw_path();
+  std::string link;  // built in place: one allocation
+  link.reserve(2 * (ctx.base_url.size() + path.size() + others.size()) + 96);
+  auto url = [&](std::string_view cursor_key, Id cursor) {
+    link += '<';
+    link += ctx.base_url;
+    link += path;
+    link += '?';
+    link += cursor_key;
+    link += '=';
+    link += std::string_view(IdText(cursor));
+    link += others;
+    link += '>';
+  };
+  url("max_id", oldest_cursor);
+  link += "; rel=\"next\", ";
+  url("min_id", newest_cursor);
+  link += "; rel=\"prev\"";
   resp.SetHeader("Link", std::move(link));
 }
 
