@@ -244,7 +244,7 @@ bool HomeFeed::Accept(Id viewer, const Followees* followees, const StatusEntry& 
     if (rec.reblog_of_id != 0 && !s_.OptionsOfFollow(viewer, author).reblogs) return false;
     if (s_.Mutes(viewer, author)) return false;
     if (rec.in_reply_to_account_id != 0 && rec.in_reply_to_account_id != author &&
-        rec.in_reply_to_account_id != viewer && !s_.Follows(viewer, rec.in_reply_to_account_id)) {
+        rec.in_reply_to_account_id != viewer && !followees->contains(rec.in_reply_to_account_id)) {
       return false;
     }
   }
@@ -258,41 +258,43 @@ bool HomeFeed::Accept(Id viewer, const Followees* followees, const StatusEntry& 
   return true;
 }
 
-template <typename T, typename Make>
-std::vector<T> HomeFeed::ReadPage(Id viewer, const Page& page, Make make) {
+template <typename Make>
+auto HomeFeed::ReadPage(Id viewer, const Page& page, Make make) {
   // A page needs only the end of the ring it starts from (the newest ids, or the oldest for a
   // min_id page): copy twice the page and some more rather than all of it (up to
   // home_timeline_cap ids, mostly not in cache). In the rare case that filtering leaves the page
   // short when that window runs out, read again with the whole ring.
-  std::vector<T> out;
-  if (page.limit == 0) return out;
   std::vector<const StatusEntry*> entries;
   size_t window = page.limit * 2 + 16;
   for (;;) {
     bool cut = false;
-    std::vector<Id> ring = CopyRing(viewer, page, window, cut);
+    std::vector<Id> ring =
+        page.limit == 0 ? std::vector<Id>() : CopyRing(viewer, page, window, cut);
     std::shared_lock lock(s_.mu);
-    if (!MergeLocked(viewer, page, ring, cut, entries)) {
-      window = std::numeric_limits<size_t>::max();
-      continue;
-    }
-    out.reserve(entries.size());
-    for (const StatusEntry* e : entries) make(*e, out);
-    return out;
+    if (page.limit == 0 || MergeLocked(viewer, page, ring, cut, entries)) return make(entries);
+    window = std::numeric_limits<size_t>::max();
   }
 }
 
 std::vector<Id> HomeFeed::Read(Id viewer, const Page& page) {
-  return ReadPage<Id>(viewer, page,
-                      [](const StatusEntry& e, std::vector<Id>& out) { out.push_back(e.rec->id); });
+  return ReadPage(viewer, page, [](const std::vector<const StatusEntry*>& entries) {
+    std::vector<Id> ids;
+    ids.reserve(entries.size());
+    for (const StatusEntry* e : entries) ids.push_back(e->rec->id);
+    return ids;
+  });
 }
 
 std::vector<StatusView> HomeFeed::ReadViews(Id viewer, const Page& page) {
-  return ReadPage<StatusView>(viewer, page,
-                              [&](const StatusEntry& e, std::vector<StatusView>& out) {
-                                if (auto v = s_.ViewSeenStatus(viewer, e))
-                                  out.push_back(std::move(*v));
-                              });
+  return ReadPage(viewer, page, [&](const std::vector<const StatusEntry*>& entries) {
+    std::vector<StatusView> views;
+    views.reserve(entries.size());
+    const ViewerMarks* marks = s_.MarksOf(viewer);  // once for the page
+    for (const StatusEntry* e : entries) {
+      if (auto v = s_.ViewSeenStatus(viewer, *e, marks)) views.push_back(std::move(*v));
+    }
+    return views;
+  });
 }
 
 std::vector<Id> HomeFeed::CopyRing(Id viewer, const Page& page, size_t window, bool& cut) {

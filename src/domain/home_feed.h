@@ -97,9 +97,9 @@ class HomeFeed {
   size_t PushHoldingAllShards(const std::vector<Id>& recipients, Id status_id);
   size_t PushShardByShard(const std::vector<Id>& recipients, Id status_id);
   void Run();
-  // The page, each accepted status made into a T by `make(entry, out)` under State::mu.
-  template <typename T, typename Make>
-  std::vector<T> ReadPage(Id viewer, const Page& page, Make make);
+  // The page: `make(entries)` of the accepted statuses' entries, newest first, under State::mu.
+  template <typename Make>
+  auto ReadPage(Id viewer, const Page& page, Make make);
   // The part of the viewer's ring the page can come from, at most `window` ids; `cut` when the
   // ring holds more there.
   std::vector<Id> CopyRing(Id viewer, const Page& page, size_t window, bool& cut);

@@ -68,10 +68,17 @@ int64_t State::FollowerCount(Id a) const {
 std::optional<StatusView> State::ViewStatus(Id viewer, Id id, int depth) const {
   const StatusEntry* st = FindStatus(id);
   if (st == nullptr || !CanSee(viewer, *st->rec)) return std::nullopt;
-  return ViewSeenStatus(viewer, *st, depth);
+  return ViewSeenStatus(viewer, *st, MarksOf(viewer), depth);
 }
 
-std::optional<StatusView> State::ViewSeenStatus(Id viewer, const StatusEntry& st, int depth) const {
+const ViewerMarks* State::MarksOf(Id viewer) const {
+  static const ViewerMarks kNone;
+  auto marks = viewer_marks.find(viewer);
+  return marks != viewer_marks.end() ? &marks->second : &kNone;
+}
+
+std::optional<StatusView> State::ViewSeenStatus(Id viewer, const StatusEntry& st,
+                                                const ViewerMarks* marks, int depth) const {
   const AccountEntry* author = FindAccount(st.rec->account_id);
   if (author == nullptr) return std::nullopt;
   StatusView v;
@@ -80,23 +87,24 @@ std::optional<StatusView> State::ViewSeenStatus(Id viewer, const StatusEntry& st
   v.author = ViewAccount(*author);
   const Id id = st.rec->id;
   if (viewer != 0) {
-    // The same viewer for every status of a page: its marks stay in cache.
-    auto marks = viewer_marks.find(viewer);
-    if (marks != viewer_marks.end()) {
-      const ViewerMarks& m = marks->second;
-      v.favourited = std::binary_search(m.favourited.begin(), m.favourited.end(), id);
-      v.bookmarked = std::binary_search(m.bookmarked.begin(), m.bookmarked.end(), id);
-      v.reblogged = std::binary_search(m.reblogged.begin(), m.reblogged.end(), id);
-    }
+    const ViewerMarks& m = *marks;
+    v.favourited = std::binary_search(m.favourited.begin(), m.favourited.end(), id);
+    v.bookmarked = std::binary_search(m.bookmarked.begin(), m.bookmarked.end(), id);
+    v.reblogged = std::binary_search(m.reblogged.begin(), m.reblogged.end(), id);
     v.muted = false;
   }
+  auto nested = [&](Id nested_id) -> std::optional<StatusView> {  // ViewStatus, with the marks
+    const StatusEntry* n = FindStatus(nested_id);
+    if (n == nullptr || !CanSee(viewer, *n->rec)) return std::nullopt;
+    return ViewSeenStatus(viewer, *n, marks, depth + 1);
+  };
   if (st.rec->reblog_of_id != 0) {
     if (depth > 0) return std::nullopt;
-    auto orig = ViewStatus(viewer, st.rec->reblog_of_id, depth + 1);
+    auto orig = nested(st.rec->reblog_of_id);
     if (!orig) return std::nullopt;  // a repost of something the viewer cannot see
     v.reblog = std::make_shared<const StatusView>(std::move(*orig));
   } else if (st.rec->quote_of_id() != 0 && depth < 2) {
-    auto quoted = ViewStatus(viewer, st.rec->quote_of_id(), depth + 1);
+    auto quoted = nested(st.rec->quote_of_id());
     if (quoted) v.quote = std::make_shared<const StatusView>(std::move(*quoted));
   }
   return v;

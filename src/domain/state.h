@@ -228,8 +228,12 @@ struct State {
   // the reposted or quoted status when the viewer may see it. nullopt when the viewer may not see
   // the status (or a repost's original). `depth` > 0 for a nested status.
   std::optional<StatusView> ViewStatus(Id viewer, Id id, int depth = 0) const;
-  // The same for an entry of the table the caller has already checked with CanSee.
-  std::optional<StatusView> ViewSeenStatus(Id viewer, const StatusEntry& st, int depth = 0) const;
+  // The same for an entry of the table the caller has already checked with CanSee, with the
+  // viewer's marks (MarksOf: a page finds them once).
+  std::optional<StatusView> ViewSeenStatus(Id viewer, const StatusEntry& st,
+                                           const ViewerMarks* marks, int depth = 0) const;
+  // The viewer's marks (an empty set when it has none). Valid while mu is held.
+  const ViewerMarks* MarksOf(Id viewer) const;
 };
 
 // Inserts `id` into an ascending vector, keeping it sorted (ids are nearly always the largest).
