@@ -52,9 +52,11 @@ Result<LoadStats> Domain::Start() {
       }
       switch (e.kind) {
         case storage::EdgeKind::kFollow: graph_.ApplyFollowLocked(e); break;
-        case storage::EdgeKind::kBlock: state_.blocks[{e.source, e.target}] = e.id; break;
+        case storage::EdgeKind::kBlock:
+          state_.SetBlock(e.source, e.target, e.id);
+          break;
         case storage::EdgeKind::kMute:
-          state_.mutes[{e.source, e.target}] = MuteInfo{e.id, e.notifications};
+          state_.SetMute(e.source, e.target, MuteInfo{e.id, e.notifications});
           break;
       }
       state_.ids.AdvancePast(e.id);

@@ -156,7 +156,7 @@ Result<Relationship> Graph::Block(Id source, Id target) {
   PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
   {
     std::unique_lock lock(s_.mu);
-    s_.blocks[{source, target}] = e.id;
+    s_.SetBlock(source, target, e.id);
     ApplyUnfollowLocked(source, target);
     ApplyUnfollowLocked(target, source);
   }
@@ -172,7 +172,7 @@ Result<Relationship> Graph::Unblock(Id source, Id target) {
   PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
   {
     std::unique_lock lock(s_.mu);
-    s_.blocks.erase({source, target});
+    s_.SetBlock(source, target, 0);
   }
   return Get(source, target);
 }
@@ -196,7 +196,7 @@ Result<Relationship> Graph::Mute(Id source, Id target, bool notifications) {
   PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
   {
     std::unique_lock lock(s_.mu);
-    s_.mutes[{source, target}] = MuteInfo{e.id, notifications};
+    s_.SetMute(source, target, MuteInfo{e.id, notifications});
   }
   return Get(source, target);
 }
@@ -210,7 +210,7 @@ Result<Relationship> Graph::Unmute(Id source, Id target) {
   PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
   {
     std::unique_lock lock(s_.mu);
-    s_.mutes.erase({source, target});
+    s_.SetMute(source, target, std::nullopt);
   }
   return Get(source, target);
 }
@@ -242,25 +242,15 @@ std::vector<PageItem> Graph::Following(Id account, const Page& page) const {
 }
 
 std::vector<PageItem> Graph::Blocked(Id account, const Page& page) const {
-  std::vector<PageItem> items;
-  {
-    std::shared_lock lock(s_.mu);
-    for (const auto& [pair, edge] : s_.blocks) {
-      if (pair.a == account) items.push_back({edge, pair.b});
-    }
-  }
-  return SortedPage(std::move(items), page);
+  std::shared_lock lock(s_.mu);
+  auto it = s_.blocks_of.find(account);
+  return it == s_.blocks_of.end() ? std::vector<PageItem>() : PageItems(it->second, page);
 }
 
 std::vector<PageItem> Graph::Muted(Id account, const Page& page) const {
-  std::vector<PageItem> items;
-  {
-    std::shared_lock lock(s_.mu);
-    for (const auto& [pair, info] : s_.mutes) {
-      if (pair.a == account) items.push_back({info.edge_id, pair.b});
-    }
-  }
-  return SortedPage(std::move(items), page);
+  std::shared_lock lock(s_.mu);
+  auto it = s_.mutes_of.find(account);
+  return it == s_.mutes_of.end() ? std::vector<PageItem>() : PageItems(it->second, page);
 }
 
 }  // namespace plaza::domain

@@ -110,6 +110,53 @@ std::optional<StatusView> State::ViewSeenStatus(Id viewer, const StatusEntry& st
   return v;
 }
 
+namespace {
+
+// Adds `delta` (+1 or -1) to `id`'s count, dropping the entry at zero.
+void Count(boost::unordered_flat_map<Id, uint32_t>& counts, Id id, int delta) {
+  if (delta > 0) {
+    ++counts[id];
+    return;
+  }
+  auto it = counts.find(id);
+  if (it != counts.end() && --it->second == 0) counts.erase(it);
+}
+
+}  // namespace
+
+void State::SetBlock(Id a, Id b, Id edge_id) {
+  auto it = blocks.find({a, b});
+  if (it != blocks.end()) {
+    if (it->second == edge_id) return;
+    RemoveMark(blocks_of[a], it->second);
+    if (blocks_of[a].empty()) blocks_of.erase(a);
+    blocks.erase(it);
+    Count(block_parties, a, -1);
+    Count(block_parties, b, -1);
+  }
+  if (edge_id == 0) return;
+  blocks.emplace(IdPair{a, b}, edge_id);
+  AddMark(blocks_of[a], edge_id, b);
+  Count(block_parties, a, +1);
+  Count(block_parties, b, +1);
+}
+
+void State::SetMute(Id a, Id b, std::optional<MuteInfo> mute) {
+  auto it = mutes.find({a, b});
+  if (it != mutes.end()) {
+    if (mute && it->second.edge_id == mute->edge_id) {
+      it->second = *mute;
+      return;
+    }
+    RemoveMark(mutes_of[a], it->second.edge_id);
+    if (mutes_of[a].empty()) mutes_of.erase(a);
+    mutes.erase(it);
+  }
+  if (!mute) return;
+  mutes.emplace(IdPair{a, b}, *mute);
+  AddMark(mutes_of[a], mute->edge_id, b);
+}
+
 bool State::CanSee(Id viewer, const StatusMeta& s) const {
   if (viewer == s.account_id) return true;
   if (!held_statuses.empty() && held_statuses.count(s.id) != 0) {
@@ -204,7 +251,8 @@ void State::FinishLoad() {
     }
   }
   auto by_mark = [](const PageItem& a, const PageItem& b) { return a.cursor < b.cursor; };
-  for (auto* index : {&favourites_of_account, &bookmarks_of_account, &favouriters_of_status}) {
+  for (auto* index : {&favourites_of_account, &bookmarks_of_account, &favouriters_of_status,
+                      &blocks_of, &mutes_of}) {
     for (auto& [id, list] : *index) {
       std::sort(list.begin(), list.end(), by_mark);
       list.shrink_to_fit();

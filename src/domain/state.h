@@ -169,8 +169,17 @@ struct State {
   boost::unordered_flat_map<IdPair, FollowOptions, IdPairHash> follow_options;
   // Authors whose posts are merged in at read time instead of pushed (see home_feed.h).
   boost::unordered_flat_set<Id> pulled_authors;
+  // Written through SetBlock / SetMute, which keep the two tables below.
   boost::unordered_flat_map<IdPair, Id, IdPairHash> blocks;  // (source, target) -> edge id
   boost::unordered_flat_map<IdPair, MuteInfo, IdPairHash> mutes;
+  // Each account's blocks and mutes as {edge id, target}, ascending by edge id (the lists and the
+  // cursors of GET /api/v1/blocks and /mutes), and how many blocks each account is in on either
+  // side; absent when none. Most accounts are in none, so the checks every status of a page makes
+  // for its viewer (BlockedEitherWay, Mutes) probe the viewer's own slot, the same for the whole
+  // page, before the large pair tables.
+  boost::unordered_flat_map<Id, MarkList> blocks_of;
+  boost::unordered_flat_map<Id, MarkList> mutes_of;
+  boost::unordered_flat_map<Id, uint32_t> block_parties;
 
   // A mark is kept once per list that reads it, 40 bytes a favourite (bench/README.md, session
   // 12): whether an account marked a status is a binary search in its ViewerMarks.
@@ -205,8 +214,13 @@ struct State {
   // Callers hold mu exclusively.
   void SetFollowOptions(Id a, Id b, FollowOptions options);
   bool Blocks(Id a, Id b) const { return blocks.count({a, b}) != 0; }
-  bool BlockedEitherWay(Id a, Id b) const { return Blocks(a, b) || Blocks(b, a); }
-  bool Mutes(Id a, Id b) const { return mutes.count({a, b}) != 0; }
+  bool BlockedEitherWay(Id a, Id b) const {
+    return block_parties.contains(a) && (Blocks(a, b) || Blocks(b, a));
+  }
+  bool Mutes(Id a, Id b) const { return mutes_of.contains(a) && mutes.count({a, b}) != 0; }
+  // Callers hold mu exclusively. Adds (edge id != 0) or removes a's block or mute of b.
+  void SetBlock(Id a, Id b, Id edge_id);
+  void SetMute(Id a, Id b, std::optional<MuteInfo> mute);
   // Callers hold mu exclusively.
   void AddViewerMark(std::vector<Id> ViewerMarks::*list, Id account, Id status);
   void RemoveViewerMark(std::vector<Id> ViewerMarks::*list, Id account, Id status);

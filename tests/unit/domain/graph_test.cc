@@ -119,6 +119,49 @@ TEST(GraphTest, FollowerOrderSurvivesUnfollowRefollowAndRestart) {
   EXPECT_EQ(f.d().accounts().Get(star)->counts.followers, 5);
 }
 
+// Each account's blocks and mutes are its own lists, newest first, kept through unblocks,
+// re-mutes and a restart; and the checks that read them (relationships, visibility) follow them:
+// once the last block between two accounts is lifted, nothing of it stays.
+TEST(GraphTest, BlockAndMuteListsAreEachAccountsOwnInOrder) {
+  DomainFixture f;
+  Id alice = f.MakeAccount("alice");
+  Id bob = f.MakeAccount("bob");
+  std::vector<Id> others;
+  for (int i = 0; i < 4; ++i) others.push_back(f.MakeAccount("other" + std::to_string(i)));
+  for (Id o : others) ASSERT_TRUE(f.d().graph().Block(alice, o).ok());
+  ASSERT_TRUE(f.d().graph().Block(bob, others[0]).ok());
+  ASSERT_TRUE(f.d().graph().Unblock(alice, others[1]).ok());
+  ASSERT_TRUE(f.d().graph().Mute(alice, others[2], true).ok());
+  ASSERT_TRUE(f.d().graph().Mute(alice, bob, true).ok());
+  ASSERT_TRUE(f.d().graph().Mute(alice, others[2], false).ok());  // an update keeps its place
+  auto ids = [](const std::vector<PageItem>& items) {
+    std::vector<Id> out;
+    for (const PageItem& i : items) out.push_back(i.id);
+    return out;
+  };
+  Id post = f.Post(others[0], "hello");
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE(round == 0 ? "live" : "after restart");
+    EXPECT_EQ(ids(f.d().graph().Blocked(alice, Page{})),
+              (std::vector<Id>{others[3], others[2], others[0]}));
+    EXPECT_EQ(ids(f.d().graph().Blocked(alice, Page{.limit = 1})), std::vector<Id>{others[3]});
+    EXPECT_EQ(ids(f.d().graph().Blocked(bob, Page{})), std::vector<Id>{others[0]});
+    EXPECT_TRUE(f.d().graph().Blocked(others[0], Page{}).empty());
+    EXPECT_EQ(ids(f.d().graph().Muted(alice, Page{})), (std::vector<Id>{bob, others[2]}));
+    EXPECT_FALSE(f.d().graph().Get(alice, others[2]).muting_notifications);
+    EXPECT_TRUE(f.d().graph().Get(others[0], alice).blocked_by);
+    EXPECT_FALSE(f.d().statuses().Get(alice, post).ok());
+    f.Restart();
+  }
+  ASSERT_TRUE(f.d().graph().Unblock(alice, others[0]).ok());
+  EXPECT_TRUE(f.d().statuses().Get(alice, post).ok());
+  EXPECT_FALSE(f.d().statuses().Get(bob, post).ok()) << "others[0] is still in bob's block";
+  ASSERT_TRUE(f.d().graph().Unblock(bob, others[0]).ok());
+  EXPECT_TRUE(f.d().statuses().Get(bob, post).ok());
+  ASSERT_TRUE(f.d().graph().Unmute(alice, bob).ok());
+  EXPECT_EQ(ids(f.d().graph().Muted(alice, Page{})), std::vector<Id>{others[2]});
+}
+
 TEST(GraphTest, GraphSurvivesRestart) {
   DomainFixture f;
   Id a = f.MakeAccount("alice");
