@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <boost/container/small_vector.hpp>
 #include <limits>
 #include <queue>
 
@@ -321,9 +322,11 @@ std::vector<Id> HomeFeed::CopyRing(Id viewer, const Page& page, size_t window, b
 bool HomeFeed::MergeLocked(Id viewer, const Page& page, const std::vector<Id>& ring, bool cut,
                            std::vector<const StatusEntry*>& out) const {
   out.clear();
+  out.reserve(page.limit);
   const bool ascending = page.min_id != 0;
   // Sources: the ring and the posts of every pulled author the viewer follows.
-  std::vector<const std::vector<Id>*> sources;
+  // Inline storage for the usual few sources, and the page's batches: no allocation per read.
+  boost::container::small_vector<const std::vector<Id>*, 8> sources;
   sources.push_back(&ring);
   auto f = s_.following.find(viewer);
   const Followees* followees = f != s_.following.end() ? &f->second : nullptr;
@@ -344,8 +347,7 @@ bool HomeFeed::MergeLocked(Id viewer, const Page& page, const std::vector<Id>& r
   }
   const Id lower = std::max(page.min_id, page.since_id);
   // k-way merge in the page's direction, deduplicating ids present in more than one source.
-  std::vector<Cursor> cursors;
-  cursors.reserve(sources.size());
+  boost::container::small_vector<Cursor, 8> cursors;
   for (const auto* src : sources) {
     const auto& v = *src;
     if (ascending) {
@@ -359,8 +361,8 @@ bool HomeFeed::MergeLocked(Id viewer, const Page& page, const std::vector<Id>& r
   // The merge yields candidates a batch at a time (as many as the page still lacks), and the
   // batch's statuses are looked up together before any is filtered: independent lookups, whose
   // cache misses the processor overlaps, where a lookup between two filters waits alone.
-  std::vector<Id> batch;
-  std::vector<const StatusEntry*> found;
+  boost::container::small_vector<Id, 40> batch;
+  boost::container::small_vector<const StatusEntry*, 40> found;
   Id last = 0;
   bool exhausted = false;
   while (out.size() < page.limit && !exhausted) {
