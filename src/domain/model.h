@@ -79,6 +79,14 @@ struct StatusMeta {
   Id reblog_of_id = 0;  // a repost: its body holds no text
   Visibility visibility = Visibility::kPublic;
   bool sensitive = false;
+
+ private:
+  // Whether the refs block holds a quoted id, so that quote_of_id(), which every rendering and
+  // view of a status asks, reads that block (another cache line, most often holding only
+  // mentions or topics) for a quote only. In the padding after the flags, as is the count.
+  bool quotes_ = false;
+
+ public:
   RefCount ref_count;  // of the StatusMetaPtrs to it (in the padding after the flags)
 
   // The topic names of a status (normalized, lower-case), in the order written.

@@ -84,11 +84,12 @@ StatusMeta::TagNames StatusMeta::tags() const {
   return {refs_->tag_data(), refs_->tag_data() + refs_->tag_bytes};
 }
 
-Id StatusMeta::quote_of_id() const { return refs_ != nullptr ? refs_->quote_of_id : 0; }
+Id StatusMeta::quote_of_id() const { return quotes_ && refs_ != nullptr ? refs_->quote_of_id : 0; }
 
 void StatusMeta::set_refs(const std::vector<Id>& mention_ids, const std::vector<std::string>& tags,
                           Id quote_of_id) {
   refs_.reset();
+  quotes_ = quote_of_id != 0;
   if (mention_ids.empty() && tags.empty() && quote_of_id == 0) return;
   size_t tag_bytes = 0;
   for (const std::string& tag : tags) tag_bytes += sizeof(uint32_t) + tag.size();
