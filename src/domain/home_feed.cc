@@ -236,25 +236,27 @@ std::vector<Id>& HomeFeed::Materialize(Shard& shard, Id viewer) {
   return shard.timelines.Insert(viewer, std::move(built));
 }
 
-bool HomeFeed::Accept(Id viewer, const Followees* followees, const StatusEntry& st) const {
+bool HomeFeed::Accept(const Reader& r, const StatusEntry& st) const {
   const StatusMeta& rec = *st.rec;
-  Id author = rec.account_id;
+  const Id viewer = r.viewer;
+  const Id author = rec.account_id;
   if (author != viewer) {
-    if (followees == nullptr) return false;
-    if (!followees->contains(author)) return false;
+    if (r.followees == nullptr) return false;
+    if (!r.followees->contains(author)) return false;
     if (rec.reblog_of_id != 0 && !s_.OptionsOfFollow(viewer, author).reblogs) return false;
-    if (s_.Mutes(viewer, author)) return false;
+    if (r.mutes && s_.Mutes(viewer, author)) return false;
     if (rec.in_reply_to_account_id != 0 && rec.in_reply_to_account_id != author &&
-        rec.in_reply_to_account_id != viewer && !followees->contains(rec.in_reply_to_account_id)) {
+        rec.in_reply_to_account_id != viewer &&
+        !r.followees->contains(rec.in_reply_to_account_id)) {
       return false;
     }
   }
-  if (!s_.CanSee(viewer, rec)) return false;
+  if (!s_.CanSee(viewer, rec, r.in_blocks)) return false;
   if (rec.reblog_of_id != 0) {
     const StatusEntry* orig = s_.FindStatus(rec.reblog_of_id);
-    if (orig == nullptr || !s_.CanSee(viewer, *orig->rec)) return false;
+    if (orig == nullptr || !s_.CanSee(viewer, *orig->rec, r.in_blocks)) return false;
     Id orig_author = orig->rec->account_id;
-    if (orig_author != viewer && s_.Mutes(viewer, orig_author)) return false;
+    if (orig_author != viewer && r.mutes && s_.Mutes(viewer, orig_author)) return false;
   }
   return true;
 }
@@ -330,6 +332,8 @@ bool HomeFeed::MergeLocked(Id viewer, const Page& page, const std::vector<Id>& r
   sources.push_back(&ring);
   auto f = s_.following.find(viewer);
   const Followees* followees = f != s_.following.end() ? &f->second : nullptr;
+  // What the filter asks of the viewer, asked once for the page.
+  const Reader reader{viewer, followees, s_.InBlocks(viewer), s_.MutesAny(viewer)};
   if (followees != nullptr && !s_.pulled_authors.empty()) {
     auto add = [&](Id author) {
       auto a = s_.statuses_by_author.find(author);
@@ -396,7 +400,7 @@ bool HomeFeed::MergeLocked(Id viewer, const Page& page, const std::vector<Id>& r
     found.resize(batch.size());
     for (size_t i = 0; i < batch.size(); ++i) found[i] = s_.FindStatus(batch[i]);
     for (const StatusEntry* st : found) {
-      if (st != nullptr && Accept(viewer, followees, *st)) out.push_back(st);
+      if (st != nullptr && Accept(reader, *st)) out.push_back(st);
     }
   }
   if (ascending) std::reverse(out.begin(), out.end());

@@ -108,9 +108,16 @@ class HomeFeed {
   // has more).
   bool MergeLocked(Id viewer, const Page& page, const std::vector<Id>& ring, bool cut,
                    std::vector<const StatusEntry*>& out) const;
-  // REQUIRES: State::mu held (shared). Whether the entry may appear in the viewer's home;
-  // `followees` is the viewer's entry of State::following, null when it follows no one.
-  bool Accept(Id viewer, const Followees* followees, const StatusEntry& st) const;
+  // The viewer of a page and what the filter asks of it once for the page: its entry of
+  // State::following (null when it follows no one), whether it is in any block and mutes anyone.
+  struct Reader {
+    Id viewer = 0;
+    const Followees* followees = nullptr;
+    bool in_blocks = false;
+    bool mutes = false;
+  };
+  // REQUIRES: State::mu held (shared). Whether the entry may appear in the reader's home.
+  bool Accept(const Reader& r, const StatusEntry& st) const;
 
   State& s_;
   std::array<Shard, kShards> shards_;

@@ -157,7 +157,7 @@ void State::SetMute(Id a, Id b, std::optional<MuteInfo> mute) {
   AddMark(mutes_of[a], mute->edge_id, b);
 }
 
-bool State::CanSee(Id viewer, const StatusMeta& s) const {
+bool State::CanSee(Id viewer, const StatusMeta& s, bool viewer_in_blocks) const {
   if (viewer == s.account_id) return true;
   if (!held_statuses.empty() && held_statuses.count(s.id) != 0) {
     const AccountEntry* v = FindAccount(viewer);
@@ -165,8 +165,10 @@ bool State::CanSee(Id viewer, const StatusMeta& s) const {
   }
   // The small suspended set rather than the author's record: one probe that stays in cache.
   // (Accounts are never removed, and a status is applied only when its author exists.)
-  if (suspended_accounts.contains(s.account_id)) return false;
-  if (viewer != 0 && BlockedEitherWay(viewer, s.account_id)) return false;
+  if (!suspended_accounts.empty() && suspended_accounts.contains(s.account_id)) return false;
+  if (viewer_in_blocks && (Blocks(viewer, s.account_id) || Blocks(s.account_id, viewer))) {
+    return false;
+  }
   auto mentioned = [&] {
     return viewer != 0 && std::find(s.mention_ids().begin(), s.mention_ids().end(), viewer) !=
                               s.mention_ids().end();

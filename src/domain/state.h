@@ -214,10 +214,11 @@ struct State {
   // Callers hold mu exclusively.
   void SetFollowOptions(Id a, Id b, FollowOptions options);
   bool Blocks(Id a, Id b) const { return blocks.count({a, b}) != 0; }
-  bool BlockedEitherWay(Id a, Id b) const {
-    return block_parties.contains(a) && (Blocks(a, b) || Blocks(b, a));
-  }
-  bool Mutes(Id a, Id b) const { return mutes_of.contains(a) && mutes.count({a, b}) != 0; }
+  // Whether `a` is in any block (either side) / mutes anyone: what a page asks once of its viewer.
+  bool InBlocks(Id a) const { return !block_parties.empty() && block_parties.contains(a); }
+  bool MutesAny(Id a) const { return !mutes_of.empty() && mutes_of.contains(a); }
+  bool BlockedEitherWay(Id a, Id b) const { return InBlocks(a) && (Blocks(a, b) || Blocks(b, a)); }
+  bool Mutes(Id a, Id b) const { return MutesAny(a) && mutes.count({a, b}) != 0; }
   // Callers hold mu exclusively. Adds (edge id != 0) or removes a's block or mute of b.
   void SetBlock(Id a, Id b, Id edge_id);
   void SetMute(Id a, Id b, std::optional<MuteInfo> mute);
@@ -236,7 +237,11 @@ struct State {
   void FinishLoad();
   int64_t FollowerCount(Id a) const;
   // Whether `viewer` (0 = anonymous) may see status `s`: visibility, blocks, suspension, holds.
-  bool CanSee(Id viewer, const StatusMeta& s) const;
+  bool CanSee(Id viewer, const StatusMeta& s) const {
+    return CanSee(viewer, s, viewer != 0 && InBlocks(viewer));
+  }
+  // The same with InBlocks(viewer) already asked, for a caller that checks many statuses.
+  bool CanSee(Id viewer, const StatusMeta& s, bool viewer_in_blocks) const;
   AccountView ViewAccount(const AccountEntry& e) const { return {e.rec, e.counts}; }
   // The viewer's view of status `id` (0 = anonymous): counts, author, the viewer's marks, and
   // the reposted or quoted status when the viewer may see it. nullopt when the viewer may not see
