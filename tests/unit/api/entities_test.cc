@@ -109,6 +109,13 @@ TEST(EntitiesTest, AKeptStatusRenderingFollowsCountsViewerAndAuthor) {
   EXPECT_TRUE(viewer.at("bookmarked").as_bool());
   s.favourited = s.bookmarked = false;
   EXPECT_FALSE(same().at("favourited").as_bool());
+  s.bookmarked = true;  // each flag in its own place
+  auto bookmarked = same();
+  EXPECT_TRUE(bookmarked.at("bookmarked").as_bool());
+  EXPECT_FALSE(bookmarked.at("favourited").as_bool());
+  EXPECT_FALSE(bookmarked.at("reblogged").as_bool());
+  EXPECT_FALSE(bookmarked.at("muted").as_bool());
+  s.bookmarked = false;
 
   s.counts.favourites = 9;
   EXPECT_EQ(same().at("favourites_count").as_int64(), 9);
