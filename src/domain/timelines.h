@@ -23,6 +23,8 @@ class Timelines {
   Timelines(State& state, HomeFeed& home) : s_(state), home_(home) {}
 
   std::vector<Id> Home(Id viewer, const Page& page) { return home_.Read(viewer, page); }
+  // The home page as the viewer's views, made under the lock that filtered it (what the API
+  // renders; see HomeFeed::ReadViews).
   std::vector<StatusView> HomeViews(Id viewer, const Page& page) {
     return home_.ReadViews(viewer, page);
   }
