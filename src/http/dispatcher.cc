@@ -2,10 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
-#include <atomic>
 #include <charconv>
+#include <cstring>
 #include <ctime>
 #include <exception>
 #include <memory>
@@ -47,11 +48,11 @@ void AppendNumber(std::string& out, uint64_t v) {
   out.append(buf, r.ptr);
 }
 
+// No CR, LF or NUL: three memchr scans (vectorized) rather than a loop over each byte, since
+// every response's headers pass here (a Link header is ~200 bytes).
 bool SafeHeaderText(std::string_view s) {
-  for (char c : s) {
-    if (c == '\r' || c == '\n' || c == '\0') {
-      return false;
-    }
+  for (char c : {'\r', '\n', '\0'}) {
+    if (std::memchr(s.data(), c, s.size()) != nullptr) return false;
   }
   return true;
 }

@@ -67,6 +67,9 @@ class DispatcherTest : public ::testing::Test {
     router_.Add(Method::kGet, "/split", [](Request&) {
       Response resp = Response::Json(200, "{}");
       resp.SetHeader("X-Bad", "a\r\nInjected: yes");
+      resp.SetHeader("X-Lf", "a\nLfInjected: yes");
+      resp.SetHeader("X-Cr", "a\rCrInjected: yes");
+      resp.SetHeader("X-Nul", std::string("a\0NulInjected", 14));
       resp.SetHeader("X-Good", "fine");
       return resp;
     });
@@ -271,7 +274,7 @@ TEST_F(DispatcherTest, RateLimitCanBeDisabled) {
 TEST_F(DispatcherTest, ResponseSplittingHeadersAreDropped) {
   auto rs = Serve("GET /split HTTP/1.1\r\n\r\n");
   ASSERT_EQ(rs.size(), 1u);
-  EXPECT_EQ(rs[0].head.find("Injected"), std::string::npos);
+  EXPECT_EQ(rs[0].head.find("Injected"), std::string::npos);  // CR, LF or NUL: dropped
   EXPECT_NE(rs[0].head.find("X-Good: fine"), std::string::npos);
 }
 
