@@ -65,10 +65,11 @@ int64_t State::FollowerCount(Id a) const {
   return it == followers.end() ? 0 : static_cast<int64_t>(it->second.size());
 }
 
-std::optional<StatusView> State::ViewStatus(Id viewer, Id id, int depth) const {
+std::optional<StatusView> State::ViewStatus(Id viewer, Id id, const ViewerMarks* marks,
+                                            int depth) const {
   const StatusEntry* st = FindStatus(id);
   if (st == nullptr || !CanSee(viewer, *st->rec)) return std::nullopt;
-  return ViewSeenStatus(viewer, *st, MarksOf(viewer), depth);
+  return ViewSeenStatus(viewer, *st, marks, depth);
 }
 
 const ViewerMarks* State::MarksOf(Id viewer) const {
@@ -93,18 +94,13 @@ std::optional<StatusView> State::ViewSeenStatus(Id viewer, const StatusEntry& st
     v.reblogged = std::binary_search(m.reblogged.begin(), m.reblogged.end(), id);
     v.muted = false;
   }
-  auto nested = [&](Id nested_id) -> std::optional<StatusView> {  // ViewStatus, with the marks
-    const StatusEntry* n = FindStatus(nested_id);
-    if (n == nullptr || !CanSee(viewer, *n->rec)) return std::nullopt;
-    return ViewSeenStatus(viewer, *n, marks, depth + 1);
-  };
   if (st.rec->reblog_of_id != 0) {
     if (depth > 0) return std::nullopt;
-    auto orig = nested(st.rec->reblog_of_id);
+    auto orig = ViewStatus(viewer, st.rec->reblog_of_id, marks, depth + 1);
     if (!orig) return std::nullopt;  // a repost of something the viewer cannot see
     v.reblog = std::make_shared<const StatusView>(std::move(*orig));
   } else if (st.rec->quote_of_id() != 0 && depth < 2) {
-    auto quoted = nested(st.rec->quote_of_id());
+    auto quoted = ViewStatus(viewer, st.rec->quote_of_id(), marks, depth + 1);
     if (quoted) v.quote = std::make_shared<const StatusView>(std::move(*quoted));
   }
   return v;

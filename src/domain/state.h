@@ -245,10 +245,15 @@ struct State {
   AccountView ViewAccount(const AccountEntry& e) const { return {e.rec, e.counts}; }
   // The viewer's view of status `id` (0 = anonymous): counts, author, the viewer's marks, and
   // the reposted or quoted status when the viewer may see it. nullopt when the viewer may not see
-  // the status (or a repost's original). `depth` > 0 for a nested status.
-  std::optional<StatusView> ViewStatus(Id viewer, Id id, int depth = 0) const;
-  // The same for an entry of the table the caller has already checked with CanSee, with the
-  // viewer's marks (MarksOf: a page finds them once).
+  // the status (or a repost's original).
+  std::optional<StatusView> ViewStatus(Id viewer, Id id) const {
+    return ViewStatus(viewer, id, MarksOf(viewer));
+  }
+  // The same with the viewer's marks found (MarksOf: a page finds them once); `depth` > 0 for a
+  // nested status.
+  std::optional<StatusView> ViewStatus(Id viewer, Id id, const ViewerMarks* marks,
+                                       int depth = 0) const;
+  // The same for an entry of the table the caller has already checked with CanSee.
   std::optional<StatusView> ViewSeenStatus(Id viewer, const StatusEntry& st,
                                            const ViewerMarks* marks, int depth = 0) const;
   // The viewer's marks (an empty set when it has none). Valid while mu is held.

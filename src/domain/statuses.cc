@@ -150,13 +150,9 @@ Result<StatusView> Statuses::GetWithBody(Id viewer, Id id) const {
   return v;
 }
 
-std::optional<StatusView> Statuses::ViewLocked(Id viewer, Id id) const {
-  return s_.ViewStatus(viewer, id);
-}
-
 Result<StatusView> Statuses::Get(Id viewer, Id id) const {
   std::shared_lock lock(s_.mu);
-  auto v = ViewLocked(viewer, id);
+  auto v = s_.ViewStatus(viewer, id);
   if (!v) return Status::NotFound("status not found");
   return std::move(*v);
 }
@@ -165,8 +161,9 @@ std::vector<StatusView> Statuses::GetMany(Id viewer, const std::vector<Id>& ids)
   std::vector<StatusView> out;
   out.reserve(ids.size());
   std::shared_lock lock(s_.mu);
+  const ViewerMarks* marks = s_.MarksOf(viewer);  // once for the list
   for (Id id : ids) {
-    if (auto v = ViewLocked(viewer, id)) out.push_back(std::move(*v));
+    if (auto v = s_.ViewStatus(viewer, id, marks)) out.push_back(std::move(*v));
   }
   return out;
 }
@@ -547,7 +544,7 @@ Result<StatusView> Statuses::Delete(Id actor, Id id) {
   std::vector<Id> doomed;
   {
     std::shared_lock lock(s_.mu);
-    auto v = ViewLocked(actor, id);
+    auto v = s_.ViewStatus(actor, id);
     if (!v) return Status::NotFound("status not found");
     if (v->rec->account_id != actor) return Status::Forbidden("only the author can delete a status");
     before = std::move(*v);
@@ -606,7 +603,7 @@ Result<StatusView> Statuses::Reblog(Id actor, Id id, std::optional<Visibility> v
     if (st == nullptr || !s_.CanSee(actor, *st->rec)) return Status::NotFound("status not found");
     auto existing = s_.reblog_by.find({actor, original});
     if (existing != s_.reblog_by.end()) {
-      auto v = ViewLocked(actor, existing->second);
+      auto v = s_.ViewStatus(actor, existing->second);
       if (v) return std::move(*v);
     }
     const StatusMeta& o = *st->rec;
@@ -680,7 +677,7 @@ Result<StatusView> Statuses::Mark(Id actor, Id id, storage::MarkKind kind, bool 
         kind == storage::MarkKind::kFavourite ? &ViewerMarks::favourited : &ViewerMarks::bookmarked,
         actor, id);
     if (has == on) {
-      auto v = ViewLocked(actor, id);
+      auto v = s_.ViewStatus(actor, id);
       return std::move(*v);
     }
     if (on) {
@@ -721,14 +718,15 @@ Result<StatusView> Statuses::Unbookmark(Id actor, Id id) {
 
 Result<Context> Statuses::GetContext(Id viewer, Id id) const {
   std::shared_lock lock(s_.mu);
-  auto self = ViewLocked(viewer, id);
+  const ViewerMarks* marks = s_.MarksOf(viewer);  // once for the thread
+  auto self = s_.ViewStatus(viewer, id, marks);
   if (!self) return Status::NotFound("status not found");
   Context ctx;
   Id parent = self->rec->in_reply_to_id;
   while (parent != 0 && ctx.ancestors.size() < kMaxContextSize) {
     const StatusEntry* p = s_.FindStatus(parent);
     if (p == nullptr) break;
-    if (auto v = ViewLocked(viewer, parent)) ctx.ancestors.push_back(std::move(*v));
+    if (auto v = s_.ViewStatus(viewer, parent, marks)) ctx.ancestors.push_back(std::move(*v));
     parent = p->rec->in_reply_to_id;
   }
   std::reverse(ctx.ancestors.begin(), ctx.ancestors.end());
@@ -743,7 +741,7 @@ Result<Context> Statuses::GetContext(Id viewer, Id id) const {
   while (!stack.empty() && ctx.descendants.size() < kMaxContextSize) {
     Id next = stack.back();
     stack.pop_back();
-    auto v = ViewLocked(viewer, next);
+    auto v = s_.ViewStatus(viewer, next, marks);
     if (!v) continue;  // a hidden reply hides its subtree
     if (v->author.rec && s_.Mutes(viewer, v->author.rec->id)) continue;
     ctx.descendants.push_back(std::move(*v));

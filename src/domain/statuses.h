@@ -110,8 +110,6 @@ class Statuses {
   void ApplyUnmarkLocked(storage::MarkKind kind, Id account, Id status);
 
  private:
-  // REQUIRES: State::mu held (shared).
-  std::optional<StatusView> ViewLocked(Id viewer, Id id) const;
   // The account's marks in `index` ({mark, status}), paged by mark id.
   std::vector<PageItem> MarksOf(const boost::unordered_flat_map<Id, MarkList>& index, Id account,
                                 const Page& page) const;
