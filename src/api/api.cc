@@ -115,7 +115,7 @@ http::Response Api::Handlers::StatusViews(const std::vector<domain::StatusView>&
       200,
       [&](JsonWriter& w) {
         w.BeginArray();
-        for (const auto& v : views) WriteStatus(w, v, ctx_);
+        WriteStatuses(w, views, ctx_);
         w.EndArray();
       },
       JsonBytesOf(views));

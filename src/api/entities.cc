@@ -218,8 +218,16 @@ void AppendAccount(std::string& out, const domain::AccountView& a, const RenderC
   out += FilledAccountOf(a, ctx)->json;
 }
 
+// A status's template and the filling kept on it, found before the status is written together
+// with the rest of its page (WriteStatuses); `t` is null when the cache had no template for it.
+struct FoundStatus {
+  std::shared_ptr<const JsonTemplate> t;
+  std::shared_ptr<const void> kept;     // t->filled as it was found
+  const FoundStatus* reblog = nullptr;  // the reposted status's, for a repost
+};
+
 void AppendStatus(std::string& out, const domain::StatusView& s, const RenderContext& ctx,
-                  bool nested, bool with_source);
+                  bool nested, bool with_source, const FoundStatus* found = nullptr);
 
 }  // namespace
 
@@ -546,31 +554,40 @@ struct FilledStatus {
 };
 
 // A nested status (the reposted or quoted one) renders without nested statuses of its own.
+// `found`, when given, is what the cache held for the status when its page looked it up.
 void AppendStatus(std::string& out, const domain::StatusView& s, const RenderContext& ctx,
-                  bool nested, bool with_source) {
-  auto t = TemplateOf(ctx.cache ? &ctx.cache->statuses : nullptr, s.rec->id, s.rec,
-                      [&](JsonTemplate& t) { RenderStatus(s, ctx, t); });
+                  bool nested, bool with_source, const FoundStatus* found) {
+  const bool was_found = found != nullptr && found->t != nullptr;
+  std::shared_ptr<const JsonTemplate> rendered;
+  if (!was_found) {
+    rendered = TemplateOf(ctx.cache ? &ctx.cache->statuses : nullptr, s.rec->id, s.rec,
+                          [&](JsonTemplate& t) { RenderStatus(s, ctx, t); });
+  }
+  const JsonTemplate& t = was_found ? *found->t : *rendered;
   const uint64_t version = ctx.commerce != nullptr ? ctx.commerce->Version() : 0;
   // Kept only while cached; products known absent at this commerce version (see FillStatus).
   // A quote is not kept: whether its quoted status shows depends on the viewer.
   const bool keepable =
       ctx.cache != nullptr && !with_source && s.rec->quote_of_id() == 0 &&
       (s.rec->reblog_of_id == 0 || (s.reblog != nullptr && !nested)) &&
-      (ctx.commerce == nullptr || t->stamp.load(std::memory_order_relaxed) == version);
+      (ctx.commerce == nullptr || t.stamp.load(std::memory_order_relaxed) == version);
   if (!keepable) {
-    FillStatus(out, *t, s, ctx, nested, with_source, nullptr);
+    FillStatus(out, t, s, ctx, nested, with_source, nullptr);
     return;
   }
-  auto kept = std::static_pointer_cast<const FilledStatus>(t->filled.load());
+  std::shared_ptr<const void> loaded;
+  if (!was_found) loaded = t.filled.load();
+  const auto* kept = static_cast<const FilledStatus*>(was_found ? found->kept.get() : loaded.get());
   if (kept == nullptr || !kept->Holds(s, version)) {
     auto filled = std::make_shared<FilledStatus>();
     filled->counts = s.counts;
     filled->author = s.author.rec;
     filled->account = FilledAccountOf(s.author, ctx);
-    filled->json.reserve(t->json.size() + 256);  // the counts and the holes shown empty
-    FillStatus(filled->json, *t, s, ctx, nested, with_source, &filled->gaps);
-    t->filled.store(filled);
-    kept = std::move(filled);
+    filled->json.reserve(t.json.size() + 256);  // the counts and the holes shown empty
+    FillStatus(filled->json, t, s, ctx, nested, with_source, &filled->gaps);
+    t.filled.store(filled);
+    kept = filled.get();
+    loaded = std::move(filled);
   }
   const std::string& json = kept->json;
   const StatusGaps& gaps = kept->gaps;
@@ -578,7 +595,7 @@ void AppendStatus(std::string& out, const domain::StatusView& s, const RenderCon
   out += kept->account->json;
   if (gaps.reblog_at != 0) {
     out.append(json, gaps.account_at, gaps.reblog_at - gaps.account_at);
-    AppendStatus(out, *s.reblog, ctx, true, false);
+    AppendStatus(out, *s.reblog, ctx, true, false, found != nullptr ? found->reblog : nullptr);
     out.append(json, gaps.reblog_at, gaps.viewer_flags_at - gaps.reblog_at);
   } else {
     out.append(json, gaps.account_at, gaps.viewer_flags_at - gaps.account_at);
@@ -592,6 +609,53 @@ void AppendStatus(std::string& out, const domain::StatusView& s, const RenderCon
 void WriteStatus(JsonWriter& w, const domain::StatusView& s, const RenderContext& ctx,
                  bool with_source) {
   AppendStatus(w.BeginRawValue(), s, ctx, false, with_source);
+}
+
+void WriteStatuses(JsonWriter& w, std::span<const domain::StatusView> views,
+                   const RenderContext& ctx) {
+  if (ctx.cache == nullptr || views.size() < 2) {
+    for (const auto& v : views) WriteStatus(w, v, ctx);
+    return;
+  }
+  // Each status's template, and the filling kept on it, then that filling's text are reached
+  // through a chain of pointers, each a likely cache miss on a large or changing timeline. Found
+  // for the whole page first, a stage at a time, the misses of one stage overlap (the first
+  // stage's in RenderCache::FindMany, the later ones through prefetches) instead of adding up
+  // status by status while the page is written.
+  boost::container::small_vector<Id, 48> ids;
+  boost::container::small_vector<const domain::StatusMetaPtr*, 48> sources;
+  for (const auto& v : views) {
+    ids.push_back(v.rec->id);
+    sources.push_back(&v.rec);
+    if (v.reblog != nullptr) {
+      ids.push_back(v.reblog->rec->id);
+      sources.push_back(&v.reblog->rec);
+    }
+  }
+  const size_t n = ids.size();
+  boost::container::small_vector<std::shared_ptr<const JsonTemplate>, 48> templates(n);
+  ctx.cache->statuses.FindMany(ids, sources, templates);
+  boost::container::small_vector<FoundStatus, 48> found(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (templates[i] == nullptr) continue;
+    found[i].kept = templates[i]->filled.load();
+    found[i].t = std::move(templates[i]);
+    __builtin_prefetch(found[i].kept.get());
+  }
+  for (const FoundStatus& f : found) {
+    const auto* kept = static_cast<const FilledStatus*>(f.kept.get());
+    if (kept == nullptr) continue;
+    __builtin_prefetch(kept->json.data());
+    __builtin_prefetch(kept->json.data() + 64);
+    __builtin_prefetch(kept->account.get());
+  }
+  size_t i = 0;
+  for (const auto& v : views) {
+    FoundStatus& f = found[i];
+    if (v.reblog != nullptr) f.reblog = &found[i + 1];
+    AppendStatus(w.BeginRawValue(), v, ctx, false, false, &f);
+    i += v.reblog != nullptr ? 2 : 1;
+  }
 }
 
 void WriteRelationship(JsonWriter& w, const domain::Relationship& r) {

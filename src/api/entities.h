@@ -3,6 +3,7 @@
 // Notification, Application, Token, Instance); Plaza additions sit under a `plaza` key.
 #pragma once
 
+#include <span>
 #include <string>
 
 #include "api/render_cache.h"
@@ -34,6 +35,10 @@ void WriteCredentialAccount(JsonWriter& w, const domain::AccountView& a, const R
 // With `with_source`, `text` carries the source as written (DELETE answers so, for redrafts).
 void WriteStatus(JsonWriter& w, const domain::StatusView& s, const RenderContext& ctx,
                  bool with_source = false);
+// A list of statuses as the elements of the array `w` is in (a timeline page): the same JSON as
+// WriteStatus of each, with the cached parts of all of them found before any is written.
+void WriteStatuses(JsonWriter& w, std::span<const domain::StatusView> views,
+                   const RenderContext& ctx);
 void WriteRelationship(JsonWriter& w, const domain::Relationship& r);
 void WriteNotification(JsonWriter& w, const domain::NotificationView& n, const RenderContext& ctx);
 void WriteStatusEdit(JsonWriter& w, const storage::StatusEditRecord& e,

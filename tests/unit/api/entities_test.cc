@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace plaza::api {
 namespace {
@@ -66,6 +68,30 @@ std::string Render(const domain::StatusView& s, const RenderContext& ctx) {
   JsonWriter w(out);
   WriteStatus(w, s, ctx);
   return out;
+}
+
+std::shared_ptr<storage::AccountRecord> MakeAccount(Id id, const char* username) {
+  auto a = std::make_shared<storage::AccountRecord>();
+  a->id = id;
+  a->username = username;
+  a->created_at_ms = 1'700'000'000'000;
+  return a;
+}
+
+// A status (a repost of `reblog_of` when not 0) with its body at hand.
+domain::StatusView MakeStatus(Id id, Id author, Id reblog_of, const std::string& text) {
+  boost::intrusive_ptr<domain::StatusMeta> meta(new domain::StatusMeta);
+  meta->id = id;
+  meta->account_id = author;
+  meta->reblog_of_id = reblog_of;
+  auto body = std::make_shared<domain::StatusBody>();
+  body->text = text;
+  body->content_html = text.empty() ? "" : "<p>" + text + "</p>";
+  body->created_at_ms = 1'700'000'100'000 + static_cast<int64_t>(id);
+  domain::StatusView v;
+  v.rec = meta;
+  v.body = body;
+  return v;
 }
 
 // A status's JSON, filled but for the viewer's flags, is kept on its template: every rendering
@@ -136,32 +162,11 @@ TEST(EntitiesTest, AKeptStatusRenderingFollowsCountsViewerAndAuthor) {
 TEST(EntitiesTest, AKeptRepostRenderingFollowsItsOriginal) {
   const RenderContext cached = Context(true);
   const RenderContext fresh = Context(false);
-  auto account = [](Id id, const char* username) {
-    auto a = std::make_shared<storage::AccountRecord>();
-    a->id = id;
-    a->username = username;
-    a->created_at_ms = 1'700'000'000'000;
-    return a;
-  };
-  auto status = [](Id id, Id author, Id reblog_of, const char* text) {
-    boost::intrusive_ptr<domain::StatusMeta> meta(new domain::StatusMeta);
-    meta->id = id;
-    meta->account_id = author;
-    meta->reblog_of_id = reblog_of;
-    auto body = std::make_shared<domain::StatusBody>();
-    body->text = text;
-    body->content_html = text[0] != 0 ? std::string("<p>") + text + "</p>" : "";
-    body->created_at_ms = 1'700'000'100'000 + static_cast<int64_t>(id);
-    domain::StatusView v;
-    v.rec = meta;
-    v.body = body;
-    return v;
-  };
-  auto original = std::make_shared<domain::StatusView>(status(7, 42, 0, "hello"));
-  original->author = {account(42, "alice"), {.followers = 10, .following = 20, .statuses = 30}};
+  auto original = std::make_shared<domain::StatusView>(MakeStatus(7, 42, 0, "hello"));
+  original->author = {MakeAccount(42, "alice"), {.followers = 10, .following = 20, .statuses = 30}};
   original->counts = {.replies = 1, .reblogs = 1, .favourites = 3, .quotes = 0};
-  domain::StatusView repost = status(8, 43, 7, "");
-  repost.author = {account(43, "bob"), {.followers = 1, .following = 2, .statuses = 3}};
+  domain::StatusView repost = MakeStatus(8, 43, 7, "");
+  repost.author = {MakeAccount(43, "bob"), {.followers = 1, .following = 2, .statuses = 3}};
   repost.reblog = original;
 
   auto same = [&] {
@@ -184,7 +189,7 @@ TEST(EntitiesTest, AKeptRepostRenderingFollowsItsOriginal) {
   EXPECT_TRUE(after.at("reblog").at("favourited").as_bool());
   EXPECT_FALSE(after.at("favourited").as_bool());
 
-  liked->author.rec = account(42, "alice");
+  liked->author.rec = MakeAccount(42, "alice");
   std::const_pointer_cast<storage::AccountRecord>(liked->author.rec)->display_name = "Alice";
   EXPECT_EQ(same().at("reblog").at("account").at("display_name").as_string(), "Alice");
   repost.counts.favourites = 2;
@@ -193,6 +198,68 @@ TEST(EntitiesTest, AKeptRepostRenderingFollowsItsOriginal) {
   EXPECT_EQ(own.at("favourites_count").as_int64(), 2);
   EXPECT_TRUE(own.at("reblogged").as_bool());
   EXPECT_EQ(own.at("reblog").at("account").at("display_name").as_string(), "Alice");
+}
+
+// A page is written with every status's kept parts found first (WriteStatuses): it must be the
+// array of what WriteStatus writes of each status alone with nothing kept, whether the cache holds
+// all of the page, some of it (a cache of one entry a shard) or none, and after its statuses,
+// their authors and a repost's original change.
+TEST(EntitiesTest, APageIsItsStatusesEachWrittenAlone) {
+  const RenderContext fresh = Context(false);
+  auto alice = MakeAccount(42, "alice");
+  auto bob = MakeAccount(43, "bob");
+  std::vector<domain::StatusView> page;
+  for (Id id = 20; id >= 11; --id) {
+    page.push_back(MakeStatus(id, id % 2 == 0 ? 42 : 43, 0, "post " + std::to_string(id)));
+    page.back().author = {id % 2 == 0 ? alice : bob, {.followers = 1, .statuses = 10}};
+    page.back().counts.favourites = id;
+  }
+  auto original = std::make_shared<domain::StatusView>(page[3]);
+  page[1] = MakeStatus(30, 43, original->rec->id, "");  // a repost of a status also on the page
+  page[1].author = {bob, {.followers = 1, .statuses = 10}};
+  page[1].reblog = original;
+  page[5].favourited = true;
+
+  auto written = [&](const RenderContext& ctx) {
+    std::string out;
+    JsonWriter w(out);
+    w.BeginArray();
+    WriteStatuses(w, page, ctx);
+    w.EndArray();
+    return out;
+  };
+  auto alone = [&] {
+    std::string out = "[";
+    for (const auto& v : page) out += (out.size() > 1 ? "," : "") + Render(v, fresh);
+    return out + "]";
+  };
+  for (size_t capacity : {16, 1024}) {
+    SCOPED_TRACE(capacity);
+    RenderContext cached = Context(true);
+    cached.cache = std::make_shared<RenderCaches>(capacity, capacity);
+    EXPECT_EQ(written(cached), alone());  // nothing kept yet
+    EXPECT_EQ(written(cached), alone());  // from what was kept
+    EXPECT_EQ(boost::json::parse(written(cached)).as_array().size(), 10u);
+
+    page[0].counts.favourites = 99;
+    page[4].author.counts.statuses = 11;
+    auto liked = std::make_shared<domain::StatusView>(*original);
+    liked->counts.reblogs = 5;
+    liked->favourited = true;
+    page[1].reblog = liked;
+    page[6].author.rec = MakeAccount(42, "alice");  // alice's record changed
+    std::const_pointer_cast<storage::AccountRecord>(page[6].author.rec)->display_name = "Alice";
+    std::string after = written(cached);
+    EXPECT_EQ(after, alone());
+    auto parsed = boost::json::parse(after).as_array();
+    EXPECT_EQ(parsed[0].at("favourites_count").as_int64(), 99);
+    EXPECT_EQ(parsed[1].at("reblog").at("reblogs_count").as_int64(), 5);
+    EXPECT_TRUE(parsed[1].at("reblog").at("favourited").as_bool());
+    EXPECT_EQ(parsed[4].at("account").at("statuses_count").as_int64(), 11);
+    EXPECT_EQ(parsed[6].at("account").at("display_name").as_string(), "Alice");
+    EXPECT_EQ(written(cached), alone());
+    page[1].reblog = original;
+  }
 }
 
 }  // namespace

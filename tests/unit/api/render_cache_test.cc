@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <span>
+#include <vector>
 
 namespace plaza::api {
 namespace {
@@ -54,6 +56,38 @@ TEST(RenderCacheTest, StaysWithinItsCapacity) {
     cache.Get(id, source, [](JsonTemplate& t) { t.json = "x"; });
     ASSERT_LE(cache.size(), 32u);
   }
+}
+
+// A page's lookup finds what Get would: the template kept for each id while its source is the
+// one asked for, nothing for an id never rendered or rendered from another source, whichever
+// shards the ids fall in and however often one repeats.
+TEST(RenderCacheTest, FindsABatchAsGetWould) {
+  RenderCache<std::shared_ptr<const int>> cache(1024);
+  auto v1 = std::make_shared<const int>(1);
+  auto v2 = std::make_shared<const int>(2);
+  auto render = [](JsonTemplate& t) { t.json = "r"; };
+  std::vector<std::shared_ptr<const JsonTemplate>> kept;
+  for (Id id = 100; id < 140; ++id) kept.push_back(cache.Get(id, v1, render));
+
+  std::vector<Id> ids = {100, 139, 7, 117, 100, 121, 130};
+  std::vector<const std::shared_ptr<const int>*> sources = {&v1, &v1, &v1, &v2, &v1, &v1, &v2};
+  std::vector<std::shared_ptr<const JsonTemplate>> out(ids.size());
+  cache.FindMany(ids, sources, out);
+  EXPECT_EQ(out[0], kept[0]);
+  EXPECT_EQ(out[1], kept[39]);
+  EXPECT_EQ(out[2], nullptr);  // never rendered
+  EXPECT_EQ(out[3], nullptr);  // rendered from another source
+  EXPECT_EQ(out[4], kept[0]);
+  EXPECT_EQ(out[5], kept[21]);
+  EXPECT_EQ(out[6], nullptr);
+
+  // The shards are unlocked again: Get from each still answers (it would wait forever otherwise).
+  for (Id id = 100; id < 140; ++id) EXPECT_EQ(cache.Get(id, v1, render), kept[id - 100]);
+
+  RenderCache<std::shared_ptr<const int>> off(0);  // caching disabled: nothing is found
+  std::vector<std::shared_ptr<const JsonTemplate>> none(1);
+  off.FindMany(std::span<const Id>(ids).first(1), std::span(sources).first(1), none);
+  EXPECT_EQ(none[0], nullptr);
 }
 
 }  // namespace
