@@ -33,6 +33,23 @@
 
 namespace plaza::api {
 
+// The filling kept on a template (JsonTemplate::filled). Any thread may replace it.
+class KeptFilling {
+ public:
+  std::shared_ptr<const void> Load() const { return kept_.load(); }
+  void Store(std::shared_ptr<const void> filled) {
+    hint_.store(filled.get(), std::memory_order_relaxed);
+    kept_.store(std::move(filled));
+  }
+  // Where the filling last kept lies, to prefetch it before Load (which takes a count on it, a
+  // cache miss of its own). Only for a prefetch: it may have been replaced and freed since.
+  const void* Hint() const { return hint_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::shared_ptr<const void>> kept_;
+  std::atomic<const void*> hint_{nullptr};
+};
+
 struct JsonTemplate {
   struct Hole {
     uint32_t offset = 0;  // byte offset in `json` where the live value goes
@@ -48,7 +65,7 @@ struct JsonTemplate {
   // The template with its holes filled, as the renderer last filled it for values that do not
   // depend on the viewer; the renderer defines its type and when it still holds. Most renderings
   // of a popular entity then copy it whole. Any thread may replace it.
-  mutable std::atomic<std::shared_ptr<const void>> filled;
+  mutable KeptFilling filled;
   // A number the renderer keeps with the template; it defines its meaning (entities.cc: for a
   // status, the commerce version at which it was seen to carry no products).
   mutable std::atomic<uint64_t> stamp{0};
