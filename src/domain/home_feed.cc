@@ -290,13 +290,7 @@ std::vector<Id> HomeFeed::Read(Id viewer, const Page& page) {
 
 std::vector<StatusView> HomeFeed::ReadViews(Id viewer, const Page& page) {
   return ReadPage(viewer, page, [&](const std::vector<const StatusEntry*>& entries) {
-    std::vector<StatusView> views;
-    views.reserve(entries.size());
-    const ViewerMarks* marks = s_.MarksOf(viewer);  // once for the page
-    for (const StatusEntry* e : entries) {
-      if (auto v = s_.ViewSeenStatus(viewer, *e, marks)) views.push_back(std::move(*v));
-    }
-    return views;
+    return s_.ViewSeenStatuses(viewer, entries, s_.MarksOf(viewer));
   });
 }
 

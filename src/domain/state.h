@@ -17,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -256,6 +257,16 @@ struct State {
   // The same for an entry of the table the caller has already checked with CanSee.
   std::optional<StatusView> ViewSeenStatus(Id viewer, const StatusEntry& st,
                                            const ViewerMarks* marks, int depth = 0) const;
+  // The same with the author's entry found.
+  std::optional<StatusView> ViewSeenStatus(Id viewer, const StatusEntry& st,
+                                           const AccountEntry& author, const ViewerMarks* marks,
+                                           int depth = 0) const;
+  // The views of a list of such entries (a page), in order, as ViewSeenStatus makes each. The
+  // page's authors are looked up together and their records prefetched before any view takes a
+  // count on one: independent cache misses that overlap, where one view after another would wait
+  // for each in turn.
+  std::vector<StatusView> ViewSeenStatuses(Id viewer, std::span<const StatusEntry* const> entries,
+                                           const ViewerMarks* marks) const;
   // The viewer's marks (an empty set when it has none). Valid while mu is held.
   const ViewerMarks* MarksOf(Id viewer) const;
 };
