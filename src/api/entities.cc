@@ -611,6 +611,24 @@ void WriteStatus(JsonWriter& w, const domain::StatusView& s, const RenderContext
   AppendStatus(w.BeginRawValue(), s, ctx, false, with_source);
 }
 
+namespace {
+
+void PrefetchText(const std::string& text) {
+  auto at = reinterpret_cast<uintptr_t>(text.data()) & ~uintptr_t{63};
+  const auto end = reinterpret_cast<uintptr_t>(text.data() + text.size());
+  for (; at < end; at += 64) __builtin_prefetch(reinterpret_cast<const void*>(at));
+}
+
+// Prefetches the whole text of a kept filling and of its author's account filling.
+void PrefetchFilling(const FoundStatus& f) {
+  const auto* kept = static_cast<const FilledStatus*>(f.kept.get());
+  if (kept == nullptr) return;
+  PrefetchText(kept->json);
+  PrefetchText(kept->account->json);
+}
+
+}  // namespace
+
 void WriteStatuses(JsonWriter& w, std::span<const domain::StatusView> views,
                    const RenderContext& ctx) {
   if (ctx.cache == nullptr || views.size() < 2) {
@@ -656,12 +674,15 @@ void WriteStatuses(JsonWriter& w, std::span<const domain::StatusView> views,
     __builtin_prefetch(kept->json.data() + 64);
     __builtin_prefetch(kept->account.get());
   }
+  // While one status is copied, the text of the next is fetched whole.
   size_t i = 0;
   for (const auto& v : views) {
     FoundStatus& f = found[i];
+    const size_t next = i + (v.reblog != nullptr ? 2 : 1);
     if (v.reblog != nullptr) f.reblog = &found[i + 1];
+    for (size_t j = next; j < n && j < next + 2; ++j) PrefetchFilling(found[j]);
     AppendStatus(w.BeginRawValue(), v, ctx, false, false, &f);
-    i += v.reblog != nullptr ? 2 : 1;
+    i = next;
   }
 }
 
