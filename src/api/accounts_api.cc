@@ -123,9 +123,9 @@ void Api::Handlers::RegisterAccounts(http::Router& r) {
     }
     std::string tagged = ParamString(req, "tagged");
     if (!tagged.empty()) opts.tagged = domain::NormalizeTopic(tagged);
-    auto ids = d_.timelines().Account(CallerOf(req).account_id, *id, *page, opts);
-    if (!ids.ok()) return Fail(ids.status());
-    return StatusList(req, *ids);
+    auto views = d_.timelines().AccountViews(CallerOf(req).account_id, *id, *page, opts);
+    if (!views.ok()) return Fail(views.status());
+    return StatusViewList(req, *views);
   }, {.tag = "public read:statuses"});
 
   auto list_route = [this, &r](std::string_view path, std::string_view tag, bool followers) {

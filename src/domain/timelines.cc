@@ -31,6 +31,23 @@ std::vector<Id> Timelines::Tag(Id viewer, std::string_view tag, const Page& page
 Result<std::vector<Id>> Timelines::Account(Id viewer, Id account, const Page& page,
                                            const AccountTimelineOptions& options) const {
   std::shared_lock lock(s_.mu);
+  return AccountLocked(viewer, account, page, options);
+}
+
+Result<std::vector<StatusView>> Timelines::AccountViews(
+    Id viewer, Id account, const Page& page, const AccountTimelineOptions& options) const {
+  std::shared_lock lock(s_.mu);
+  auto ids = AccountLocked(viewer, account, page, options);
+  if (!ids.ok()) return ids.status();
+  std::vector<const StatusEntry*> entries;
+  entries.reserve(ids->size());
+  // Each was found and checked by the filter just now, under this lock.
+  for (Id id : *ids) entries.push_back(s_.FindStatus(id));
+  return s_.ViewSeenStatuses(viewer, entries, s_.MarksOf(viewer));
+}
+
+Result<std::vector<Id>> Timelines::AccountLocked(Id viewer, Id account, const Page& page,
+                                                 const AccountTimelineOptions& options) const {
   const AccountEntry* a = s_.FindAccount(account);
   if (a == nullptr || (a->rec->suspended && viewer != account)) {
     return Status::NotFound("account not found");

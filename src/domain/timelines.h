@@ -33,8 +33,15 @@ class Timelines {
   // kNotFound when the account does not exist or blocks the viewer.
   Result<std::vector<Id>> Account(Id viewer, Id account, const Page& page,
                                   const AccountTimelineOptions& options) const;
+  // The same page as the viewer's views of its statuses (what the API renders), made under the
+  // lock that filtered them.
+  Result<std::vector<StatusView>> AccountViews(Id viewer, Id account, const Page& page,
+                                               const AccountTimelineOptions& options) const;
 
  private:
+  // REQUIRES: State::mu held (shared).
+  Result<std::vector<Id>> AccountLocked(Id viewer, Id account, const Page& page,
+                                        const AccountTimelineOptions& options) const;
   // REQUIRES: State::mu held (shared). Public-timeline filter for the viewer.
   bool AcceptPublicLocked(Id viewer, Id status_id) const;
 

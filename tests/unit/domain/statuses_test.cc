@@ -346,6 +346,57 @@ TEST(StatusesTest, VisibilityIsEnforcedOnReads) {
   EXPECT_EQ(*acct_f, std::vector<Id>{priv});
 }
 
+// An account's page as views is the page of ids, each with its counts, its author, the viewer's
+// marks and a repost's original, whatever page of it is asked for.
+TEST(StatusesTest, AccountViewsAreTheAccountPageWithCountsMarksAndOriginals) {
+  DomainFixture f;
+  Id alice = f.MakeAccount("alice");
+  Id bob = f.MakeAccount("bob");
+  Id carol = f.MakeAccount("carol");
+  Id original = f.Post(carol, "original");
+  auto reblog = f.d().statuses().Reblog(bob, original, {});
+  ASSERT_TRUE(reblog.ok());
+  Id own = f.Post(bob, "own words");
+  Id hidden = f.Post(bob, "followers only", Visibility::kPrivate);
+  ASSERT_TRUE(f.d().statuses().Favourite(alice, own).ok());
+  ASSERT_TRUE(f.d().statuses().Favourite(carol, own).ok());
+  ASSERT_TRUE(f.d().statuses().Bookmark(alice, original).ok());
+  auto ids_of = [](const std::vector<StatusView>& views) {
+    std::vector<Id> ids;
+    for (const auto& v : views) ids.push_back(v.rec->id);
+    return ids;
+  };
+  for (const Page& page :
+       {Page{}, Page{.max_id = own}, Page{.min_id = reblog->rec->id - 1}, Page{.limit = 1}}) {
+    auto ids = f.d().timelines().Account(alice, bob, page, {});
+    auto views = f.d().timelines().AccountViews(alice, bob, page, {});
+    ASSERT_TRUE(ids.ok() && views.ok());
+    EXPECT_EQ(ids_of(*views), *ids);
+  }
+  auto views = f.d().timelines().AccountViews(alice, bob, {}, {});
+  ASSERT_TRUE(views.ok());
+  ASSERT_EQ(views->size(), 2u);  // not the private post: alice does not follow bob
+  EXPECT_EQ((*views)[0].rec->id, own);
+  EXPECT_EQ((*views)[0].author.rec->id, bob);
+  EXPECT_EQ((*views)[0].counts.favourites, 2);
+  EXPECT_TRUE((*views)[0].favourited);
+  EXPECT_EQ((*views)[1].rec->id, reblog->rec->id);
+  ASSERT_NE((*views)[1].reblog, nullptr);
+  EXPECT_EQ((*views)[1].reblog->rec->id, original);
+  EXPECT_EQ((*views)[1].reblog->author.rec->id, carol);
+  EXPECT_TRUE((*views)[1].reblog->bookmarked);
+  ASSERT_TRUE(f.d().graph().Follow(alice, bob, {}, {}).ok());
+  auto followed = f.d().timelines().AccountViews(alice, bob, {}, {});
+  ASSERT_TRUE(followed.ok());
+  EXPECT_EQ(ids_of(*followed), (std::vector<Id>{hidden, own, reblog->rec->id}));
+  ASSERT_TRUE(f.d().graph().Block(bob, alice).ok());  // blocked: an empty page, as for the ids
+  auto blocked = f.d().timelines().AccountViews(alice, bob, {}, {});
+  ASSERT_TRUE(blocked.ok());
+  EXPECT_TRUE(blocked->empty());
+  EXPECT_EQ(f.d().timelines().AccountViews(alice, 999, {}, {}).status().code(),
+            StatusCode::kNotFound);
+}
+
 TEST(StatusesTest, BlockedAccountsCannotSeeOrInteract) {
   DomainFixture f;
   Id a = f.MakeAccount("alice");
