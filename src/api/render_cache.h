@@ -13,8 +13,9 @@
 // reused by another record while the entry lives, so pointer equality is a sound freshness test.
 //
 // Memory is bounded: each of the 16 shards holds at most capacity/16 entries and, when full,
-// drops an eighth of them (in hash order, i.e. arbitrary ones). Thread-safe; lookups take one
-// shard mutex for a hash lookup and a shared_ptr copy, never while rendering.
+// drops an eighth of them (in hash order, i.e. arbitrary ones). Thread-safe; a lookup takes one
+// shard mutex for a hash lookup and a shared_ptr copy (a page's lookup, FindMany, the mutexes of
+// the shards it touches, in ascending order), never while rendering.
 #pragma once
 
 #include <algorithm>
