@@ -321,31 +321,37 @@ bool HomeFeed::MergeLocked(Id viewer, const Page& page, const std::vector<Id>& r
   out.reserve(page.limit);
   const bool ascending = page.min_id != 0;
   // Sources: the ring and the posts of every pulled author the viewer follows.
-  // Inline storage for the usual few sources, and the page's batches: no allocation per read.
-  boost::container::small_vector<const std::vector<Id>*, 8> sources;
+  // Inline storage for up to 31 pulled authors, and the page's batches: no allocation per read.
+  boost::container::small_vector<const std::vector<Id>*, 32> sources;
   sources.push_back(&ring);
   auto f = s_.following.find(viewer);
   const Followees* followees = f != s_.following.end() ? &f->second : nullptr;
   // What the filter asks of the viewer, asked once for the page.
   const Reader reader{viewer, followees, s_.InBlocks(viewer), s_.MutesAny(viewer)};
   if (followees != nullptr && !s_.pulled_authors.empty()) {
-    auto add = [&](Id author) {
-      auto a = s_.statuses_by_author.find(author);
-      if (a != s_.statuses_by_author.end()) sources.push_back(&a->second);
-    };
+    boost::container::small_vector<Id, 32> pulled;
     if (s_.pulled_authors.size() < followees->size()) {
       for (Id p : s_.pulled_authors) {
-        if (followees->count(p)) add(p);
+        if (followees->count(p)) pulled.push_back(p);
       }
     } else {
       for (const auto& [followee, edge] : *followees) {
-        if (s_.pulled_authors.count(followee)) add(followee);
+        if (s_.pulled_authors.count(followee)) pulled.push_back(followee);
       }
     }
+    // A viewer may follow many pulled authors (on a heavy-tailed graph most follows go to them).
+    // Their post lists are looked up together, and the newest end of each, where a page starts,
+    // prefetched before the merge reads them: independent misses that overlap, where the merge
+    // would wait for each source in turn.
+    for (Id p : pulled) {
+      auto a = s_.statuses_by_author.find(p);
+      if (a != s_.statuses_by_author.end() && !a->second.empty()) sources.push_back(&a->second);
+    }
+    for (size_t i = 1; i < sources.size(); ++i) __builtin_prefetch(&sources[i]->back());
   }
   const Id lower = std::max(page.min_id, page.since_id);
   // k-way merge in the page's direction, deduplicating ids present in more than one source.
-  boost::container::small_vector<Cursor, 8> cursors;
+  boost::container::small_vector<Cursor, 32> cursors;
   for (const auto* src : sources) {
     const auto& v = *src;
     if (ascending) {
