@@ -29,8 +29,15 @@ def workload_entry(r):
     from the open-loop run at 80% of that peak (plaza-load, no coordinated omission)."""
     if "peak" in r:
         peak, open_ = r["peak"], r["open_loop"]
+        extra = {}
+        if "fanout" in r:  # compose: the home fan-out queue right after the load
+            f = r["fanout"]
+            extra["fanout"] = f
+            # Timeline insertions per post since start: only timelines in memory (the readers')
+            # are written, so this is the fan-out each post actually cost.
+            extra["fanout_per_post"] = round(f["delivered"] / f["enqueued"], 1) if f["enqueued"] else 0
         return entry(peak, open_, peak["errors"] + open_["errors"], r["server_rss_mb"],
-                     peak=peak, open_loop=open_)
+                     peak=peak, open_loop=open_, **extra)
     if "first_reads" in r:  # the warm-up: every token's first home read
         first = r["first_reads"]
         return entry(first, first, first["errors"], r["server_rss_mb"], first_reads=first)
@@ -194,6 +201,12 @@ def main():
                "(sequential polling, so this is an upper bound); "
                f"{fmt(c['probe'].get('first_read_hit_ratio'), 2)} of first reads after the "
                "acknowledgement already held it."]
+    fanout = workloads.get("compose", {}).get("fanout")
+    if fanout:
+        md += ["", f"Compose fan-out: {workloads['compose']['fanout_per_post']} home-timeline "
+               f"insertions per post ({fanout['delivered']:,} for {fanout['enqueued']:,} posts since "
+               f"start); right after the load {fanout['queue_depth']} posts queued, oldest "
+               f"{fanout['lag_ms']} ms, longest wait since start {fanout['max_lag_ms']} ms."]
     if flash:
         md += ["", f"Flash sale: {flash['accounts'] - 1:,} reservation holders, one attempt each, "
                f"for {flash['units_offered']:,} units: {fmt(flash['attempts_per_s'], 0)} attempts/s, "
