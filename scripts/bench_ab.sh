@@ -12,6 +12,10 @@
 #     Both servers up at once on copies of one small dataset (seed 42, 2,000 tokens), every
 #     token's home read once, then 4 s `wrk` read-home rounds at 32 connections, alternating.
 #     Figures: requests/s and the server's CPU per read (utime + stime from /proc).
+#   scripts/bench_ab.sh home-cold PLAZA_A PLAZA_B [ROUNDS] (default 5 rounds)
+#     As `home`, with all 10,000 tokens, after 30,000 posts (written by A before both start):
+#     each home page then holds recent posts spread over many statuses, mostly not in the
+#     processor's caches, as on the large dataset or any timeline after a burst of posts.
 #   scripts/bench_ab.sh compose PLAZA_A PLAZA_B [ROUNDS] (default 5 rounds)
 #     Set up as `home` (the suite runs compose after read-home, so followers' timelines are in
 #     memory and each post fans out to them), then 4 s `wrk` compose rounds at 32 connections,
@@ -21,7 +25,7 @@
 # plaza-datagen, plaza-datagen-flash-sale and plaza-load.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-mode=${1:?usage: bench_ab.sh flash|home|compose PLAZA_A PLAZA_B [ROUNDS]}
+mode=${1:?usage: bench_ab.sh flash|home|home-cold|compose PLAZA_A PLAZA_B [ROUNDS]}
 bin_a=$(realpath "${2:?plaza binary A}")
 bin_b=$(realpath "${3:?plaza binary B}")
 build=$(cd "$root/${BUILD_DIR:-build}" && pwd)
@@ -89,14 +93,23 @@ print("%.1f %.2f" % (d["attempts_per_s"], us))' "$dir/load.json" "$c1" "$c0"
   done
   medians "attempts/s,us CPU an attempt" "$work/rows"
   ;;
-home | compose)
+home | home-cold | compose)
   rounds=${4:-5}
   port=$(free_port)
   "$build/tools/plaza-datagen" --scale small --seed 42 --data-dir "$work/data" \
     --tokens-file "$work/all-tokens" --manifest "$work/datagen.json" \
     --base-url "http://127.0.0.1:$port" --quiet > /dev/null
-  head -n 2000 "$work/all-tokens" > "$work/tokens"
+  ntokens=2000
+  [[ $mode == home-cold ]] && ntokens=10000
+  head -n "$ntokens" "$work/all-tokens" > "$work/tokens"
   touch "$work/targets"
+  if [[ $mode == home-cold ]]; then
+    serve "$bin_a" "$work/data" "$port"
+    taskset -c 1 "$loadgen" --port "$port" --rate 8000 --duration 600 --max-requests 30000 \
+      --connections 32 --mix compose=1 --tokens "$work/tokens" --targets "$work/targets" > /dev/null
+    kill "$served"
+    wait "$served" 2>/dev/null || true
+  fi
   cp -r "$work/data" "$work/data-b"
   port_a=$(free_port)
   serve "$bin_a" "$work/data" "$port_a"
@@ -105,7 +118,7 @@ home | compose)
   serve "$bin_b" "$work/data-b" "$port_b"
   pid_b=$served
   for p in "$port_a" "$port_b"; do  # every token's timeline built before measuring
-    taskset -c 1 "$loadgen" --port "$p" --rate 20000 --duration 600 --max-requests 2000 \
+    taskset -c 1 "$loadgen" --port "$p" --rate 20000 --duration 600 --max-requests "$ntokens" \
       --connections 32 --mix home=1 --sequential-tokens --tokens "$work/tokens" \
       --targets "$work/targets" > /dev/null
   done
@@ -134,7 +147,7 @@ print("%.0f %.2f" % (d["rps"], us))' "$out" "$c1" "$c0"
   medians "rps,us CPU a $unit" "$work/rows"
   ;;
 *)
-  echo "usage: bench_ab.sh flash|home|compose PLAZA_A PLAZA_B [ROUNDS]" >&2
+  echo "usage: bench_ab.sh flash|home|home-cold|compose PLAZA_A PLAZA_B [ROUNDS]" >&2
   exit 2
   ;;
 esac
