@@ -8,6 +8,7 @@
 
 #include "api/commerce_entities.h"
 #include "common/clock.h"
+#include "common/prefetch.h"
 #include "domain/notifications.h"
 #include "domain/statuses.h"
 
@@ -654,12 +655,7 @@ void WriteStatuses(JsonWriter& w, std::span<const domain::StatusView> views,
   boost::container::small_vector<std::shared_ptr<const JsonTemplate>, 48> templates(n);
   ctx.cache->statuses.FindMany(ids, sources, templates);
   for (const auto& t : templates) {
-    const char* hint = t != nullptr ? static_cast<const char*>(t->filled.Hint()) : nullptr;
-    if (hint == nullptr) continue;
-    // The filling and the counts Load takes, which make_shared put just before it (libstdc++: a
-    // vtable pointer and two 32-bit counts).
-    __builtin_prefetch(hint);
-    __builtin_prefetch(hint - 16);
+    if (t != nullptr) PrefetchShared(t->filled.Hint());  // the filling and the count Load takes
   }
   boost::container::small_vector<FoundStatus, 48> found(n);
   for (size_t i = 0; i < n; ++i) {

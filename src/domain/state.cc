@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <boost/container/small_vector.hpp>
 
+#include "common/prefetch.h"
+
 namespace plaza::domain {
 
 KeyLocks::Guard::Guard(KeyLocks& locks, const std::vector<uint64_t>& keys) : locks_(locks) {
@@ -94,9 +96,7 @@ std::vector<StatusView> State::ViewSeenStatuses(Id viewer,
     authors[i] = FindAccount(entries[i]->rec->account_id);
   }
   for (const AccountEntry* a : authors) {
-    // The record and the counts the view takes, which make_shared put just before it (libstdc++:
-    // a vtable pointer and two 32-bit counts).
-    if (a != nullptr) __builtin_prefetch(reinterpret_cast<const char*>(a->rec.get()) - 16);
+    if (a != nullptr) PrefetchShared(a->rec.get());  // the record and the count a view takes
   }
   std::vector<StatusView> views;
   views.reserve(entries.size());
