@@ -163,8 +163,10 @@ std::vector<StatusView> Statuses::GetMany(Id viewer, const std::vector<Id>& ids)
   // The statuses are looked up together (independent probes whose cache misses overlap), then
   // checked and viewed as a page.
   for (size_t i = 0; i < ids.size(); ++i) seen[i] = s_.FindStatus(ids[i]);
-  std::erase_if(
-      seen, [&](const StatusEntry* st) { return st == nullptr || !s_.CanSee(viewer, *st->rec); });
+  const bool in_blocks = viewer != 0 && s_.InBlocks(viewer);  // asked once for the list
+  std::erase_if(seen, [&](const StatusEntry* st) {
+    return st == nullptr || !s_.CanSee(viewer, *st->rec, in_blocks);
+  });
   return s_.ViewSeenStatuses(viewer, seen, s_.MarksOf(viewer));
 }
 

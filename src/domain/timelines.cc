@@ -57,9 +57,10 @@ Result<std::vector<Id>> Timelines::AccountLocked(Id viewer, Id account, const Pa
   }
   auto it = s_.statuses_by_author.find(account);
   if (it == s_.statuses_by_author.end()) return std::vector<Id>{};
+  const bool in_blocks = viewer != 0 && s_.InBlocks(viewer);  // asked once for the page
   return PageDescending(it->second, page, [&](Id id) {
     const StatusEntry* st = s_.FindStatus(id);
-    if (st == nullptr || !s_.CanSee(viewer, *st->rec)) return false;
+    if (st == nullptr || !s_.CanSee(viewer, *st->rec, in_blocks)) return false;
     const StatusMeta& r = *st->rec;
     if (options.exclude_reblogs && r.reblog_of_id != 0) return false;
     if (options.exclude_replies && r.in_reply_to_id != 0 && r.in_reply_to_account_id != account) {
@@ -71,7 +72,7 @@ Result<std::vector<Id>> Timelines::AccountLocked(Id viewer, Id account, const Pa
     }
     if (r.reblog_of_id != 0) {
       const StatusEntry* o = s_.FindStatus(r.reblog_of_id);
-      if (o == nullptr || !s_.CanSee(viewer, *o->rec)) return false;
+      if (o == nullptr || !s_.CanSee(viewer, *o->rec, in_blocks)) return false;
     }
     return true;
   });

@@ -346,6 +346,13 @@ TEST(StatusesTest, VisibilityIsEnforcedOnReads) {
   EXPECT_EQ(*acct_f, std::vector<Id>{priv});
 }
 
+// The ids of a list of views, in order.
+std::vector<Id> IdsOf(const std::vector<StatusView>& views) {
+  std::vector<Id> ids;
+  for (const auto& v : views) ids.push_back(v.rec->id);
+  return ids;
+}
+
 // An account's page as views is the page of ids, each with its counts, its author, the viewer's
 // marks and a repost's original, whatever page of it is asked for.
 TEST(StatusesTest, AccountViewsAreTheAccountPageWithCountsMarksAndOriginals) {
@@ -361,17 +368,12 @@ TEST(StatusesTest, AccountViewsAreTheAccountPageWithCountsMarksAndOriginals) {
   ASSERT_TRUE(f.d().statuses().Favourite(alice, own).ok());
   ASSERT_TRUE(f.d().statuses().Favourite(carol, own).ok());
   ASSERT_TRUE(f.d().statuses().Bookmark(alice, original).ok());
-  auto ids_of = [](const std::vector<StatusView>& views) {
-    std::vector<Id> ids;
-    for (const auto& v : views) ids.push_back(v.rec->id);
-    return ids;
-  };
   for (const Page& page :
        {Page{}, Page{.max_id = own}, Page{.min_id = reblog->rec->id - 1}, Page{.limit = 1}}) {
     auto ids = f.d().timelines().Account(alice, bob, page, {});
     auto views = f.d().timelines().AccountViews(alice, bob, page, {});
     ASSERT_TRUE(ids.ok() && views.ok());
-    EXPECT_EQ(ids_of(*views), *ids);
+    EXPECT_EQ(IdsOf(*views), *ids);
   }
   auto views = f.d().timelines().AccountViews(alice, bob, {}, {});
   ASSERT_TRUE(views.ok());
@@ -388,13 +390,41 @@ TEST(StatusesTest, AccountViewsAreTheAccountPageWithCountsMarksAndOriginals) {
   ASSERT_TRUE(f.d().graph().Follow(alice, bob, {}, {}).ok());
   auto followed = f.d().timelines().AccountViews(alice, bob, {}, {});
   ASSERT_TRUE(followed.ok());
-  EXPECT_EQ(ids_of(*followed), (std::vector<Id>{hidden, own, reblog->rec->id}));
+  EXPECT_EQ(IdsOf(*followed), (std::vector<Id>{hidden, own, reblog->rec->id}));
   ASSERT_TRUE(f.d().graph().Block(bob, alice).ok());  // blocked: an empty page, as for the ids
   auto blocked = f.d().timelines().AccountViews(alice, bob, {}, {});
   ASSERT_TRUE(blocked.ok());
   EXPECT_TRUE(blocked->empty());
   EXPECT_EQ(f.d().timelines().AccountViews(alice, 999, {}, {}).status().code(),
             StatusCode::kNotFound);
+}
+
+// A list of statuses (bookmarks, favourites, any page GetMany views) and another account's page
+// leave out what someone who blocks the viewer wrote, once the block is made: the viewer's blocks
+// are asked once for the whole list.
+TEST(StatusesTest, ListsLeaveOutStatusesOfThoseWhoBlockTheViewer) {
+  DomainFixture f;
+  Id alice = f.MakeAccount("alice");
+  Id bob = f.MakeAccount("bob");
+  Id carol = f.MakeAccount("carol");
+  Id carols = f.Post(carol, "carol's words");
+  Id bobs = f.Post(bob, "bob's words");
+  auto repost = f.d().statuses().Reblog(bob, carols, {});
+  ASSERT_TRUE(repost.ok());
+  EXPECT_EQ(IdsOf(f.d().statuses().GetMany(alice, {carols, bobs})),
+            (std::vector<Id>{carols, bobs}));
+  auto page = f.d().timelines().AccountViews(alice, bob, {}, {});
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(IdsOf(*page), (std::vector<Id>{repost->rec->id, bobs}));
+
+  ASSERT_TRUE(f.d().graph().Block(carol, alice).ok());
+  EXPECT_EQ(IdsOf(f.d().statuses().GetMany(alice, {carols, bobs})), std::vector<Id>{bobs});
+  page = f.d().timelines().AccountViews(alice, bob, {}, {});
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(IdsOf(*page), std::vector<Id>{bobs});  // not bob's repost of carol's post
+  EXPECT_EQ(*f.d().timelines().Account(alice, bob, {}, {}), std::vector<Id>{bobs});
+  // Others still see it all.
+  EXPECT_EQ(IdsOf(f.d().statuses().GetMany(bob, {carols, bobs})), (std::vector<Id>{carols, bobs}));
 }
 
 TEST(StatusesTest, BlockedAccountsCannotSeeOrInteract) {
