@@ -76,6 +76,8 @@ class KvStorage final : public Storage {
         for (int i = 0; i < kCommitters; ++i) committers_.emplace_back([this] { CommitLoop(); });
       }
       queue_.push_back(Pending{std::move(kv), std::move(done)});
+      // A committer writing now takes the queue when its write lands (CommitLoop).
+      if (writing_) return;
     }
     queue_cv_.notify_one();
   }
@@ -360,20 +362,31 @@ class KvStorage final : public Storage {
   }
 
   // A committer: takes every batch pending at that moment, writes them as one synced engine
-  // write, then answers each. Two committers alternate, so one answers its group (and the
-  // callers' completions run) while the other's write and fsync are under way.
+  // write, then answers each. One committer writes at a time: batches arriving during its write
+  // and fsync wait for it to land, and the other committer then takes them all as the next group
+  // while this one answers its own (and the callers' completions run). A committer that took
+  // whatever was pending whenever it was free would split the posts of one fsync's time into
+  // several small groups, each paying an fsync and a thread wake-up.
   void CommitLoop() {
     std::vector<Pending> group;
     for (;;) {
       {
         std::unique_lock lock(queue_mu_);
-        queue_cv_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+        queue_cv_.wait(lock, [this] { return (!queue_.empty() && !writing_) || stopping_; });
         if (queue_.empty()) return;  // stopping and drained
         group.swap(queue_);
+        writing_ = true;
       }
       KvWriteBatch merged = std::move(group.front().batch);
       for (size_t i = 1; i < group.size(); ++i) merged.Append(std::move(group[i].batch));
       Status st = engine_->Write(merged, /*sync=*/true);
+      bool more = false;
+      {
+        std::lock_guard lock(queue_mu_);
+        writing_ = false;
+        more = !queue_.empty();
+      }
+      if (more) queue_cv_.notify_one();
       for (Pending& p : group) p.done(st);
       group.clear();
     }
@@ -393,6 +406,7 @@ class KvStorage final : public Storage {
   std::condition_variable queue_cv_;
   std::vector<Pending> queue_;          // guarded by queue_mu_
   bool stopping_ = false;               // guarded by queue_mu_
+  bool writing_ = false;                // a committer's write is under way; guarded by queue_mu_
   std::vector<std::thread> committers_;  // guarded by queue_mu_; started on first CommitAsync
 };
 

@@ -5,9 +5,11 @@
 //
 // KvStorage takes no lock across a write: concurrent Commits reach the engine in parallel, which
 // is what lets RocksDB group-commit them. CommitAsync (with sync on) queues the batch for two
-// committer threads, started on first use: each takes every batch pending at that moment and
-// writes them as one engine write with one fsync, then calls their `done` in queue order, so
-// callers need no thread of their own to wait on. Thread-safe; destruction drains the queue.
+// committer threads, started on first use. One of them writes at a time: it takes every batch
+// pending at that moment and writes them as one engine write with one fsync; batches arriving
+// meanwhile wait for that write to land and are then taken together by the other, while the
+// first calls its group's `done` in queue order. Callers need no thread of their own to wait
+// on. Thread-safe; destruction drains the queue.
 #pragma once
 
 #include <memory>
