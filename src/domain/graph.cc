@@ -83,7 +83,7 @@ void Graph::ApplyUnfollowLocked(Id source, Id target) {
   auto it = FollowerAt(s_, in, target, edge);
   if (it != in.end() && *it == source) in.erase(it);
   s_.following[source].erase(target);
-  s_.follow_options.erase({source, target});
+  s_.SetFollowOptions(source, target, {});
   if (AccountEntry* a = s_.FindAccount(source)) --a->counts.following;
   if (AccountEntry* b = s_.FindAccount(target)) --b->counts.followers;
 }

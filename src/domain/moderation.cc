@@ -598,27 +598,7 @@ Status Moderation::NotifyPublished(Id status_id) {
     std::shared_lock lock(s_.mu);
     const StatusEntry* st = s_.FindStatus(status_id);
     if (st == nullptr) return Status::Ok();
-    const StatusMeta& rec = *st->rec;
-    Id author = rec.account_id;
-    for (Id m : rec.mention_ids()) {
-      if (s_.CanSee(m, rec)) {
-        notifications_.AddLocked(batch, m, NotificationType::kMention, author, rec.id);
-      }
-    }
-    Id parent = rec.in_reply_to_account_id;
-    if (parent != 0 &&
-        std::find(rec.mention_ids().begin(), rec.mention_ids().end(), parent) ==
-            rec.mention_ids().end() &&
-        s_.CanSee(parent, rec)) {
-      notifications_.AddLocked(batch, parent, NotificationType::kMention, author, rec.id);
-    }
-    if (rec.quote_of_id() != 0) {
-      const StatusEntry* quoted = s_.FindStatus(rec.quote_of_id());
-      if (quoted != nullptr && s_.CanSee(quoted->rec->account_id, rec)) {
-        notifications_.AddLocked(batch, quoted->rec->account_id, NotificationType::kQuote, author,
-                                 rec.id);
-      }
-    }
+    notifications_.AddPublishedLocked(batch, *st->rec);
   }
   return s_.storage.Commit(batch);
 }

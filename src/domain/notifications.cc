@@ -27,6 +27,33 @@ void Notifications::AddLocked(storage::WriteBatch& batch, Id recipient, Notifica
   batch.Put(n);
 }
 
+void Notifications::AddPublishedLocked(storage::WriteBatch& batch, const StatusMeta& status) {
+  const Id author = status.account_id;
+  const auto& mentioned = status.mention_ids();
+  for (Id m : mentioned) {
+    if (s_.CanSee(m, status)) AddLocked(batch, m, NotificationType::kMention, author, status.id);
+  }
+  const Id parent = status.in_reply_to_account_id;
+  if (parent != 0 && std::find(mentioned.begin(), mentioned.end(), parent) == mentioned.end() &&
+      s_.CanSee(parent, status)) {
+    AddLocked(batch, parent, NotificationType::kMention, author, status.id);
+  }
+  if (status.quote_of_id() != 0) {
+    const StatusEntry* quoted = s_.FindStatus(status.quote_of_id());
+    if (quoted != nullptr && s_.CanSee(quoted->rec->account_id, status)) {
+      AddLocked(batch, quoted->rec->account_id, NotificationType::kQuote, author, status.id);
+    }
+  }
+  // As Mastodon: a thread the author continues notifies, a reply to someone else does not.
+  if (status.visibility == Visibility::kDirect || (parent != 0 && parent != author)) return;
+  for (Id follower : s_.NotifiedFollowers(author)) {
+    if (std::find(mentioned.begin(), mentioned.end(), follower) != mentioned.end()) continue;
+    if (s_.CanSee(follower, status)) {
+      AddLocked(batch, follower, NotificationType::kStatus, author, status.id);
+    }
+  }
+}
+
 bool Notifications::VisibleLocked(Id account, const storage::NotificationRecord& n) const {
   const AccountEntry* from = s_.FindAccount(n.from_account_id);
   if (from == nullptr || from->rec->suspended) return false;

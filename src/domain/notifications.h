@@ -29,6 +29,15 @@ class Notifications {
   // Appends a notification to `batch` if it should be made. REQUIRES: State::mu held.
   void AddLocked(storage::WriteBatch& batch, Id recipient, NotificationType type, Id from,
                  Id status_id);
+  // Appends the notifications a status makes when it is published (posted, or released from a
+  // moderation hold): a mention to each mentioned account and to the author of the status it
+  // replies to, a quote to the quoted status's author, each only if they can see it; and a
+  // `status` notification to each follower who asked to be notified of the author's posts
+  // (Mastodon's follow `notify`), for a post that is neither direct nor a reply to someone else,
+  // unless that follower is mentioned in it. All go into the status's own batch, so they are
+  // durable with it; an author with N such followers makes a write of N more records (Mastodon
+  // queues these; nothing here caps N). REQUIRES: State::mu held.
+  void AddPublishedLocked(storage::WriteBatch& batch, const StatusMeta& status);
 
   Result<std::vector<storage::NotificationRecord>> List(Id account, const Page& page,
                                                         const NotificationFilter& filter);

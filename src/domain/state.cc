@@ -56,11 +56,25 @@ FollowOptions State::OptionsOfFollow(Id a, Id b) const {
 }
 
 void State::SetFollowOptions(Id a, Id b, FollowOptions options) {
+  const bool notified = OptionsOfFollow(a, b).notify;
   if (options == FollowOptions{}) {
     follow_options.erase({a, b});
   } else {
     follow_options[{a, b}] = options;
   }
+  if (options.notify && !notified) {
+    notified_followers[b].push_back(a);
+  } else if (!options.notify && notified) {
+    auto it = notified_followers.find(b);
+    std::erase(it->second, a);
+    if (it->second.empty()) notified_followers.erase(it);
+  }
+}
+
+std::span<const Id> State::NotifiedFollowers(Id author) const {
+  if (notified_followers.empty()) return {};  // the usual case: nobody asked
+  auto it = notified_followers.find(author);
+  return it == notified_followers.end() ? std::span<const Id>{} : std::span<const Id>(it->second);
 }
 
 int64_t State::FollowerCount(Id a) const {

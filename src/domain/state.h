@@ -166,8 +166,12 @@ struct State {
   // time-ordered, so a new follow appends; a load sorts each list once (FinishLoad).
   boost::unordered_flat_map<Id, Followees> following;
   boost::unordered_flat_map<Id, std::vector<Id>> followers;
-  // (source, target) of the follows whose options are not the defaults.
+  // (source, target) of the follows whose options are not the defaults. Written through
+  // SetFollowOptions, which keeps notified_followers.
   boost::unordered_flat_map<IdPair, FollowOptions, IdPairHash> follow_options;
+  // Author -> the followers who asked to be notified of its posts (FollowOptions::notify), in
+  // the order they asked; absent when none.
+  boost::unordered_flat_map<Id, std::vector<Id>> notified_followers;
   // Authors whose posts are merged in at read time instead of pushed (see home_feed.h).
   boost::unordered_flat_set<Id> pulled_authors;
   // Written through SetBlock / SetMute, which keep the two tables below.
@@ -212,8 +216,10 @@ struct State {
   // The id of a's follow of b; 0 when a does not follow b.
   Id FollowEdge(Id a, Id b) const;
   FollowOptions OptionsOfFollow(Id a, Id b) const;
-  // Callers hold mu exclusively.
+  // Callers hold mu exclusively. The defaults forget the follow's options (an unfollow).
   void SetFollowOptions(Id a, Id b, FollowOptions options);
+  // The followers `author` notifies of its posts; empty when none.
+  std::span<const Id> NotifiedFollowers(Id author) const;
   bool Blocks(Id a, Id b) const { return blocks.count({a, b}) != 0; }
   // Whether `a` is in any block (either side) / mutes anyone: what a page asks once of its viewer.
   bool InBlocks(Id a) const { return !block_parties.empty() && block_parties.contains(a); }

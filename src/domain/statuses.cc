@@ -401,24 +401,8 @@ void Statuses::CreateAsync(Id author, const NewStatus& in, CreateCallback done) 
     batch.Put(rec);
     meta = MetaOf(rec);
     if (moderation_ != nullptr) moderation_->AddStatusDecision(decision, rec.id, author, batch);
-    // A held status notifies nobody: it is not published yet.
-    for (Id m : decision.held() ? std::vector<Id>{} : rec.mention_ids) {
-      if (s_.CanSee(m, meta))
-        notifications_.AddLocked(batch, m, NotificationType::kMention, author, rec.id);
-    }
-    if (!decision.held() && rec.in_reply_to_account_id != 0 &&
-        std::find(rec.mention_ids.begin(), rec.mention_ids.end(), rec.in_reply_to_account_id) ==
-            rec.mention_ids.end() &&
-        s_.CanSee(rec.in_reply_to_account_id, meta)) {
-      notifications_.AddLocked(batch, rec.in_reply_to_account_id, NotificationType::kMention,
-                               author, rec.id);
-    }
-    if (!decision.held() && rec.quote_of_id != 0) {
-      Id quoted_author = s_.FindStatus(rec.quote_of_id)->rec->account_id;
-      if (s_.CanSee(quoted_author, meta)) {
-        notifications_.AddLocked(batch, quoted_author, NotificationType::kQuote, author, rec.id);
-      }
-    }
+    // A held status notifies nobody: it is not published yet (Moderation::NotifyPublished).
+    if (!decision.held()) notifications_.AddPublishedLocked(batch, meta);
   }
   if (in.extend_batch) {
     if (Status st = in.extend_batch(meta, batch); !st.ok()) return done(st);

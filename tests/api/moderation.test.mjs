@@ -111,10 +111,15 @@ test('label: the post is published behind a content warning', async () => {
 });
 
 test('review: a held post is visible only to its author and staff until approved', async () => {
+  const fan = await s.signUp('mod_fan');  // asked to be notified of alice's posts
+  await s.ok('POST', `/api/v1/accounts/${alice.id}/follow`, { token: fan.token, json: { notify: true } });
   const st = await s.postStatus(alice, 'please holdme now @mod_bob #heldtag');
   const mentioned = async () => (await s.ok('GET', '/api/v1/notifications', { token: bob.token }))
     .some((n) => n.type === 'mention' && n.status?.id === st.id);
+  const announced = async () => (await s.ok('GET', '/api/v1/notifications', { token: fan.token }))
+    .some((n) => n.type === 'status' && n.status?.id === st.id);
   assert.equal(await mentioned(), false, 'a held post notifies nobody');
+  assert.equal(await announced(), false, 'a held post notifies nobody');
   assert.equal((await s.get(`/api/v1/statuses/${st.id}`, { token: alice.token })).status, 200);
   assert.equal((await s.get(`/api/v1/statuses/${st.id}`, { token: bob.token })).status, 404);
   assert.equal((await s.get(`/api/v1/statuses/${st.id}`)).status, 404);
@@ -145,6 +150,7 @@ test('review: a held post is visible only to its author and staff until approved
   }
   assert.ok(inHome, 'approved post reaches followers');
   assert.equal(await mentioned(), true, 'approval sends the mention');
+  assert.equal(await announced(), true, 'approval notifies who asked to be');
   const queue2 = await s.ok('GET', '/api/plaza/v1/admin/review', { token: mod.token });
   assert.ok(!queue2.some((h) => h.id === st.id));
 });

@@ -1,5 +1,6 @@
-// Notifications: mention, follow, favourite, reblog, quote; type filters, pagination with Link
-// headers, one notification, dismiss, clear, unread count with the read marker.
+// Notifications: mention, follow, favourite, reblog, quote, status (a follow with notify); type
+// filters, pagination with Link headers, one notification, dismiss, clear, unread count with the
+// read marker.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, parseLink, isJsonError } from './lib/server.mjs';
@@ -145,6 +146,61 @@ test('a deleted status takes its notifications along; blocks and mutes hide them
   assert.equal((await s.post(`/api/v1/statuses/${fp.id}/favourite`, { token: bob.token })).status, 404);
   assert.equal((await s.post(`/api/v1/accounts/${f.id}/follow`, { token: bob.token })).status, 403);
   assert.deepEqual((await list(f)).map((n) => n.account.id), [carol.id]);
+});
+
+test('a follow with notify brings a status notification for each post, as in Mastodon', async () => {
+  const author = await s.signUp('nf_author');
+  const fan = await s.signUp('nf_fan');
+  const plain = await s.signUp('nf_plain');  // follows without notify
+  const other = await s.signUp('nf_other');
+  const follow = (u, notify) => s.ok('POST', `/api/v1/accounts/${author.id}/follow`,
+    { token: u.token, json: notify === undefined ? {} : { notify } });
+  assert.equal((await follow(fan, true)).notifying, true);
+  assert.equal((await follow(plain)).notifying, false);
+  const statusIds = async (u) => (await list(u, { 'types[]': 'status' })).map((n) => {
+    assert.equal(n.account.id, author.id);
+    return n.status.id;
+  });
+
+  const post = await s.postStatus(author, 'a new post');
+  const priv = await s.postStatus(author, { status: 'followers only', visibility: 'private' });
+  const thread = await s.postStatus(author, { status: 'and more', in_reply_to_id: post.id });
+  const elsewhere = await s.postStatus(other, 'something');
+  // Neither a reply to someone else, nor a direct post, nor a repost notifies of a new post;
+  // nor does a post that mentions the follower, who gets the mention instead.
+  await s.postStatus(author, { status: 'a reply', in_reply_to_id: elsewhere.id });
+  await s.postStatus(author, { status: 'just you @nf_fan', visibility: 'direct' });
+  const mention = await s.postStatus(author, 'hello @nf_fan');
+  await s.ok('POST', `/api/v1/statuses/${elsewhere.id}/reblog`, { token: author.token });
+  assert.deepEqual(await statusIds(fan), [thread.id, priv.id, post.id]);
+  assert.equal((await list(fan, { 'types[]': 'mention' }))[0].status.id, mention.id);
+  assert.deepEqual(await statusIds(plain), []);
+  assert.deepEqual(await statusIds(other), []);
+
+  // The subscription survives a restart (it is rebuilt from the stored follow).
+  await s.restart();
+  const after = await s.postStatus(author, 'after the restart');
+  assert.deepEqual((await statusIds(fan))[0], after.id);
+
+  // Following again without notify keeps it; notify=false ends it; so does an unfollow.
+  assert.equal((await follow(fan)).notifying, true);
+  assert.equal((await follow(fan, false)).notifying, false);
+  await s.postStatus(author, 'not notified: notify is off');
+  await follow(fan, true);
+  await s.ok('POST', `/api/v1/accounts/${author.id}/unfollow`, { token: fan.token });
+  await s.postStatus(author, 'not notified: unfollowed');
+  await follow(fan);
+  await s.postStatus(author, 'not notified: followed again without notify');
+  assert.deepEqual((await statusIds(fan))[0], after.id);
+
+  // A muted author's posts do not notify (and its earlier notifications are hidden meanwhile).
+  await follow(fan, true);
+  await s.ok('POST', `/api/v1/accounts/${author.id}/mute`, { token: fan.token, json: { notifications: true } });
+  await s.postStatus(author, 'not notified: muted');
+  assert.deepEqual(await statusIds(fan), []);
+  await s.ok('POST', `/api/v1/accounts/${author.id}/unmute`, { token: fan.token });
+  const last = await s.postStatus(author, 'notified again');
+  assert.deepEqual(await statusIds(fan), [last.id, after.id, thread.id, priv.id, post.id]);
 });
 
 test('notifications need a user token with read:notifications', async () => {
