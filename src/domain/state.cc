@@ -294,7 +294,7 @@ void State::FinishLoad() {
   }
   auto by_mark = [](const PageItem& a, const PageItem& b) { return a.cursor < b.cursor; };
   for (auto* index : {&favourites_of_account, &bookmarks_of_account, &favouriters_of_status,
-                      &blocks_of, &mutes_of}) {
+                      &bookmarkers_of_status, &blocks_of, &mutes_of}) {
     for (auto& [id, list] : *index) {
       std::sort(list.begin(), list.end(), by_mark);
       list.shrink_to_fit();

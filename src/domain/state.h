@@ -189,10 +189,12 @@ struct State {
   // A mark is kept once per list that reads it, 40 bytes a favourite (bench/README.md, session
   // 12): whether an account marked a status is a binary search in its ViewerMarks.
   // Ascending by mark id (the cursor): {mark, status} of an account's favourites and bookmarks,
-  // {mark, account} of a status's favouriters. 16 bytes a mark, where a tree node took 64.
+  // {mark, account} of a status's favouriters and bookmarkers (what a deleted status takes
+  // along). 16 bytes a mark, where a tree node took 64.
   boost::unordered_flat_map<Id, MarkList> favourites_of_account;
   boost::unordered_flat_map<Id, MarkList> bookmarks_of_account;
   boost::unordered_flat_map<Id, MarkList> favouriters_of_status;
+  boost::unordered_flat_map<Id, MarkList> bookmarkers_of_status;
   // Statuses held for review (moderation.h): seen only by their author and by staff.
   boost::unordered_flat_set<Id> held_statuses;
   // By account; mirrors favourites_of_account, bookmarks_of_account and reblog_by (kept by the

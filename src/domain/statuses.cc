@@ -234,15 +234,24 @@ void Statuses::ApplyDeleteLocked(Id id) {
     if (StatusEntry* q = s_.FindStatus(rec.quote_of_id())) --q->counts.quotes;
   }
   // Marks on a deleted status go with it.
-  auto favs = s_.favouriters_of_status.find(id);
-  if (favs != s_.favouriters_of_status.end()) {
-    for (const auto& [mark, account] : favs->second) {
-      s_.RemoveViewerMark(&ViewerMarks::favourited, account, id);
-      auto fa = s_.favourites_of_account.find(account);
-      if (fa != s_.favourites_of_account.end()) State::RemoveMark(fa->second, mark);
-    }
-    s_.favouriters_of_status.erase(favs);
+  ForgetMarksOnLocked(id, s_.favouriters_of_status, s_.favourites_of_account,
+                      &ViewerMarks::favourited);
+  ForgetMarksOnLocked(id, s_.bookmarkers_of_status, s_.bookmarks_of_account,
+                      &ViewerMarks::bookmarked);
+}
+
+void Statuses::ForgetMarksOnLocked(Id status,
+                                   boost::unordered_flat_map<Id, MarkList>& markers_of_status,
+                                   boost::unordered_flat_map<Id, MarkList>& marks_of_account,
+                                   std::vector<Id> ViewerMarks::*list) {
+  auto markers = markers_of_status.find(status);
+  if (markers == markers_of_status.end()) return;
+  for (const auto& [mark, account] : markers->second) {
+    s_.RemoveViewerMark(list, account, status);
+    auto of_account = marks_of_account.find(account);
+    if (of_account != marks_of_account.end()) State::RemoveMark(of_account->second, mark);
   }
+  markers_of_status.erase(markers);
 }
 
 void Statuses::ApplyMarkLocked(const storage::MarkRecord& m) {
@@ -258,6 +267,7 @@ void Statuses::ApplyMarkLocked(const storage::MarkRecord& m) {
     if (StatusEntry* st = s_.FindStatus(m.status_id)) ++st->counts.favourites;
   } else {
     s_.AddMark(s_.bookmarks_of_account[m.account_id], m.id, m.status_id);
+    s_.AddMark(s_.bookmarkers_of_status[m.status_id], m.id, m.account_id);
   }
 }
 
@@ -271,9 +281,13 @@ void Statuses::ApplyUnmarkLocked(storage::MarkKind kind, Id account, Id status) 
   State::RemoveMark(marks->second, mark);
   s_.RemoveViewerMark(favourite ? &ViewerMarks::favourited : &ViewerMarks::bookmarked, account,
                       status);
+  auto& of_status = favourite ? s_.favouriters_of_status : s_.bookmarkers_of_status;
+  auto markers = of_status.find(status);
+  if (markers != of_status.end()) {
+    State::RemoveMark(markers->second, mark);
+    if (markers->second.empty()) of_status.erase(markers);
+  }
   if (favourite) {
-    auto favs = s_.favouriters_of_status.find(status);
-    if (favs != s_.favouriters_of_status.end()) State::RemoveMark(favs->second, mark);
     if (StatusEntry* st = s_.FindStatus(status)) --st->counts.favourites;
   }
 }
@@ -545,10 +559,13 @@ Result<StatusView> Statuses::Delete(Id actor, Id id) {
   if (moderation_ != nullptr) moderation_->AddDeleteHold(id, batch);
   {
     std::shared_lock lock(s_.mu);
-    auto favs = s_.favouriters_of_status.find(id);
-    if (favs != s_.favouriters_of_status.end()) {
-      for (const auto& [mark, account] : favs->second) {
-        batch.Put(storage::DeleteMark{storage::MarkKind::kFavourite, account, id});
+    for (auto [kind, markers_of_status] :
+         {std::pair{storage::MarkKind::kFavourite, &s_.favouriters_of_status},
+          std::pair{storage::MarkKind::kBookmark, &s_.bookmarkers_of_status}}) {
+      auto markers = markers_of_status->find(id);
+      if (markers == markers_of_status->end()) continue;
+      for (const auto& [mark, account] : markers->second) {
+        batch.Put(storage::DeleteMark{kind, account, id});
       }
     }
   }

@@ -232,6 +232,26 @@ test('favourite, unfavourite, bookmark, favourited_by and lists', async () => {
   assert.equal(viaReblog.favourites_count, 2);
 });
 
+test('a deleted status leaves no bookmark or favourite behind to fill a page', async () => {
+  const reader = await s.signUp('bm_reader');
+  const kept = await s.postStatus(alice, 'bookmark me, I stay');
+  const gone = await s.postStatus(alice, 'bookmark me, I go');
+  for (const id of [kept.id, gone.id]) {
+    await s.ok('POST', `/api/v1/statuses/${id}/bookmark`, { token: reader.token });
+    await s.ok('POST', `/api/v1/statuses/${id}/favourite`, { token: reader.token });
+  }
+  await s.ok('DELETE', `/api/v1/statuses/${gone.id}`, { token: alice.token });
+  // The newest mark was on the deleted status: a page of one must still hold the other, before
+  // and after a restart (which loads the marks back from storage).
+  const firstOf = async (list) => (await s.ok('GET', `/api/v1/${list}`,
+    { token: reader.token, query: { limit: 1 } })).map((x) => x.id);
+  for (let round = 0; round < 2; round++) {
+    assert.deepEqual(await firstOf('bookmarks'), [kept.id], `bookmarks, round ${round}`);
+    assert.deepEqual(await firstOf('favourites'), [kept.id], `favourites, round ${round}`);
+    if (round === 0) await s.restart();
+  }
+});
+
 test('counts stay exact under concurrent likes, reblogs and replies from many accounts', async () => {
   const st = await s.postStatus(alice, 'popular post');
   const fans = [];

@@ -163,6 +163,40 @@ TEST(StatusesTest, ViewerFlagsFollowMarksInAnyOrderAndAcrossRestart) {
   check({0, 3, 5}, {2, 4}, {1});
 }
 
+// A deleted status's favourites and bookmarks leave storage and every list with it.
+TEST(StatusesTest, DeletingAStatusDeletesItsMarks) {
+  DomainFixture f;
+  Id author = f.MakeAccount("author");
+  Id me = f.MakeAccount("me");
+  Id fan = f.MakeAccount("fan");
+  Id kept = f.Post(author, "kept");
+  Id gone = f.Post(author, "gone");
+  for (Id who : {me, fan}) {
+    for (Id st : {kept, gone}) {
+      ASSERT_TRUE(f.d().statuses().Favourite(who, st).ok());
+      ASSERT_TRUE(f.d().statuses().Bookmark(who, st).ok());
+    }
+  }
+  ASSERT_TRUE(f.d().statuses().Delete(author, gone).ok());
+  std::multiset<std::pair<int, Id>> stored;  // {kind, status}
+  ASSERT_TRUE(f.storage()
+                  .ForEachMark([&](const storage::MarkRecord& m) {
+                    stored.insert({static_cast<int>(m.kind), m.status_id});
+                    return Status::Ok();
+                  })
+                  .ok());
+  const int fav = static_cast<int>(storage::MarkKind::kFavourite);
+  const int bookmark = static_cast<int>(storage::MarkKind::kBookmark);
+  EXPECT_EQ(stored, (std::multiset<std::pair<int, Id>>{
+                        {fav, kept}, {fav, kept}, {bookmark, kept}, {bookmark, kept}}));
+  for (Id who : {me, fan}) {
+    ASSERT_EQ(f.d().statuses().BookmarksOf(who, Page{.limit = 1}).size(), 1u);
+    EXPECT_EQ(f.d().statuses().BookmarksOf(who, Page{.limit = 1})[0].id, kept);
+    ASSERT_EQ(f.d().statuses().FavouritesOf(who, Page{.limit = 1}).size(), 1u);
+    EXPECT_EQ(f.d().statuses().FavouritesOf(who, Page{.limit = 1})[0].id, kept);
+  }
+}
+
 // Favourites and bookmarks list newest mark first, page by mark id, and read the same after a
 // restart, whatever order the statuses' ids are in (the load visits marks by account and status).
 TEST(StatusesTest, MarkListsPageByMarkOrderAcrossRestart) {
