@@ -65,9 +65,10 @@ void State::SetFollowOptions(Id a, Id b, FollowOptions options) {
   if (options.notify && !notified) {
     notified_followers[b].push_back(a);
   } else if (!options.notify && notified) {
-    auto it = notified_followers.find(b);
-    std::erase(it->second, a);
-    if (it->second.empty()) notified_followers.erase(it);
+    if (auto it = notified_followers.find(b); it != notified_followers.end()) {
+      std::erase(it->second, a);
+      if (it->second.empty()) notified_followers.erase(it);
+    }
   }
 }
 

@@ -169,8 +169,8 @@ struct State {
   // (source, target) of the follows whose options are not the defaults. Written through
   // SetFollowOptions, which keeps notified_followers.
   boost::unordered_flat_map<IdPair, FollowOptions, IdPairHash> follow_options;
-  // Author -> the followers who asked to be notified of its posts (FollowOptions::notify), in
-  // the order they asked; absent when none.
+  // Author -> the followers who asked to be notified of its posts (FollowOptions::notify);
+  // absent when none.
   boost::unordered_flat_map<Id, std::vector<Id>> notified_followers;
   // Authors whose posts are merged in at read time instead of pushed (see home_feed.h).
   boost::unordered_flat_set<Id> pulled_authors;
