@@ -4,9 +4,7 @@
 #include <utf8proc.h>
 
 namespace plaza::text::internal {
-namespace {
 
-// Decodes one code point at s[i]; malformed input yields U+FFFD and advances by one byte.
 char32_t DecodeLenient(std::string_view s, size_t& i) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const size_t n = s.size();
@@ -47,8 +45,6 @@ char32_t DecodeLenient(std::string_view s, size_t& i) {
   i += len + 1;
   return cp;
 }
-
-}  // namespace
 
 void CodePoints::Decode(std::string_view text) {
   text_ = text;

@@ -17,6 +17,10 @@ namespace plaza::text::internal {
 // Returned for positions past the end; belongs to no character class.
 inline constexpr char32_t kEnd = 0x110000;
 
+// Decodes the code point at s[i] and advances i past it; a malformed byte decodes to U+FFFD and
+// advances by one. REQUIRES: i < s.size().
+char32_t DecodeLenient(std::string_view s, size_t& i);
+
 // A text decoded once so that scanners can look behind and ahead in O(1). Malformed UTF-8 never
 // fails: each bad byte decodes to U+FFFD and keeps its own byte offset. A post-sized text (up to
 // kInline code points) is decoded without touching the heap: every post is decoded several times

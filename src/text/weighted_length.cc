@@ -370,10 +370,12 @@ WeiboLengthResult WeiboLength(std::string_view text, int limit, const WeightConf
   ParseResult r = ParseTweet(text, config, extractor);
   const int64_t unit = 2 * static_cast<int64_t>(config.scale > 0 ? config.scale : 1);
   w.length = static_cast<int>((r.scaled_weight + unit - 1) / unit);
+  // Decoded only as far as the first code point that is not white space (in most texts, the
+  // first), where decoding the whole text again cost about as much as the rest of this function.
   bool content = false;
-  CodePoints cps(text);
-  for (size_t i = 0; i < cps.size() && !content; ++i) {
-    content = !internal::IsSpace(cps[i]) && !internal::IsJsWhitespace(cps[i]);
+  for (size_t i = 0; i < text.size() && !content;) {
+    const char32_t c = internal::DecodeLenient(text, i);
+    content = !internal::IsSpace(c) && !internal::IsJsWhitespace(c);
   }
   w.valid = content && !r.has_invalid_characters && w.length <= limit;
   return w;
