@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Two Plaza binaries on the same workload, alternating round by round, for a change smaller than
 # the suite's run-to-run spread (bench/README.md, "Comparing two builds"): a host slowdown then
-# falls on both. Prints every round, then the medians and their ratio.
+# falls on both. Prints every round, then the medians and their ratio, and the median of each
+# round's own B/A with the number of rounds in which B read higher.
 #
 #   scripts/bench_ab.sh flash PLAZA_A PLAZA_B [ROUNDS]   (default 4 rounds)
 #     The suite's flash-sale shape: each round and binary gets a fresh campaign of 5,000 units
@@ -54,7 +55,12 @@ for line in open(path):
 for i, name in enumerate(labels.split(",")):
     a = st.median(r[i] for r in rows["a"])
     b = st.median(r[i] for r in rows["b"])
-    print(f"median {name}: A {a:,.2f}  B {b:,.2f}  B/A {b / a:.3f}")
+    # Each round's B against that round's A: the host's speed drifts between rounds more than
+    # within one, so the ratio of a round's pair is the steadier reading.
+    paired = [rb[i] / ra[i] for ra, rb in zip(rows["a"], rows["b"])]
+    higher = sum(x > 1 for x in paired)
+    print(f"median {name}: A {a:,.2f}  B {b:,.2f}  B/A {b / a:.3f}  |  per round B/A: "
+          f"median {st.median(paired):.3f}, higher in {higher} of {len(paired)}")
 PY
 }
 
