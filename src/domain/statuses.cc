@@ -18,6 +18,9 @@
 namespace plaza::domain {
 namespace {
 
+constexpr storage::MarkKind kMarkKinds[] = {storage::MarkKind::kFavourite,
+                                            storage::MarkKind::kBookmark};
+
 constexpr uint64_t kLockStatus = 20;
 constexpr uint64_t kLockMark = 21;
 constexpr uint64_t kLockReblog = 23;
@@ -234,60 +237,55 @@ void Statuses::ApplyDeleteLocked(Id id) {
     if (StatusEntry* q = s_.FindStatus(rec.quote_of_id())) --q->counts.quotes;
   }
   // Marks on a deleted status go with it.
-  ForgetMarksOnLocked(id, s_.favouriters_of_status, s_.favourites_of_account,
-                      &ViewerMarks::favourited);
-  ForgetMarksOnLocked(id, s_.bookmarkers_of_status, s_.bookmarks_of_account,
-                      &ViewerMarks::bookmarked);
+  for (storage::MarkKind kind : kMarkKinds) ForgetMarksOnLocked(id, kind);
 }
 
-void Statuses::ForgetMarksOnLocked(Id status,
-                                   boost::unordered_flat_map<Id, MarkList>& markers_of_status,
-                                   boost::unordered_flat_map<Id, MarkList>& marks_of_account,
-                                   std::vector<Id> ViewerMarks::*list) {
-  auto markers = markers_of_status.find(status);
-  if (markers == markers_of_status.end()) return;
-  for (const auto& [mark, account] : markers->second) {
-    s_.RemoveViewerMark(list, account, status);
-    auto of_account = marks_of_account.find(account);
-    if (of_account != marks_of_account.end()) State::RemoveMark(of_account->second, mark);
+Statuses::MarkIndexes Statuses::IndexesOf(storage::MarkKind kind) const {
+  if (kind == storage::MarkKind::kFavourite) {
+    return {s_.favourites_of_account, s_.favouriters_of_status, &ViewerMarks::favourited};
   }
-  markers_of_status.erase(markers);
+  return {s_.bookmarks_of_account, s_.bookmarkers_of_status, &ViewerMarks::bookmarked};
+}
+
+void Statuses::ForgetMarksOnLocked(Id status, storage::MarkKind kind) {
+  MarkIndexes x = IndexesOf(kind);
+  auto markers = x.of_status.find(status);
+  if (markers == x.of_status.end()) return;
+  for (const auto& [mark, account] : markers->second) {
+    s_.RemoveViewerMark(x.viewer, account, status);
+    auto of_account = x.of_account.find(account);
+    if (of_account != x.of_account.end()) State::RemoveMark(of_account->second, mark);
+  }
+  x.of_status.erase(markers);
 }
 
 void Statuses::ApplyMarkLocked(const storage::MarkRecord& m) {
   // Storage holds one mark per kind, account and status, so a load brings no duplicates; a write
   // applies a mark only after seeing it absent under the mark's key lock (Mark).
-  const bool favourite = m.kind == storage::MarkKind::kFavourite;
-  auto list = favourite ? &ViewerMarks::favourited : &ViewerMarks::bookmarked;
-  if (!s_.loading && s_.HasViewerMark(list, m.account_id, m.status_id)) return;
-  s_.AddViewerMark(list, m.account_id, m.status_id);
-  if (favourite) {
-    s_.AddMark(s_.favourites_of_account[m.account_id], m.id, m.status_id);
-    s_.AddMark(s_.favouriters_of_status[m.status_id], m.id, m.account_id);
+  MarkIndexes x = IndexesOf(m.kind);
+  if (!s_.loading && s_.HasViewerMark(x.viewer, m.account_id, m.status_id)) return;
+  s_.AddViewerMark(x.viewer, m.account_id, m.status_id);
+  s_.AddMark(x.of_account[m.account_id], m.id, m.status_id);
+  s_.AddMark(x.of_status[m.status_id], m.id, m.account_id);
+  if (m.kind == storage::MarkKind::kFavourite) {
     if (StatusEntry* st = s_.FindStatus(m.status_id)) ++st->counts.favourites;
-  } else {
-    s_.AddMark(s_.bookmarks_of_account[m.account_id], m.id, m.status_id);
-    s_.AddMark(s_.bookmarkers_of_status[m.status_id], m.id, m.account_id);
   }
 }
 
 void Statuses::ApplyUnmarkLocked(storage::MarkKind kind, Id account, Id status) {
-  const bool favourite = kind == storage::MarkKind::kFavourite;
-  auto& of_account = favourite ? s_.favourites_of_account : s_.bookmarks_of_account;
-  auto marks = of_account.find(account);
-  if (marks == of_account.end()) return;
+  MarkIndexes x = IndexesOf(kind);
+  auto marks = x.of_account.find(account);
+  if (marks == x.of_account.end()) return;
   Id mark = State::MarkOn(marks->second, status);
   if (mark == 0) return;
   State::RemoveMark(marks->second, mark);
-  s_.RemoveViewerMark(favourite ? &ViewerMarks::favourited : &ViewerMarks::bookmarked, account,
-                      status);
-  auto& of_status = favourite ? s_.favouriters_of_status : s_.bookmarkers_of_status;
-  auto markers = of_status.find(status);
-  if (markers != of_status.end()) {
+  s_.RemoveViewerMark(x.viewer, account, status);
+  auto markers = x.of_status.find(status);
+  if (markers != x.of_status.end()) {
     State::RemoveMark(markers->second, mark);
-    if (markers->second.empty()) of_status.erase(markers);
+    if (markers->second.empty()) x.of_status.erase(markers);
   }
-  if (favourite) {
+  if (kind == storage::MarkKind::kFavourite) {
     if (StatusEntry* st = s_.FindStatus(status)) --st->counts.favourites;
   }
 }
@@ -559,11 +557,10 @@ Result<StatusView> Statuses::Delete(Id actor, Id id) {
   if (moderation_ != nullptr) moderation_->AddDeleteHold(id, batch);
   {
     std::shared_lock lock(s_.mu);
-    for (auto [kind, markers_of_status] :
-         {std::pair{storage::MarkKind::kFavourite, &s_.favouriters_of_status},
-          std::pair{storage::MarkKind::kBookmark, &s_.bookmarkers_of_status}}) {
-      auto markers = markers_of_status->find(id);
-      if (markers == markers_of_status->end()) continue;
+    for (storage::MarkKind kind : kMarkKinds) {
+      const auto& of_status = IndexesOf(kind).of_status;
+      auto markers = of_status.find(id);
+      if (markers == of_status.end()) continue;
       for (const auto& [mark, account] : markers->second) {
         batch.Put(storage::DeleteMark{kind, account, id});
       }
@@ -676,9 +673,7 @@ Result<StatusView> Statuses::Mark(Id actor, Id id, storage::MarkKind kind, bool 
       st = s_.FindStatus(id);
       if (st == nullptr || !s_.CanSee(actor, *st->rec)) return Status::NotFound("status not found");
     }
-    bool has = s_.HasViewerMark(
-        kind == storage::MarkKind::kFavourite ? &ViewerMarks::favourited : &ViewerMarks::bookmarked,
-        actor, id);
+    bool has = s_.HasViewerMark(IndexesOf(kind).viewer, actor, id);
     if (has == on) {
       auto v = s_.ViewStatus(actor, id);
       return std::move(*v);

@@ -114,12 +114,16 @@ class Statuses {
   std::vector<PageItem> MarksOf(const boost::unordered_flat_map<Id, MarkList>& index, Id account,
                                 const Page& page) const;
   Result<StatusView> Mark(Id actor, Id id, storage::MarkKind kind, bool on);
-  // Drops every mark of one kind on a deleted status: from `markers_of_status` ({mark, account}),
-  // from each marker's `marks_of_account` and ViewerMarks `list`. REQUIRES: State::mu held
-  // exclusively.
-  void ForgetMarksOnLocked(Id status, boost::unordered_flat_map<Id, MarkList>& markers_of_status,
-                           boost::unordered_flat_map<Id, MarkList>& marks_of_account,
-                           std::vector<Id> ViewerMarks::*list);
+  // The three lists that hold one kind of mark (favourite or bookmark).
+  struct MarkIndexes {
+    boost::unordered_flat_map<Id, MarkList>& of_account;  // {mark, status} by account
+    boost::unordered_flat_map<Id, MarkList>& of_status;   // {mark, account} by status
+    std::vector<Id> ViewerMarks::*viewer;                 // the account's sorted status ids
+  };
+  MarkIndexes IndexesOf(storage::MarkKind kind) const;
+  // Drops every mark of `kind` on a deleted status from all three lists. REQUIRES: State::mu
+  // held exclusively.
+  void ForgetMarksOnLocked(Id status, storage::MarkKind kind);
   // The body of status `id` as stored.
   Result<std::shared_ptr<const StatusBody>> ReadBody(Id id) const;
 
