@@ -63,6 +63,7 @@ Status LoadConfigFile(const std::string& path, Config& c) {
   PLAZA_RETURN_IF_ERROR(Read(t, "storage", "data_dir", c.data_dir));
   PLAZA_RETURN_IF_ERROR(Read(t, "storage", "sync", c.sync));
   PLAZA_RETURN_IF_ERROR(Read(t, "storage", "block_cache_mb", c.block_cache_mb));
+  PLAZA_RETURN_IF_ERROR(Read(t, "storage", "prepared_wal_mb", c.prepared_wal_mb));
   PLAZA_RETURN_IF_ERROR(Read(t, "limits", "ip_enabled", c.server.ip_rate_limit_enabled));
   PLAZA_RETURN_IF_ERROR(Read(t, "limits", "ip_per_second", c.server.ip_rate_limit.rate_per_second));
   PLAZA_RETURN_IF_ERROR(Read(t, "limits", "ip_burst", c.server.ip_rate_limit.burst));

@@ -16,6 +16,7 @@ struct Config {
   std::string data_dir = "./var/plaza";
   bool sync = true;  // fsync the WAL before acknowledging a write
   size_t block_cache_mb = 256;
+  size_t prepared_wal_mb = 64;  // each write-ahead log starts as this many MiB of zeros; 0: off
   std::string log_level = "info";
   http::ServerOptions server;
   domain::DomainConfig domain;

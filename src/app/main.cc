@@ -58,6 +58,7 @@ Result<std::unique_ptr<storage::Storage>> OpenStorage(const Config& c) {
   storage::RocksDbOptions opts;
   opts.sync = c.sync;
   opts.block_cache_mb = c.block_cache_mb;
+  opts.prepared_wal_mb = c.prepared_wal_mb;
   return storage::OpenRocksDbStorage(c.data_dir, opts);
 }
 

@@ -3,6 +3,7 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
@@ -18,6 +19,7 @@
 
 #include "storage/kv_storage.h"
 #include "storage/record_codec.h"
+#include "storage/rocksdb/prepared_wal.h"
 
 namespace plaza::storage {
 namespace {
@@ -110,11 +112,21 @@ rocksdb::Options MakeOptions(const RocksDbOptions& in) {
   return o;
 }
 
+// The file system and environment the database writes its files through, when it is not
+// RocksDB's default: they must outlive the database.
+struct LogFiles {
+  std::shared_ptr<PreparedWalFileSystem> fs;
+  std::unique_ptr<rocksdb::Env> env;
+};
+
 class RocksDbEngine final : public KvEngine {
  public:
-  RocksDbEngine(std::unique_ptr<rocksdb::DB> db, bool bulk_load, rocksdb::Options options,
-                std::string dir)
-      : db_(std::move(db)), bulk_load_(bulk_load), options_(std::move(options)),
+  RocksDbEngine(LogFiles log_files, std::unique_ptr<rocksdb::DB> db, bool bulk_load,
+                rocksdb::Options options, std::string dir)
+      : log_files_(std::move(log_files)),
+        db_(std::move(db)),
+        bulk_load_(bulk_load),
+        options_(std::move(options)),
         dir_(std::move(dir)) {}
 
   ~RocksDbEngine() override {
@@ -247,6 +259,7 @@ class RocksDbEngine final : public KvEngine {
     return FromRocks(s, "bulk ingest");
   }
 
+  const LogFiles log_files_;  // declared before db_: outlives it
   const std::unique_ptr<rocksdb::DB> db_;
   const bool bulk_load_;
   const rocksdb::Options options_;
@@ -260,10 +273,19 @@ Result<std::unique_ptr<KvEngine>> OpenRocksDbEngine(const std::string& dir,
                                                     const RocksDbOptions& options) {
   rocksdb::DB* raw = nullptr;
   rocksdb::Options rocks_options = MakeOptions(options);
+  LogFiles log_files;
+  if (options.sync && !options.bulk_load && options.prepared_wal_mb > 0) {
+    log_files.fs = std::make_shared<PreparedWalFileSystem>(rocksdb::FileSystem::Default(), dir,
+                                                           uint64_t{options.prepared_wal_mb} << 20);
+    log_files.env = rocksdb::NewCompositeEnv(log_files.fs);
+    rocks_options.env = log_files.env.get();
+  }
   rocksdb::Status s = rocksdb::DB::Open(rocks_options, dir, &raw);
   if (!s.ok()) return FromRocks(s, "open " + dir);
-  return std::unique_ptr<KvEngine>(std::make_unique<RocksDbEngine>(
-      std::unique_ptr<rocksdb::DB>(raw), options.bulk_load, std::move(rocks_options), dir));
+  if (log_files.fs) log_files.fs->Opened();
+  return std::unique_ptr<KvEngine>(
+      std::make_unique<RocksDbEngine>(std::move(log_files), std::unique_ptr<rocksdb::DB>(raw),
+                                      options.bulk_load, std::move(rocks_options), dir));
 }
 
 Result<std::unique_ptr<Storage>> OpenRocksDbStorage(const std::string& dir,

@@ -28,6 +28,12 @@ struct RocksDbOptions {
   size_t block_cache_mb = 256;
   // Size of one memtable; up to four may be in memory while flushes run.
   size_t write_buffer_mb = 64;
+  // Each write-ahead log starts as a synced file of this many MiB of zeros, prepared in the
+  // background, so that a synced commit's fdatasync writes only its data and not the inode as
+  // well (prepared_wal.h). Used with `sync` on and outside bulk load; 0 turns it off (it helps
+  // nothing on a copy-on-write file system such as btrfs). A memtable's log (write_buffer_mb
+  // of memtable) is a little larger; what does not fit is appended as usual.
+  size_t prepared_wal_mb = 64;
   // Flush and compaction threads.
   int max_background_jobs = 4;
   // Create the directory and an empty database when none exists; otherwise opening fails.
@@ -43,7 +49,7 @@ Result<std::unique_ptr<Storage>> OpenRocksDbStorage(const std::string& dir,
                                                     const RocksDbOptions& options);
 
 // The bare ordered key-value engine under OpenRocksDbStorage, for tests of the engine layer.
-// Its Write honours the `sync` argument; `options.sync` is not used.
+// Its Write honours the `sync` argument; `options.sync` only says whether logs are prepared.
 Result<std::unique_ptr<KvEngine>> OpenRocksDbEngine(const std::string& dir,
                                                     const RocksDbOptions& options);
 

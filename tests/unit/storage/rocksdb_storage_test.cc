@@ -1,28 +1,31 @@
 // What the RocksDB adapter promises beyond the shared contract: data survives closing and
 // reopening and a SIGKILL at any moment after Commit returns; a directory is opened by one process
-// at a time; a damaged database is an error Status, never a crash.
+// at a time; a damaged database is an error Status, never a crash; write-ahead logs start as
+// prepared files of zeros (prepared_wal.h).
 
 #include "storage/rocksdb/rocksdb_storage.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
-#include <atomic>
-
-#include <gtest/gtest.h>
 
 #include "storage_test_util.h"
 
@@ -95,6 +98,44 @@ std::unique_ptr<Storage> MustOpen(const std::string& dir, RocksDbOptions options
   EXPECT_TRUE(s.ok()) << s.status().ToString();
   return s.ok() ? std::move(s).value() : nullptr;
 }
+
+// RocksDB's write-ahead logs ("<number>.log") in `dir`, oldest first, with their sizes and inodes.
+struct LogFile {
+  std::string name;
+  uint64_t size = 0;
+  uint64_t inode = 0;
+};
+std::vector<LogFile> LogsIn(const std::string& dir) {
+  std::vector<LogFile> logs;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::string name = entry.path().filename().string();
+    if (name.size() <= 4 || !name.ends_with(".log")) continue;
+    struct stat st {};
+    if (stat(entry.path().c_str(), &st) != 0) continue;
+    logs.push_back({name, static_cast<uint64_t>(st.st_size), static_cast<uint64_t>(st.st_ino)});
+  }
+  std::sort(logs.begin(), logs.end(), [](const LogFile& a, const LogFile& b) {
+    return a.name.size() != b.name.size() ? a.name.size() < b.name.size() : a.name < b.name;
+  });
+  return logs;
+}
+
+// The next log prepared in the background (prepared_wal.h): waits up to 30 s for the file;
+// returns its inode, or 0 when it did not appear with `size` bytes.
+uint64_t WaitForPreparedLog(const std::string& dir, uint64_t size) {
+  const std::string path = dir + "/plaza-wal.prepared";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    struct stat st {};
+    if (stat(path.c_str(), &st) == 0 && static_cast<uint64_t>(st.st_size) == size) {
+      return static_cast<uint64_t>(st.st_ino);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return 0;
+}
+
+constexpr uint64_t kMiB = 1 << 20;
 
 WriteBatch EveryRecordType() {
   WriteBatch b;
@@ -374,6 +415,96 @@ TEST(RocksDbStorageTest, GroupCommittedBatchesAllLandAndSurviveReopen) {
   }
 }
 
+// Each log starts as a synced file of zeros of the prepared size, so commits overwrite it in place
+// and it does not grow; a clean close trims it to what was written.
+TEST(RocksDbStorageTest, EachLogStartsPreparedAndIsTrimmedOnClose) {
+  TempDir dir;
+  RocksDbOptions options;
+  options.prepared_wal_mb = 2;
+  {
+    auto s = MustOpen(dir.path(), options);
+    ASSERT_NE(s, nullptr);
+    auto logs = LogsIn(dir.path());
+    ASSERT_EQ(logs.size(), 1u);
+    EXPECT_EQ(logs[0].size, 2 * kMiB);  // prepared while the database opened
+    EXPECT_NE(WaitForPreparedLog(dir.path(), 2 * kMiB), 0u) << "the next log was not prepared";
+    ASSERT_TRUE(s->Commit(EveryRecordType()).ok());
+    logs = LogsIn(dir.path());
+    ASSERT_EQ(logs.size(), 1u);
+    EXPECT_EQ(logs[0].size, 2 * kMiB);
+  }
+  auto logs = LogsIn(dir.path());
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_GT(logs[0].size, 0u);
+  EXPECT_LT(logs[0].size, 2 * kMiB);
+  auto s = MustOpen(dir.path(), options);
+  ASSERT_NE(s, nullptr);
+  ExpectEveryRecordType(*s);
+}
+
+// The file prepared in the background during one run becomes the next run's first log (by
+// rename: the same inode), and an ordinary log is made with preparing off.
+TEST(RocksDbStorageTest, APreparedLogLeftByOneRunIsTheNextRunsFirstLog) {
+  TempDir dir;
+  RocksDbOptions options;
+  options.prepared_wal_mb = 1;
+  uint64_t prepared = 0;
+  {
+    auto s = MustOpen(dir.path(), options);
+    ASSERT_NE(s, nullptr);
+    prepared = WaitForPreparedLog(dir.path(), kMiB);
+    ASSERT_NE(prepared, 0u);
+    ASSERT_TRUE(s->Commit(EveryRecordType()).ok());
+  }
+  {
+    auto s = MustOpen(dir.path(), options);
+    ASSERT_NE(s, nullptr);
+    ExpectEveryRecordType(*s);
+    auto logs = LogsIn(dir.path());
+    ASSERT_FALSE(logs.empty());
+    EXPECT_EQ(logs.back().inode, prepared);
+    EXPECT_EQ(logs.back().size, kMiB);
+  }
+  RocksDbOptions off = options;
+  off.prepared_wal_mb = 0;
+  auto s = MustOpen(dir.path(), off);
+  ASSERT_NE(s, nullptr);
+  ExpectEveryRecordType(*s);
+  auto logs = LogsIn(dir.path());
+  ASSERT_FALSE(logs.empty());
+  EXPECT_EQ(logs.back().size, 0u);
+}
+
+// A log that outgrows its prepared size goes on by appending, and keeps every record.
+TEST(RocksDbStorageTest, ALogBeyondItsPreparedSizeKeepsEveryRecord) {
+  TempDir dir;
+  RocksDbOptions options;
+  options.prepared_wal_mb = 1;
+  constexpr int kStatuses = 3000;
+  auto status = [](Id id) {
+    StatusRecord r = SampleStatus(id);
+    r.text = std::string(1000, static_cast<char>('a' + id % 26));
+    return r;
+  };
+  {
+    auto s = MustOpen(dir.path(), options);
+    ASSERT_NE(s, nullptr);
+    for (int i = 1; i <= kStatuses; i += 30) {
+      WriteBatch b;
+      for (int j = i; j < i + 30; ++j) b.Put(status(static_cast<Id>(j)));
+      ASSERT_TRUE(s->Commit(b).ok());
+    }
+    auto logs = LogsIn(dir.path());
+    ASSERT_FALSE(logs.empty());
+    EXPECT_GT(logs.back().size, 2 * kMiB);
+  }
+  auto s = MustOpen(dir.path(), options);
+  ASSERT_NE(s, nullptr);
+  for (int i = 1; i <= kStatuses; ++i) {
+    ASSERT_EQ(s->GetStatus(static_cast<Id>(i)).value(), status(static_cast<Id>(i))) << i;
+  }
+}
+
 // A child commits synced batches and reports each acknowledged sequence number; it is SIGKILLed
 // at a random moment. Every acknowledged batch must be there after reopening, whole, and no batch
 // may be there in part.
@@ -393,6 +524,11 @@ TEST(RocksDbStorageTest, KillNineLosesNoAcknowledgedBatch) {
     ASSERT_TRUE(WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL)
         << "child exited by itself with status " << wait_status;
     bytes += child.Drain();
+    // The child's log was prepared (RocksDbOptions' default) and never trimmed: recovery reads
+    // its records and then zeros to the end of the file.
+    auto logs = LogsIn(dir.path());
+    ASSERT_FALSE(logs.empty());
+    EXPECT_EQ(logs.back().size, RocksDbOptions{}.prepared_wal_mb * kMiB) << logs.back().name;
     ASSERT_EQ(bytes.size() % 8, 0u);
     for (size_t i = 0; i < bytes.size(); i += 8) {
       uint64_t seq;

@@ -1,0 +1,129 @@
+#include "storage/rocksdb/prepared_wal.h"
+
+#include <algorithm>
+#include <cctype>
+#include <utility>
+#include <vector>
+
+namespace plaza::storage {
+
+PreparedWalFileSystem::PreparedWalFileSystem(const std::shared_ptr<rocksdb::FileSystem>& base,
+                                             std::string dir, uint64_t bytes)
+    : rocksdb::FileSystemWrapper(base),
+      dir_(std::move(dir)),
+      ready_path_(dir_ + "/" + kReadyName),
+      temp_path_(ready_path_ + ".tmp"),
+      bytes_(bytes) {}
+
+PreparedWalFileSystem::~PreparedWalFileSystem() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (preparer_.joinable()) preparer_.join();
+}
+
+void PreparedWalFileSystem::Opened() {
+  std::lock_guard lock(mu_);
+  opened_ = true;
+  if (!ready_known_) {
+    ready_ = target()->FileExists(ready_path_, rocksdb::IOOptions(), nullptr).ok();
+    ready_known_ = true;
+  }
+  preparer_ = std::thread([this] { PrepareLoop(); });
+}
+
+bool PreparedWalFileSystem::IsLog(const std::string& fname) const {
+  // RocksDB names a log "<dir>/<number>.log", the number in at least six digits.
+  size_t slash = fname.rfind('/');
+  std::string_view base =
+      std::string_view(fname).substr(slash == std::string::npos ? 0 : slash + 1);
+  constexpr std::string_view kSuffix = ".log";
+  if (base.size() <= kSuffix.size() || !base.ends_with(kSuffix)) return false;
+  base.remove_suffix(kSuffix.size());
+  return std::all_of(base.begin(), base.end(), [](char c) { return std::isdigit(uint8_t(c)); });
+}
+
+rocksdb::IOStatus PreparedWalFileSystem::NewWritableFile(
+    const std::string& fname, const rocksdb::FileOptions& options,
+    std::unique_ptr<rocksdb::FSWritableFile>* result, rocksdb::IODebugContext* dbg) {
+  if (!IsLog(fname)) return target()->NewWritableFile(fname, options, result, dbg);
+  std::unique_lock lock(mu_);
+  if (!ready_known_) {
+    // Left by an earlier run: complete and all zeros, or it would not have this name.
+    ready_ = target()->FileExists(ready_path_, rocksdb::IOOptions(), nullptr).ok();
+    ready_known_ = true;
+  }
+  if (!ready_ && !opened_) {
+    // Opening: no commit waits for this log, so it is worth preparing now.
+    lock.unlock();
+    bool prepared = Prepare(stopping_);
+    lock.lock();
+    ready_ = prepared;
+  }
+  if (!ready_) {
+    plain_logs_.fetch_add(1, std::memory_order_relaxed);
+    return target()->NewWritableFile(fname, options, result, dbg);
+  }
+  ready_ = false;
+  rocksdb::IOStatus s = target()->ReuseWritableFile(fname, ready_path_, options, result, dbg);
+  // The rename is made durable before RocksDB writes a record into the file (the second rule).
+  if (s.ok() && !SyncDir()) {
+    result->reset();
+    s = rocksdb::IOStatus::IOError("sync of " + dir_ + " after taking a prepared log failed");
+  }
+  if (!s.ok()) {
+    ready_known_ = false;  // whatever the failure left, read it off the directory next time
+    return s;
+  }
+  prepared_logs_.fetch_add(1, std::memory_order_relaxed);
+  cv_.notify_all();  // the preparer starts the next one
+  return s;
+}
+
+bool PreparedWalFileSystem::Prepare(const std::atomic<bool>& stop) {
+  rocksdb::IOOptions io;
+  std::unique_ptr<rocksdb::FSWritableFile> file;
+  if (!target()->NewWritableFile(temp_path_, rocksdb::FileOptions(), &file, nullptr).ok()) {
+    return false;
+  }
+  const std::vector<char> zeros(1 << 20, '\0');
+  bool ok = true;
+  for (uint64_t done = 0; ok && done < bytes_; done += zeros.size()) {
+    if (stop.load(std::memory_order_relaxed)) ok = false;
+    size_t n = std::min<uint64_t>(zeros.size(), bytes_ - done);
+    if (ok) ok = file->Append(rocksdb::Slice(zeros.data(), n), io, nullptr).ok();
+  }
+  if (ok) ok = file->Sync(io, nullptr).ok();
+  ok = file->Close(io, nullptr).ok() && ok;
+  if (ok) ok = target()->RenameFile(temp_path_, ready_path_, io, nullptr).ok();
+  if (ok) ok = SyncDir();
+  if (!ok) {
+    target()->DeleteFile(temp_path_, io, nullptr).PermitUncheckedError();
+    target()->DeleteFile(ready_path_, io, nullptr).PermitUncheckedError();
+  }
+  return ok;
+}
+
+bool PreparedWalFileSystem::SyncDir() {
+  std::unique_ptr<rocksdb::FSDirectory> dir;
+  rocksdb::IOOptions io;
+  return target()->NewDirectory(dir_, io, &dir, nullptr).ok() && dir->Fsync(io, nullptr).ok();
+}
+
+void PreparedWalFileSystem::PrepareLoop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [this] { return stopping_ || (ready_known_ && !ready_); });
+    if (stopping_) return;
+    lock.unlock();
+    bool prepared = Prepare(stopping_);
+    lock.lock();
+    // An I/O error ends preparing: later logs are created the ordinary way.
+    if (!prepared) return;
+    ready_ = true;
+  }
+}
+
+}  // namespace plaza::storage
