@@ -5,8 +5,9 @@
 // changes the inode (its size, and on ext4 the extent that turns from preallocated to written),
 // and fdatasync must write that too: on ext4 a second synchronous write of the inode's block
 // before the flush (ext4_write_inode under ext4_sync_file). Overwriting a file that already has
-// its size and written blocks changes only data. Measured on this machine kind's ext4
-// (bench/README.md): fdatasync after a 6 KB write, 290 -> 150 us wall and 60 -> 32 us CPU.
+// its size and written blocks changes only data. On this machine kind's ext4, one synced commit
+// at a time (bench/storage/storage_bench, BM_RocksDbCommitSync against ...Unprepared): 184 ->
+// 150 us (bench/README.md, session 16).
 // RocksDB's own answer, recycle_log_file_num, reuses old logs but RocksDB turns it off under
 // kPointInTimeRecovery, the recovery mode Plaza needs (every acknowledged write survives).
 //

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
 #include <vector>
 
 #include "storage/kv_storage.h"
@@ -282,7 +283,13 @@ Result<std::unique_ptr<KvEngine>> OpenRocksDbEngine(const std::string& dir,
   }
   rocksdb::Status s = rocksdb::DB::Open(rocks_options, dir, &raw);
   if (!s.ok()) return FromRocks(s, "open " + dir);
-  if (log_files.fs) log_files.fs->Opened();
+  if (log_files.fs) {
+    log_files.fs->Opened();
+  } else {
+    // Preparing is off: a file prepared by an earlier run would only take disk space.
+    std::error_code ignored;
+    std::filesystem::remove(dir + "/" + PreparedWalFileSystem::kReadyName, ignored);
+  }
   return std::unique_ptr<KvEngine>(
       std::make_unique<RocksDbEngine>(std::move(log_files), std::unique_ptr<rocksdb::DB>(raw),
                                       options.bulk_load, std::move(rocks_options), dir));

@@ -443,7 +443,8 @@ TEST(RocksDbStorageTest, EachLogStartsPreparedAndIsTrimmedOnClose) {
 }
 
 // The file prepared in the background during one run becomes the next run's first log (by
-// rename: the same inode), and an ordinary log is made with preparing off.
+// rename: the same inode); with preparing off, logs are made the ordinary way and the file
+// prepared earlier is removed.
 TEST(RocksDbStorageTest, APreparedLogLeftByOneRunIsTheNextRunsFirstLog) {
   TempDir dir;
   RocksDbOptions options;
@@ -473,6 +474,8 @@ TEST(RocksDbStorageTest, APreparedLogLeftByOneRunIsTheNextRunsFirstLog) {
   auto logs = LogsIn(dir.path());
   ASSERT_FALSE(logs.empty());
   EXPECT_EQ(logs.back().size, 0u);
+  // and the file prepared earlier, now unused, is removed
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/plaza-wal.prepared"));
 }
 
 // A log that outgrows its prepared size goes on by appending, and keeps every record.
