@@ -83,16 +83,23 @@ void AppendUtf8(std::string& out, char32_t cp) {
 }
 
 void AppendSanitizedUtf8(std::string& out, std::string_view text) {
+  // Bytes are appended a run at a time: text[run, i) is kept as it is and not yet appended.
+  size_t run = 0;
   size_t i = 0;
   while (i < text.size()) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
     size_t start = i;
     char32_t cp = DecodeLenient(text, i);
-    if (cp == 0xFFFD && i - start == 1 && static_cast<unsigned char>(text[start]) >= 0x80) {
+    if (cp == 0xFFFD && i - start == 1) {
+      out.append(text.substr(run, start - run));
       AppendUtf8(out, 0xFFFD);
-    } else {
-      out.append(text.substr(start, i - start));
+      run = i;
     }
   }
+  out.append(text.substr(run));
 }
 
 bool IsSpace(char32_t c) {
