@@ -597,8 +597,12 @@ const Extractor& Extractor::Default() {
 
 std::vector<Entity> Extractor::ExtractUrls(std::string_view text,
                                            const ExtractOptions& options) const {
+  return ExtractUrls(CodePoints(text), options);
+}
+
+std::vector<Entity> Extractor::ExtractUrls(const CodePoints& cps,
+                                           const ExtractOptions& options) const {
   std::vector<Entity> out;
-  CodePoints cps(text);
   UrlScanner(cps, *tlds_).Scan(options.urls_without_protocol, out);
   return out;
 }

@@ -43,6 +43,10 @@
 
 namespace plaza::text {
 
+namespace internal {
+class CodePoints;
+}  // namespace internal
+
 enum class EntityType : uint8_t { kUrl, kMention, kHashtag, kCashtag };
 
 struct Entity {
@@ -84,6 +88,9 @@ class Extractor {
   std::vector<Entity> ExtractEntities(std::string_view text, const ExtractOptions& options = {}) const;
 
   std::vector<Entity> ExtractUrls(std::string_view text, const ExtractOptions& options = {}) const;
+  // The same over a text already decoded (the weighted length decodes it for itself).
+  std::vector<Entity> ExtractUrls(const internal::CodePoints& cps,
+                                  const ExtractOptions& options = {}) const;
   // Mentions including @user/list ones.
   std::vector<Entity> ExtractMentionsOrLists(std::string_view text,
                                              const ExtractOptions& options = {}) const;

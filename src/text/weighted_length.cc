@@ -313,7 +313,7 @@ ParseResult ParseTweet(std::string_view text, const WeightConfig& config,
   CodePoints cps(normalized);
   ExtractOptions url_options;
   url_options.weibo_extensions = false;
-  std::vector<Entity> urls = extractor.ExtractUrls(normalized, url_options);
+  std::vector<Entity> urls = extractor.ExtractUrls(cps, url_options);
 
   const int64_t scale = config.scale > 0 ? config.scale : 1;
   const int64_t max_scaled = static_cast<int64_t>(config.max_weighted_tweet_length) * scale;
