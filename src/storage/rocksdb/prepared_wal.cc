@@ -62,24 +62,22 @@ rocksdb::IOStatus PreparedWalFileSystem::NewWritableFile(
     lock.lock();
     ready_ = prepared;
   }
-  if (!ready_) {
-    plain_logs_.fetch_add(1, std::memory_order_relaxed);
+  if (!ready_) return target()->NewWritableFile(fname, options, result, dbg);
+  ready_ = false;
+  cv_.notify_all();  // the preparer starts the next one
+  if (!target()->ReuseWritableFile(fname, ready_path_, options, result, dbg).ok()) {
+    // Not taken (the file vanished, say): this log is made the ordinary way, and the preparer
+    // makes a new one unless the old is still there.
+    ready_ = target()->FileExists(ready_path_, rocksdb::IOOptions(), nullptr).ok();
+    result->reset();
     return target()->NewWritableFile(fname, options, result, dbg);
   }
-  ready_ = false;
-  rocksdb::IOStatus s = target()->ReuseWritableFile(fname, ready_path_, options, result, dbg);
   // The rename is made durable before RocksDB writes a record into the file (the second rule).
-  if (s.ok() && !SyncDir()) {
+  if (!SyncDir()) {
     result->reset();
-    s = rocksdb::IOStatus::IOError("sync of " + dir_ + " after taking a prepared log failed");
+    return rocksdb::IOStatus::IOError("sync of " + dir_ + " after taking a prepared log failed");
   }
-  if (!s.ok()) {
-    ready_known_ = false;  // whatever the failure left, read it off the directory next time
-    return s;
-  }
-  prepared_logs_.fetch_add(1, std::memory_order_relaxed);
-  cv_.notify_all();  // the preparer starts the next one
-  return s;
+  return rocksdb::IOStatus::OK();
 }
 
 bool PreparedWalFileSystem::Prepare(const std::atomic<bool>& stop) {

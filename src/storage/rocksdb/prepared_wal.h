@@ -59,10 +59,6 @@ class PreparedWalFileSystem final : public rocksdb::FileSystemWrapper {
                                     std::unique_ptr<rocksdb::FSWritableFile>* result,
                                     rocksdb::IODebugContext* dbg) override;
 
-  // Logs this file system created from a prepared file, and the ordinary way (none was ready).
-  uint64_t prepared_logs() const { return prepared_logs_.load(std::memory_order_relaxed); }
-  uint64_t plain_logs() const { return plain_logs_.load(std::memory_order_relaxed); }
-
   // The ready file's name in the database directory (for tests).
   static constexpr const char* kReadyName = "plaza-wal.prepared";
 
@@ -85,8 +81,6 @@ class PreparedWalFileSystem final : public rocksdb::FileSystemWrapper {
   bool ready_ = false;        // guarded by mu_: a ready file exists
   bool opened_ = false;       // guarded by mu_
   std::atomic<bool> stopping_{false};
-  std::atomic<uint64_t> prepared_logs_{0};
-  std::atomic<uint64_t> plain_logs_{0};
   std::thread preparer_;
 };
 

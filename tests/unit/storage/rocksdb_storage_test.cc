@@ -478,6 +478,34 @@ TEST(RocksDbStorageTest, APreparedLogLeftByOneRunIsTheNextRunsFirstLog) {
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/plaza-wal.prepared"));
 }
 
+// A prepared file that vanishes before its turn: the next log is made the ordinary way, the
+// database goes on, and a new file is prepared.
+TEST(RocksDbStorageTest, AVanishedPreparedLogIsReplacedAndNothingIsLost) {
+  TempDir dir;
+  RocksDbOptions options;
+  options.prepared_wal_mb = 1;
+  {
+    auto s = MustOpen(dir.path(), options);
+    ASSERT_NE(s, nullptr);
+    const uint64_t first = WaitForPreparedLog(dir.path(), kMiB);
+    ASSERT_NE(first, 0u);
+    ASSERT_TRUE(std::filesystem::remove(dir.path() + "/plaza-wal.prepared"));
+    ASSERT_TRUE(s->Commit(EveryRecordType()).ok());
+    ASSERT_TRUE(s->Flush().ok());  // a new memtable, and a new log with no prepared file to take
+    auto logs = LogsIn(dir.path());
+    ASSERT_FALSE(logs.empty());
+    EXPECT_LT(logs.back().size, kMiB) << logs.back().name;
+    EXPECT_NE(WaitForPreparedLog(dir.path(), kMiB), 0u) << "no new file was prepared";
+    WriteBatch b;
+    b.Put(SampleStatus(42));
+    ASSERT_TRUE(s->Commit(b).ok());
+  }
+  auto s = MustOpen(dir.path(), options);
+  ASSERT_NE(s, nullptr);
+  ExpectEveryRecordType(*s);
+  EXPECT_EQ(s->GetStatus(42).value(), SampleStatus(42));
+}
+
 // A log that outgrows its prepared size goes on by appending, and keeps every record.
 TEST(RocksDbStorageTest, ALogBeyondItsPreparedSizeKeepsEveryRecord) {
   TempDir dir;
