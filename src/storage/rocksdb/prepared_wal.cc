@@ -15,7 +15,9 @@ PreparedWalFileSystem::PreparedWalFileSystem(const std::shared_ptr<rocksdb::File
       temp_path_(ready_path_ + ".tmp"),
       bytes_(bytes) {}
 
-PreparedWalFileSystem::~PreparedWalFileSystem() {
+PreparedWalFileSystem::~PreparedWalFileSystem() { Stop(); }
+
+void PreparedWalFileSystem::Stop() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;

@@ -54,6 +54,9 @@ class PreparedWalFileSystem final : public rocksdb::FileSystemWrapper {
 
   // The database is open (its lock held): prepare the next log in the background from now on.
   void Opened();
+  // Stops preparing (and waits for the preparer), for the database's close: nothing touches the
+  // directory once its lock is released. Nothing is prepared after this.
+  void Stop();
 
   rocksdb::IOStatus NewWritableFile(const std::string& fname, const rocksdb::FileOptions& options,
                                     std::unique_ptr<rocksdb::FSWritableFile>* result,

@@ -131,6 +131,7 @@ class RocksDbEngine final : public KvEngine {
         dir_(std::move(dir)) {}
 
   ~RocksDbEngine() override {
+    if (log_files_.fs) log_files_.fs->Stop();
     // Close flushes nothing (the WAL holds every write) but reports and releases the lock.
     db_->Close().PermitUncheckedError();
   }
