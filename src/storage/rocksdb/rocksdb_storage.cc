@@ -151,7 +151,8 @@ class RocksDbEngine final : public KvEngine {
       return Ingest(batch);
     }
     rocksdb::WriteBatch wb;
-    for (const auto& op : batch.ops()) {
+    for (const KvWriteBatch::Op* o : InTableOrder(batch)) {
+      const KvWriteBatch::Op& op = *o;
       rocksdb::Status s;
       switch (op.type) {
         case KvWriteBatch::OpType::kPut:
@@ -259,6 +260,26 @@ class RocksDbEngine final : public KvEngine {
     rocksdb::Status s = db_->IngestExternalFile({path}, io);
     std::remove(path.c_str());
     return FromRocks(s, "bulk ingest");
+  }
+
+  // The batch's operations grouped by table (the key's first byte), in their order within each
+  // table. RocksDB inserts a write's records into the memtable's skip list one after another,
+  // starting each search from where the last insert landed when the new key is next to it, and
+  // from the top of the list otherwise (a search of ~20 levels). A group commit of posts
+  // alternated tables (a status, a mention's notification, the next status) and paid the long
+  // search twice for every notification; grouped, a group's statuses (ids only grow) follow one
+  // another. Operations on different tables touch disjoint keys (a range delete covers a prefix
+  // inside one table), so only the order within a table is the batch's meaning, and it is kept.
+  static std::vector<const KvWriteBatch::Op*> InTableOrder(const KvWriteBatch& batch) {
+    std::vector<const KvWriteBatch::Op*> order;
+    order.reserve(batch.ops().size());
+    for (const auto& op : batch.ops()) order.push_back(&op);
+    auto table = [](const KvWriteBatch::Op* op) {
+      return op->key.empty() ? 0 : static_cast<uint8_t>(op->key.front());
+    };
+    std::stable_sort(order.begin(), order.end(),
+                     [&](const auto* a, const auto* b) { return table(a) < table(b); });
+    return order;
   }
 
   const LogFiles log_files_;  // declared before db_: outlives it
