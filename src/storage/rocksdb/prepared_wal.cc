@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <utility>
 #include <vector>
 
@@ -12,8 +13,17 @@ PreparedWalFileSystem::PreparedWalFileSystem(const std::shared_ptr<rocksdb::File
     : rocksdb::FileSystemWrapper(base),
       dir_(std::move(dir)),
       ready_path_(dir_ + "/" + kReadyName),
-      temp_path_(ready_path_ + ".tmp"),
-      bytes_(bytes) {}
+      temp_path_(ready_path_ + kTempSuffix),
+      bytes_(bytes),
+      // Left by an earlier run: complete and all zeros, or it would not have this name. Only
+      // the holder of the database's lock changes it, and this process does not hold it yet.
+      ready_(target()->FileExists(ready_path_, rocksdb::IOOptions(), nullptr).ok()) {}
+
+void PreparedWalFileSystem::RemoveFiles(const std::string& dir) {
+  std::error_code ignored;
+  std::filesystem::remove(dir + "/" + kReadyName, ignored);
+  std::filesystem::remove(dir + "/" + kReadyName + kTempSuffix, ignored);
+}
 
 PreparedWalFileSystem::~PreparedWalFileSystem() { Stop(); }
 
@@ -29,10 +39,6 @@ void PreparedWalFileSystem::Stop() {
 void PreparedWalFileSystem::Opened() {
   std::lock_guard lock(mu_);
   opened_ = true;
-  if (!ready_known_) {
-    ready_ = target()->FileExists(ready_path_, rocksdb::IOOptions(), nullptr).ok();
-    ready_known_ = true;
-  }
   preparer_ = std::thread([this] { PrepareLoop(); });
 }
 
@@ -52,15 +58,10 @@ rocksdb::IOStatus PreparedWalFileSystem::NewWritableFile(
     std::unique_ptr<rocksdb::FSWritableFile>* result, rocksdb::IODebugContext* dbg) {
   if (!IsLog(fname)) return target()->NewWritableFile(fname, options, result, dbg);
   std::unique_lock lock(mu_);
-  if (!ready_known_) {
-    // Left by an earlier run: complete and all zeros, or it would not have this name.
-    ready_ = target()->FileExists(ready_path_, rocksdb::IOOptions(), nullptr).ok();
-    ready_known_ = true;
-  }
   if (!ready_ && !opened_) {
     // Opening: no commit waits for this log, so it is worth preparing now.
     lock.unlock();
-    bool prepared = Prepare(stopping_);
+    bool prepared = Prepare();
     lock.lock();
     ready_ = prepared;
   }
@@ -82,7 +83,7 @@ rocksdb::IOStatus PreparedWalFileSystem::NewWritableFile(
   return rocksdb::IOStatus::OK();
 }
 
-bool PreparedWalFileSystem::Prepare(const std::atomic<bool>& stop) {
+bool PreparedWalFileSystem::Prepare() {
   rocksdb::IOOptions io;
   std::unique_ptr<rocksdb::FSWritableFile> file;
   if (!target()->NewWritableFile(temp_path_, rocksdb::FileOptions(), &file, nullptr).ok()) {
@@ -91,7 +92,7 @@ bool PreparedWalFileSystem::Prepare(const std::atomic<bool>& stop) {
   const std::vector<char> zeros(1 << 20, '\0');
   bool ok = true;
   for (uint64_t done = 0; ok && done < bytes_; done += zeros.size()) {
-    if (stop.load(std::memory_order_relaxed)) ok = false;
+    if (stopping_.load(std::memory_order_relaxed)) ok = false;
     size_t n = std::min<uint64_t>(zeros.size(), bytes_ - done);
     if (ok) ok = file->Append(rocksdb::Slice(zeros.data(), n), io, nullptr).ok();
   }
@@ -115,10 +116,10 @@ bool PreparedWalFileSystem::SyncDir() {
 void PreparedWalFileSystem::PrepareLoop() {
   std::unique_lock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return stopping_ || (ready_known_ && !ready_); });
+    cv_.wait(lock, [this] { return stopping_ || !ready_; });
     if (stopping_) return;
     lock.unlock();
-    bool prepared = Prepare(stopping_);
+    bool prepared = Prepare();
     lock.lock();
     // An I/O error ends preparing: later logs are created the ordinary way.
     if (!prepared) return;

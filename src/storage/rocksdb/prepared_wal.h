@@ -62,14 +62,19 @@ class PreparedWalFileSystem final : public rocksdb::FileSystemWrapper {
                                     std::unique_ptr<rocksdb::FSWritableFile>* result,
                                     rocksdb::IODebugContext* dbg) override;
 
-  // The ready file's name in the database directory (for tests).
+  // Removes a prepared file (and one half made) left in `dir` by an earlier run, for a database
+  // opened with preparing off. The caller holds the database's lock.
+  static void RemoveFiles(const std::string& dir);
+
+  // The ready file's name in the database directory (the tests look for it).
   static constexpr const char* kReadyName = "plaza-wal.prepared";
+  static constexpr const char* kTempSuffix = ".tmp";
 
  private:
   bool IsLog(const std::string& fname) const;
   // Fills the temporary file and renames it to the ready name, durably. Stops early (false)
-  // when `stop` becomes true; an I/O error also answers false, leaving no ready file.
-  bool Prepare(const std::atomic<bool>& stop);
+  // when Stop is called; an I/O error also answers false, leaving no ready file.
+  bool Prepare();
   void PrepareLoop();
   bool SyncDir();
 
@@ -80,9 +85,8 @@ class PreparedWalFileSystem final : public rocksdb::FileSystemWrapper {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  bool ready_known_ = false;  // guarded by mu_: ready_ has been read off the directory
-  bool ready_ = false;        // guarded by mu_: a ready file exists
-  bool opened_ = false;       // guarded by mu_
+  bool ready_;           // guarded by mu_: a ready file exists
+  bool opened_ = false;  // guarded by mu_
   std::atomic<bool> stopping_{false};
   std::thread preparer_;
 };

@@ -14,8 +14,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/container/small_vector.hpp>
 #include <cstdio>
-#include <filesystem>
 #include <vector>
 
 #include "storage/kv_storage.h"
@@ -270,15 +270,22 @@ class RocksDbEngine final : public KvEngine {
   // search twice for every notification; grouped, a group's statuses (ids only grow) follow one
   // another. Operations on different tables touch disjoint keys (a range delete covers a prefix
   // inside one table), so only the order within a table is the batch's meaning, and it is kept.
-  static std::vector<const KvWriteBatch::Op*> InTableOrder(const KvWriteBatch& batch) {
-    std::vector<const KvWriteBatch::Op*> order;
+  // Inline room for a group commit's records: most writes neither allocate nor sort (a write of
+  // one table is already in order).
+  using OpOrder = boost::container::small_vector<const KvWriteBatch::Op*, 32>;
+  static OpOrder InTableOrder(const KvWriteBatch& batch) {
+    OpOrder order;
     order.reserve(batch.ops().size());
     for (const auto& op : batch.ops()) order.push_back(&op);
-    auto table = [](const KvWriteBatch::Op* op) {
-      return op->key.empty() ? 0 : static_cast<uint8_t>(op->key.front());
+    auto by_table = [](const KvWriteBatch::Op* a, const KvWriteBatch::Op* b) {
+      auto table = [](const KvWriteBatch::Op* op) {
+        return op->key.empty() ? 0 : static_cast<uint8_t>(op->key.front());
+      };
+      return table(a) < table(b);
     };
-    std::stable_sort(order.begin(), order.end(),
-                     [&](const auto* a, const auto* b) { return table(a) < table(b); });
+    if (!std::is_sorted(order.begin(), order.end(), by_table)) {
+      std::stable_sort(order.begin(), order.end(), by_table);
+    }
     return order;
   }
 
@@ -309,8 +316,7 @@ Result<std::unique_ptr<KvEngine>> OpenRocksDbEngine(const std::string& dir,
     log_files.fs->Opened();
   } else {
     // Preparing is off: a file prepared by an earlier run would only take disk space.
-    std::error_code ignored;
-    std::filesystem::remove(dir + "/" + PreparedWalFileSystem::kReadyName, ignored);
+    PreparedWalFileSystem::RemoveFiles(dir);
   }
   return std::unique_ptr<KvEngine>(
       std::make_unique<RocksDbEngine>(std::move(log_files), std::unique_ptr<rocksdb::DB>(raw),
