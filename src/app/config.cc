@@ -40,9 +40,9 @@ Status LoadConfigFile(const std::string& path, Config& c) {
   } catch (const toml::parse_error& e) {
     return Status::Invalid(fmt::format("{}:{}: {}", path, e.source().begin.line, e.description()));
   }
-  static const std::vector<std::string_view> kSections = {"server", "storage", "limits",
-                                                          "statuses", "timelines", "instance",
-                                                          "log", "commerce", "moderation"};
+  static const std::vector<std::string_view> kSections = {
+      "server",        "storage",  "limits", "statuses", "timelines",
+      "notifications", "instance", "log",    "commerce", "moderation"};
   for (const auto& [k, v] : t) {
     if (std::find(kSections.begin(), kSections.end(), k.str()) == kSections.end()) {
       return Status::Invalid(fmt::format("{}: unknown section [{}]", path, k.str()));
@@ -75,6 +75,8 @@ Status LoadConfigFile(const std::string& path, Config& c) {
   PLAZA_RETURN_IF_ERROR(Read(t, "timelines", "celebrity_threshold", c.domain.celebrity_threshold));
   PLAZA_RETURN_IF_ERROR(Read(t, "timelines", "home_cap", c.domain.home_timeline_cap));
   PLAZA_RETURN_IF_ERROR(Read(t, "timelines", "fanout_queue", c.domain.fanout_queue_capacity));
+  PLAZA_RETURN_IF_ERROR(Read(t, "notifications", "status_inline", c.domain.status_notify_inline));
+  PLAZA_RETURN_IF_ERROR(Read(t, "notifications", "status_batch", c.domain.status_notify_batch));
   PLAZA_RETURN_IF_ERROR(Read(t, "instance", "base_url", c.api.base_url));
   PLAZA_RETURN_IF_ERROR(Read(t, "instance", "domain", c.api.domain));
   PLAZA_RETURN_IF_ERROR(Read(t, "instance", "title", c.api.title));
@@ -106,6 +108,7 @@ void FinishConfig(Config& c) {
   c.domain.domain = c.api.domain;
   if (c.domain.max_status_chars < 1) c.domain.max_status_chars = 1;
   if (c.domain.home_timeline_cap < 20) c.domain.home_timeline_cap = 20;
+  if (c.domain.status_notify_batch < 1) c.domain.status_notify_batch = 1;
 }
 
 }  // namespace plaza::app

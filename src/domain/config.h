@@ -19,6 +19,10 @@ struct DomainConfig {
   // Authors with more followers than this are merged in at read time instead of pushed.
   int64_t celebrity_threshold = 10000;
   size_t fanout_queue_capacity = 100000;
+  // `status` notifications (a follow with notify) made in a post's own write; past this many
+  // followers to notify, all of them are made after the post, this many to a write.
+  size_t status_notify_inline = 256;
+  size_t status_notify_batch = 1024;
   // Failed sign-ins allowed per account per hour.
   int max_failed_logins_per_hour = 100;
   // Base URL used in links and entity `url` fields.

@@ -75,10 +75,14 @@ Result<LoadStats> Domain::Start() {
   }
   PLAZA_RETURN_IF_ERROR(moderation_.Load());
   home_.Start();
+  PLAZA_RETURN_IF_ERROR(notifications_.Start());
   stats.elapsed_ms = (MonotonicNs() - start) / 1'000'000;
   return stats;
 }
 
-void Domain::Stop() { home_.Stop(); }
+void Domain::Stop() {
+  home_.Stop();
+  notifications_.Stop();
+}
 
 }  // namespace plaza::domain

@@ -32,7 +32,7 @@ class Domain {
   Domain(storage::Storage& storage, const DomainConfig& config);
   ~Domain();
 
-  // Rebuilds the in-memory model from storage and starts the fan-out worker.
+  // Rebuilds the in-memory model from storage and starts the fan-out and notification workers.
   Result<LoadStats> Start();
   // Drains fan-out and stops background work.
   void Stop();

@@ -594,13 +594,16 @@ Status Moderation::Release(const HoldRecord& hold, storage::WriteBatch batch) {
 
 Status Moderation::NotifyPublished(Id status_id) {
   storage::WriteBatch batch;
+  bool notify_later = false;
   {
     std::shared_lock lock(s_.mu);
     const StatusEntry* st = s_.FindStatus(status_id);
     if (st == nullptr) return Status::Ok();
-    notifications_.AddPublishedLocked(batch, *st->rec);
+    notify_later = notifications_.AddPublishedLocked(batch, *st->rec);
   }
-  return s_.storage.Commit(batch);
+  PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
+  if (notify_later) notifications_.Deliver(status_id);
+  return Status::Ok();
 }
 
 Result<HoldRecord> Moderation::ApproveHold(Id actor, Id target, const std::string& reason) {

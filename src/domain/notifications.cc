@@ -1,6 +1,9 @@
 #include "domain/notifications.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <chrono>
 
 #include "common/clock.h"
 
@@ -27,7 +30,106 @@ void Notifications::AddLocked(storage::WriteBatch& batch, Id recipient, Notifica
   batch.Put(n);
 }
 
-void Notifications::AddPublishedLocked(storage::WriteBatch& batch, const StatusMeta& status) {
+Notifications::~Notifications() { Stop(); }
+
+Status Notifications::Start() {
+  std::lock_guard lock(mu_);
+  if (worker_.joinable()) return Status::Ok();
+  PLAZA_RETURN_IF_ERROR(s_.storage.ForEachPendingNotify([&](const storage::PendingNotifyRecord& r) {
+    deliveries_.emplace_back(r.status_id, r.after);
+    return Status::Ok();
+  }));
+  stopping_ = false;
+  worker_ = std::thread([this] { Run(); });
+  return Status::Ok();
+}
+
+void Notifications::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+  std::lock_guard lock(mu_);
+  deliveries_.clear();  // their records stay: the next Start resumes them
+}
+
+void Notifications::Deliver(Id status_id) {
+  std::lock_guard lock(mu_);
+  // Without a worker the delivery waits in storage for the next Start.
+  if (!worker_.joinable() || stopping_) return;
+  deliveries_.emplace_back(status_id, 0);
+  cv_.notify_one();
+}
+
+size_t Notifications::PendingDeliveries() {
+  std::lock_guard lock(mu_);
+  return deliveries_.size();
+}
+
+void Notifications::Run() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [this] { return stopping_ || !deliveries_.empty(); });
+    if (stopping_) return;
+    auto [status_id, after] = deliveries_.front();
+    lock.unlock();
+    auto more = DeliverBatch(status_id, after);
+    lock.lock();
+    // Only the worker takes from the front, so the delivery taken is still there.
+    deliveries_.pop_front();
+    if (!more.ok()) {
+      // Kept, and tried again after the others (or after a pause when it is the only one).
+      spdlog::error("notifications: delivery for status {} failed, retrying: {}", status_id,
+                    more.status().ToString());
+      deliveries_.emplace_back(status_id, after);
+      cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
+    } else if (*more) {
+      deliveries_.emplace_back(status_id, after);
+    }
+  }
+}
+
+Result<bool> Notifications::DeliverBatch(Id status_id, Id& after) {
+  storage::WriteBatch batch;
+  Id next = after;
+  bool finished = true;
+  {
+    std::shared_lock lock(s_.mu);
+    const StatusEntry* st = s_.FindStatus(status_id);
+    if (st != nullptr) {
+      // Followers in id order, so a delivery resumes after the last one done; those who asked
+      // after the post was published (below `after`) are not notified of it.
+      std::span<const Id> followers = s_.NotifiedFollowers(st->rec->account_id);
+      auto it = std::upper_bound(followers.begin(), followers.end(), after);
+      for (size_t n = 0; it != followers.end() && n < s_.config.status_notify_batch; ++it, ++n) {
+        AddStatusLocked(batch, *it, *st->rec);
+        next = *it;
+      }
+      finished = it == followers.end();
+    }
+  }
+  if (finished) {
+    batch.Put(storage::DeletePendingNotify{status_id});
+  } else {
+    batch.Put(storage::PendingNotifyRecord{status_id, next});
+  }
+  PLAZA_RETURN_IF_ERROR(s_.storage.Commit(batch));
+  after = next;
+  return !finished;
+}
+
+void Notifications::AddStatusLocked(storage::WriteBatch& batch, Id follower,
+                                    const StatusMeta& status) {
+  const auto& mentioned = status.mention_ids();
+  if (std::find(mentioned.begin(), mentioned.end(), follower) != mentioned.end()) return;
+  if (s_.CanSee(follower, status)) {
+    AddLocked(batch, follower, NotificationType::kStatus, status.account_id, status.id);
+  }
+}
+
+bool Notifications::AddPublishedLocked(storage::WriteBatch& batch, const StatusMeta& status) {
   const Id author = status.account_id;
   const auto& mentioned = status.mention_ids();
   for (Id m : mentioned) {
@@ -45,13 +147,14 @@ void Notifications::AddPublishedLocked(storage::WriteBatch& batch, const StatusM
     }
   }
   // As Mastodon: a thread the author continues notifies, a reply to someone else does not.
-  if (status.visibility == Visibility::kDirect || (parent != 0 && parent != author)) return;
-  for (Id follower : s_.NotifiedFollowers(author)) {
-    if (std::find(mentioned.begin(), mentioned.end(), follower) != mentioned.end()) continue;
-    if (s_.CanSee(follower, status)) {
-      AddLocked(batch, follower, NotificationType::kStatus, author, status.id);
-    }
+  if (status.visibility == Visibility::kDirect || (parent != 0 && parent != author)) return false;
+  std::span<const Id> followers = s_.NotifiedFollowers(author);
+  if (followers.size() > s_.config.status_notify_inline) {
+    batch.Put(storage::PendingNotifyRecord{status.id, 0});
+    return true;
   }
+  for (Id follower : followers) AddStatusLocked(batch, follower, status);
+  return false;
 }
 
 bool Notifications::VisibleLocked(Id account, const storage::NotificationRecord& n) const {

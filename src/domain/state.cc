@@ -63,11 +63,14 @@ void State::SetFollowOptions(Id a, Id b, FollowOptions options) {
     follow_options[{a, b}] = options;
   }
   if (options.notify && !notified) {
-    notified_followers[b].push_back(a);
+    std::vector<Id>& ids = notified_followers[b];
+    ids.insert(std::upper_bound(ids.begin(), ids.end(), a), a);
   } else if (!options.notify && notified) {
     if (auto it = notified_followers.find(b); it != notified_followers.end()) {
-      std::erase(it->second, a);
-      if (it->second.empty()) notified_followers.erase(it);
+      std::vector<Id>& ids = it->second;
+      auto at = std::lower_bound(ids.begin(), ids.end(), a);
+      if (at != ids.end() && *at == a) ids.erase(at);
+      if (ids.empty()) notified_followers.erase(it);
     }
   }
 }

@@ -169,8 +169,8 @@ struct State {
   // (source, target) of the follows whose options are not the defaults. Written through
   // SetFollowOptions, which keeps notified_followers.
   boost::unordered_flat_map<IdPair, FollowOptions, IdPairHash> follow_options;
-  // Author -> the followers who asked to be notified of its posts (FollowOptions::notify);
-  // absent when none.
+  // Author -> the followers who asked to be notified of its posts (FollowOptions::notify), in id
+  // order; absent when none.
   boost::unordered_flat_map<Id, std::vector<Id>> notified_followers;
   // Authors whose posts are merged in at read time instead of pushed (see home_feed.h).
   boost::unordered_flat_set<Id> pulled_authors;
@@ -220,7 +220,7 @@ struct State {
   FollowOptions OptionsOfFollow(Id a, Id b) const;
   // Callers hold mu exclusively. The defaults forget the follow's options (an unfollow).
   void SetFollowOptions(Id a, Id b, FollowOptions options);
-  // The followers `author` notifies of its posts; empty when none.
+  // The followers `author` notifies of its posts, in id order; empty when none.
   std::span<const Id> NotifiedFollowers(Id author) const;
   bool Blocks(Id a, Id b) const { return blocks.count({a, b}) != 0; }
   // Whether `a` is in any block (either side) / mutes anyone: what a page asks once of its viewer.

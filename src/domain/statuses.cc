@@ -381,6 +381,7 @@ void Statuses::CreateAsync(Id author, const NewStatus& in, CreateCallback done) 
   rec.tags = std::move(content->tags);
 
   storage::WriteBatch batch;
+  bool notify_later = false;  // some `status` notifications are made after the post
   StatusMeta meta;
   {
     std::shared_lock lock(s_.mu);
@@ -414,7 +415,7 @@ void Statuses::CreateAsync(Id author, const NewStatus& in, CreateCallback done) 
     meta = MetaOf(rec);
     if (moderation_ != nullptr) moderation_->AddStatusDecision(decision, rec.id, author, batch);
     // A held status notifies nobody: it is not published yet (Moderation::NotifyPublished).
-    if (!decision.held()) notifications_.AddPublishedLocked(batch, meta);
+    if (!decision.held()) notify_later = notifications_.AddPublishedLocked(batch, meta);
   }
   if (in.extend_batch) {
     if (Status st = in.extend_batch(meta, batch); !st.ok()) return done(st);
@@ -426,7 +427,7 @@ void Statuses::CreateAsync(Id author, const NewStatus& in, CreateCallback done) 
   // durable; until then nothing in memory refers to the new id.
   auto committed = [this, author, id = rec.id, meta = MakeStatusMeta(std::move(meta)),
                     body = std::make_shared<const StatusBody>(BodyOf(std::move(rec))),
-                    decision = std::move(decision), applied = in.applied,
+                    decision = std::move(decision), applied = in.applied, notify_later,
                     done = std::move(done)](Status st) {
     if (!st.ok()) return done(st);
     {
@@ -437,6 +438,7 @@ void Statuses::CreateAsync(Id author, const NewStatus& in, CreateCallback done) 
     if (applied) applied(*meta);
     if (moderation_ != nullptr) moderation_->NotePosted(author, decision);
     if (!decision.held()) home_.Enqueue(id);
+    if (notify_later) notifications_.Deliver(id);
     auto view = Get(author, id);
     if (view.ok()) view->body = body;
     done(std::move(view));

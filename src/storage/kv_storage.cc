@@ -102,6 +102,10 @@ class KvStorage final : public Storage {
   Status ForEachMark(const std::function<Status(const MarkRecord&)>& fn) override {
     return ForEach(codec::Table::kMark, codec::DecodeMark, fn);
   }
+  Status ForEachPendingNotify(
+      const std::function<Status(const PendingNotifyRecord&)>& fn) override {
+    return ForEach(codec::Table::kPendingNotify, codec::DecodePendingNotify, fn);
+  }
 
   Status ForEachModerationRule(
       const std::function<Status(const ModerationRuleRecord&)>& fn) override {
@@ -279,6 +283,10 @@ class KvStorage final : public Storage {
             [&](const DeleteIdempotency& d) {
               kv.Delete(codec::IdempotencyKey(d.account_id, d.key));
             },
+            [&](const PendingNotifyRecord& r) {
+              PutRecord(r, codec::PendingNotifyKey(r.status_id), kv);
+            },
+            [&](const DeletePendingNotify& d) { kv.Delete(codec::PendingNotifyKey(d.status_id)); },
             [&](const ModerationRuleRecord& r) {
               PutRecord(r, codec::ModerationKey(codec::ModerationKind::kRule, r.id), kv);
             },

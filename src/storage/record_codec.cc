@@ -64,6 +64,7 @@ std::string AppKey(Id id) { return IdKey(Table::kApp, id); }
 std::string StatusKey(Id id) { return IdKey(Table::kStatus, id); }
 std::string StatusEditPrefix(Id status_id) { return IdKey(Table::kStatusEdit, status_id); }
 std::string NotificationPrefix(Id account_id) { return IdKey(Table::kNotification, account_id); }
+std::string PendingNotifyKey(Id status_id) { return IdKey(Table::kPendingNotify, status_id); }
 std::string NotificationMarkerKey(Id account_id) {
   return IdKey(Table::kNotificationMarker, account_id);
 }
@@ -416,6 +417,23 @@ Result<IdempotencyRecord> DecodeIdempotency(std::string_view key, std::string_vi
   r.status_id = v.Varint();
   r.created_at_ms = v.Signed();
   return Finish(std::move(r), k, v, "idempotency");
+}
+
+std::string EncodeValue(const PendingNotifyRecord& r) {
+  Writer w(11);
+  w.Byte(kValueVersion);
+  w.Varint(r.after);
+  return w.Take();
+}
+
+Result<PendingNotifyRecord> DecodePendingNotify(std::string_view key, std::string_view value) {
+  Reader k(key), v(value);
+  PendingNotifyRecord r;
+  k.ExpectTable(Table::kPendingNotify);
+  r.status_id = k.BigEndian64();
+  v.ExpectVersion();
+  r.after = v.Varint();
+  return Finish(std::move(r), k, v, "pending notify");
 }
 
 std::string EncodeMarkerValue(Id last_read_id) {

@@ -7,6 +7,7 @@
 //   status 's'+id         edit 'e'+status+ver32  edge 'g'+kind+source+target
 //   mark 'm'+kind+account+status                 notification 'n'+account+id
 //   marker 'r'+account    idempotency 'i'+account+key                 format '\x01'"format"
+//   pending notify 'd'+status
 // Values hold the fields that are not in the key: a format version byte (kValueVersion), then the
 // fields in a fixed order — integers as LEB128 varints (signed ones zigzagged), strings and lists
 // length-prefixed, enums and flag sets as one byte.
@@ -47,6 +48,7 @@ enum class Table : char {
   kNotification = 'n',
   kNotificationMarker = 'r',
   kIdempotency = 'i',
+  kPendingNotify = 'd',
   kModeration = 'M',  // moderation_codec.h: a second byte names the kind
   kCommerce = 'K',    // commerce_codec.h: a second byte names the kind
 };
@@ -72,6 +74,7 @@ std::string NotificationKey(Id account_id, Id id);
 std::string NotificationPrefix(Id account_id);
 std::string NotificationMarkerKey(Id account_id);
 std::string IdempotencyKey(Id account_id, std::string_view key);
+std::string PendingNotifyKey(Id status_id);
 
 std::string EncodeValue(const AccountRecord& r);
 std::string EncodeValue(const AppRecord& r);
@@ -83,6 +86,7 @@ std::string EncodeValue(const EdgeRecord& r);
 std::string EncodeValue(const MarkRecord& r);
 std::string EncodeValue(const NotificationRecord& r);
 std::string EncodeValue(const IdempotencyRecord& r);
+std::string EncodeValue(const PendingNotifyRecord& r);
 std::string EncodeMarkerValue(Id last_read_id);
 
 // Each decoder takes the full key and the value stored under it.
@@ -96,6 +100,7 @@ Result<EdgeRecord> DecodeEdge(std::string_view key, std::string_view value);
 Result<MarkRecord> DecodeMark(std::string_view key, std::string_view value);
 Result<NotificationRecord> DecodeNotification(std::string_view key, std::string_view value);
 Result<IdempotencyRecord> DecodeIdempotency(std::string_view key, std::string_view value);
+Result<PendingNotifyRecord> DecodePendingNotify(std::string_view key, std::string_view value);
 Result<Id> DecodeMarkerValue(std::string_view value);
 
 }  // namespace plaza::storage::codec

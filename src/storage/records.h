@@ -133,6 +133,15 @@ struct NotificationRecord {
   int64_t created_at_ms = 0;
 };
 
+// A published status's `status` notifications still to be made: its author has more followers
+// who asked to be notified of its posts than the status's own write takes, so the rest are made
+// after it, a batch at a time (domain/notifications.h). Written with the status, so a restart
+// resumes the delivery; `after` is the last of those followers (by id) already done, 0 for none.
+struct PendingNotifyRecord {
+  Id status_id = 0;
+  Id after = 0;
+};
+
 // Remembers the answer to a POST carrying an Idempotency-Key.
 struct IdempotencyRecord {
   Id account_id = 0;

@@ -33,16 +33,19 @@ struct DeleteNotification { Id account_id = 0; Id id = 0; };
 struct ClearNotifications { Id account_id = 0; };
 struct NotificationMarker { Id account_id = 0; Id last_read_id = 0; };
 struct DeleteIdempotency { Id account_id = 0; std::string key; };
+struct DeletePendingNotify {
+  Id status_id = 0;
+};
 
 using WriteOp =
     std::variant<AccountRecord, AppRecord, TokenRecord, DeleteToken, AuthCodeRecord, DeleteAuthCode,
                  StatusRecord, DeleteStatus, StatusEditRecord, EdgeRecord, DeleteEdge, MarkRecord,
                  DeleteMark, NotificationRecord, DeleteNotification, ClearNotifications,
-                 NotificationMarker, IdempotencyRecord, DeleteIdempotency,
-                 ModerationRuleRecord, DeleteModerationRule, HoldRecord, DeleteHold, ReportRecord,
-                 AppealRecord, AuditRecord, ShopRecord, ProductRecord, StatusProductsRecord,
-                 CampaignRecord, ReservationRecord, OrderRecord, LedgerEntryRecord,
-                 PaymentEventRecord>;
+                 NotificationMarker, IdempotencyRecord, DeleteIdempotency, PendingNotifyRecord,
+                 DeletePendingNotify, ModerationRuleRecord, DeleteModerationRule, HoldRecord,
+                 DeleteHold, ReportRecord, AppealRecord, AuditRecord, ShopRecord, ProductRecord,
+                 StatusProductsRecord, CampaignRecord, ReservationRecord, OrderRecord,
+                 LedgerEntryRecord, PaymentEventRecord>;
 
 // An ordered set of puts and deletes, applied atomically and in order by Storage::Commit.
 // A put of a record whose key exists replaces it. Deleting a missing record is not an error.
@@ -93,6 +96,9 @@ class Storage {
   virtual Status ForEachStatus(const std::function<Status(StatusRecord&)>& fn) = 0;
   virtual Status ForEachEdge(const std::function<Status(const EdgeRecord&)>& fn) = 0;
   virtual Status ForEachMark(const std::function<Status(const MarkRecord&)>& fn) = 0;
+  // Deliveries of `status` notifications still under way, by status id.
+  virtual Status ForEachPendingNotify(
+      const std::function<Status(const PendingNotifyRecord&)>& fn) = 0;
   // Moderation (moderation_records.h), each in id order.
   virtual Status ForEachModerationRule(
       const std::function<Status(const ModerationRuleRecord&)>& fn) = 0;

@@ -203,6 +203,52 @@ test('a follow with notify brings a status notification for each post, as in Mas
   assert.deepEqual(await statusIds(fan), [last.id, after.id, thread.id, priv.id, post.id]);
 });
 
+test('past status_inline notified followers, the rest are notified after the post, each once, ' +
+     'through a SIGKILL', async () => {
+  // 2 in the post's own write at most; 8 followers to notify, so all of them are notified after
+  // it, 3 to a write.
+  const small = await startServer({ configToml: '[notifications]\nstatus_inline = 2\nstatus_batch = 3\n' });
+  try {
+    const author = await small.signUp('many_author');
+    const fans = [];
+    for (let i = 0; i < 9; i++) {
+      const fan = await small.signUp(`many_fan${i}`);
+      await small.ok('POST', `/api/v1/accounts/${author.id}/follow`, { token: fan.token, json: { notify: true } });
+      fans.push(fan);
+    }
+    // fans[8] mutes the author's notifications: 8 are left to notify.
+    await small.ok('POST', `/api/v1/accounts/${author.id}/mute`,
+      { token: fans[8].token, json: { notifications: true } });
+    const statusIds = async (u) => (await small.ok('GET', '/api/v1/notifications',
+      { token: u.token, query: { 'types[]': 'status' } })).map((n) => n.status.id);
+    const waitForAll = async (want) => {
+      const deadline = Date.now() + 10000;
+      for (;;) {
+        const got = await Promise.all(fans.slice(0, 8).map(statusIds));
+        if (got.every((ids) => ids.length >= want.length) || Date.now() > deadline) return got;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const first = await small.postStatus(author, 'to many fans');
+    assert.deepEqual(await waitForAll([first.id]), fans.slice(0, 8).map(() => [first.id]));
+    assert.deepEqual(await statusIds(fans[8]), []);
+
+    // Killed right after the acknowledgement, whatever part of the delivery was made: after the
+    // restart every follower has the notification exactly once.
+    const second = await small.postStatus(author, 'and then the lights went out');
+    small.child.kill('SIGKILL');
+    await small.restart();
+    assert.deepEqual(await waitForAll([second.id, first.id]),
+      fans.slice(0, 8).map(() => [second.id, first.id]));
+    await new Promise((r) => setTimeout(r, 100));  // nothing more arrives
+    assert.deepEqual(await waitForAll([second.id, first.id]),
+      fans.slice(0, 8).map(() => [second.id, first.id]));
+    assert.deepEqual(await statusIds(fans[8]), []);
+  } finally {
+    await small.close();
+  }
+});
+
 test('notifications need a user token with read:notifications', async () => {
   assert.equal((await s.get('/api/v1/notifications')).status, 401);
   const { token } = await s.defaultApp();

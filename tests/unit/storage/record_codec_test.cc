@@ -41,9 +41,10 @@ TEST(RecordCodecTest, ScanPrefixesCoverExactlyTheirRecords) {
   EXPECT_NE(NotificationKey(6, 77).substr(0, kScanPrefixLength), NotificationPrefix(5));
   // Tables do not share prefixes.
   std::vector<std::string> prefixes;
-  for (Table t : {Table::kFormat, Table::kAccount, Table::kApp, Table::kToken, Table::kAuthCode,
-                  Table::kStatus, Table::kStatusEdit, Table::kEdge, Table::kMark,
-                  Table::kNotification, Table::kNotificationMarker, Table::kIdempotency}) {
+  for (Table t :
+       {Table::kFormat, Table::kAccount, Table::kApp, Table::kToken, Table::kAuthCode,
+        Table::kStatus, Table::kStatusEdit, Table::kEdge, Table::kMark, Table::kNotification,
+        Table::kNotificationMarker, Table::kIdempotency, Table::kPendingNotify}) {
     for (const auto& p : prefixes) EXPECT_NE(p, TablePrefix(t));
     prefixes.push_back(TablePrefix(t));
   }
@@ -114,6 +115,8 @@ std::vector<Case> Cases() {
       MakeCase("mark", MarkKey(m.kind, m.account_id, m.status_id), m, DecodeMark),
       MakeCase("notification", NotificationKey(n.account_id, n.id), n, DecodeNotification),
       MakeCase("idempotency", IdempotencyKey(i.account_id, i.key), i, DecodeIdempotency),
+      MakeCase("pending notify", PendingNotifyKey(1ull << 62),
+               PendingNotifyRecord{1ull << 62, 1ull << 61}, DecodePendingNotify),
   };
 }
 
@@ -159,6 +162,7 @@ TEST(RecordCodecTest, DecodingArbitraryBytesNeverCrashes) {
       [](auto k, auto v) { return DecodeMark(k, v).ok(); },
       [](auto k, auto v) { return DecodeNotification(k, v).ok(); },
       [](auto k, auto v) { return DecodeIdempotency(k, v).ok(); },
+      [](auto k, auto v) { return DecodePendingNotify(k, v).ok(); },
       [](auto, auto v) { return DecodeMarkerValue(v).ok(); },
       [](auto, auto v) { return CheckFormatValue(v).ok(); },
   };

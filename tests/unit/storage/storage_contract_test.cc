@@ -245,6 +245,26 @@ TEST_P(StorageContractTest, IdempotencyRoundTripsAndDeletes) {
   EXPECT_TRUE(storage_->GetIdempotency(6, i.key).ok());
 }
 
+TEST_P(StorageContractTest, PendingNotifyRecordsScanInStatusOrderOverwriteAndDelete) {
+  auto pending = [&] {
+    std::vector<PendingNotifyRecord> out;
+    EXPECT_TRUE(storage_
+                    ->ForEachPendingNotify([&](const PendingNotifyRecord& r) {
+                      out.push_back(r);
+                      return Status::Ok();
+                    })
+                    .ok());
+    return out;
+  };
+  EXPECT_TRUE(pending().empty());
+  Commit(PendingNotifyRecord{300, 0});
+  Commit(PendingNotifyRecord{7, 0});
+  Commit(PendingNotifyRecord{300, 41});  // progress replaces the record
+  EXPECT_EQ(pending(), (std::vector<PendingNotifyRecord>{{7, 0}, {300, 41}}));
+  Commit(DeletePendingNotify{7});
+  EXPECT_EQ(pending(), (std::vector<PendingNotifyRecord>{{300, 41}}));
+}
+
 TEST_P(StorageContractTest, NotificationMarkerDefaultsToZeroAndOverwrites) {
   auto unset = storage_->GetNotificationMarker(1);
   ASSERT_TRUE(unset.ok());

@@ -52,6 +52,7 @@ inline auto Tie(const NotificationRecord& r) {
 inline auto Tie(const IdempotencyRecord& r) {
   return std::tie(r.account_id, r.key, r.status_id, r.created_at_ms);
 }
+inline auto Tie(const PendingNotifyRecord& r) { return std::tie(r.status_id, r.after); }
 
 #define PLAZA_RECORD_EQ(T)                                                      \
   inline bool operator==(const T& a, const T& b) { return Tie(a) == Tie(b); }  \
@@ -66,6 +67,7 @@ PLAZA_RECORD_EQ(EdgeRecord)
 PLAZA_RECORD_EQ(MarkRecord)
 PLAZA_RECORD_EQ(NotificationRecord)
 PLAZA_RECORD_EQ(IdempotencyRecord)
+PLAZA_RECORD_EQ(PendingNotifyRecord)
 #undef PLAZA_RECORD_EQ
 
 // Strings with multi-byte UTF-8, an embedded NUL and a 0xff byte, so nothing assumes C strings.
