@@ -71,7 +71,8 @@ void Api::Handlers::RegisterStatuses(http::Router& r) {
                               });
   }, {.tag = "user write:statuses"});
 
-  // Plaza extension, for operators and the benchmark suite: the home fan-out queue.
+  // Plaza extension, for operators and the benchmark suite: the home fan-out queue, and the posts
+  // whose `status` notifications are still being made after them.
   r.Add(Method::kGet, "/api/plaza/v1/fanout", [this](Request&) {
     domain::FanoutStats st = d_.home().Stats();
     return JsonResponse(200, [&](JsonWriter& w) {
@@ -81,6 +82,8 @@ void Api::Handlers::RegisterStatuses(http::Router& r) {
           .Field("queue_depth", static_cast<int64_t>(st.queue_depth))
           .Field("lag_ms", st.lag_ms)
           .Field("max_lag_ms", st.max_lag_ms)
+          .Field("status_notify_pending",
+                 static_cast<int64_t>(d_.notifications().PendingDeliveries()))
           .EndObject();
     });
   }, {.tag = "public"});

@@ -61,7 +61,7 @@ class Notifications {
   [[nodiscard]] bool AddPublishedLocked(storage::WriteBatch& batch, const StatusMeta& status);
   // Hands the worker a status whose PendingNotifyRecord is committed.
   void Deliver(Id status_id);
-  // Deliveries not finished (tests and the fan-out report).
+  // Deliveries not finished (GET /api/plaza/v1/fanout).
   size_t PendingDeliveries();
 
   Result<std::vector<storage::NotificationRecord>> List(Id account, const Page& page,

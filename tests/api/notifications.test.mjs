@@ -240,7 +240,15 @@ test('past status_inline notified followers, the rest are notified after the pos
     await small.restart();
     assert.deepEqual(await waitForAll([second.id, first.id]),
       fans.slice(0, 8).map(() => [second.id, first.id]));
-    await new Promise((r) => setTimeout(r, 100));  // nothing more arrives
+    // The delivery is finished (its last write and the worker's count are not one step), and
+    // nothing more arrived.
+    let pending;
+    for (const deadline = Date.now() + 10000; Date.now() < deadline;) {
+      pending = (await small.ok('GET', '/api/plaza/v1/fanout')).status_notify_pending;
+      if (pending === 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(pending, 0);
     assert.deepEqual(await waitForAll([second.id, first.id]),
       fans.slice(0, 8).map(() => [second.id, first.id]));
     assert.deepEqual(await statusIds(fans[8]), []);

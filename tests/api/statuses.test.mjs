@@ -448,7 +448,7 @@ test('entities: #topic with spaces#, hashtags, @mentions; HTML escaped', async (
 
 test('fan-out queue stats: a post is counted, delivered, and the queue drains', async () => {
   const before = await s.ok('GET', '/api/plaza/v1/fanout');
-  for (const k of ['enqueued', 'delivered', 'queue_depth', 'lag_ms', 'max_lag_ms']) {
+  for (const k of ['enqueued', 'delivered', 'queue_depth', 'lag_ms', 'max_lag_ms', 'status_notify_pending']) {
     assert.equal(typeof before[k], 'number', k);
   }
   await s.ok('POST', `/api/v1/accounts/${alice.id}/follow`, { token: carol.token });
