@@ -1,11 +1,13 @@
 // Micro-benchmarks of the home-timeline hot path: fan-out delivery (ids pushed per second), home
 // timeline assembly of 20 hydrated posts with and without a followed celebrity (pull at read
-// time), and status JSON rendering. State is loaded straight into storage (no argon2id sign-ups)
-// and then into a Domain, exactly as a restart would.
+// time), status JSON rendering, and a post whose author many asked to be notified of. State is
+// loaded straight into storage (no argon2id sign-ups) and then into a Domain, exactly as a restart
+// would.
 #include <benchmark/benchmark.h>
 
 #include <memory>
 #include <random>
+#include <thread>
 
 #include "api/entities.h"
 #include "common/clock.h"
@@ -194,6 +196,61 @@ void BM_StatusJson20(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
 }
 BENCHMARK(BM_StatusJson20)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+// A post by an author that 100,000 followers asked to be notified of (a follow with notify): the
+// time until the post is acknowledged (Statuses::Create returns). Arg 0: every notification in
+// the post's own write, as before session 17 (status_notify_inline above the audience). Arg 1:
+// the default, the notifications made after the post by the worker; the counter `all_made_ms` is
+// from the post until the last of them is written (not in the iteration's time).
+void BM_PostToNotifiedFollowers(benchmark::State& state) {
+  constexpr int kFans = 100'000;
+  auto storage = storage::NewMemoryStorage();
+  Id next = kBase;
+  storage::WriteBatch batch;
+  AccountRecord author;
+  author.id = ++next;
+  author.username = "author";
+  author.email = "author@bench.invalid";
+  batch.Put(author);
+  for (int i = 0; i < kFans; ++i) {
+    AccountRecord a;
+    a.id = ++next;
+    a.username = "fan" + std::to_string(i);
+    a.email = a.username + "@bench.invalid";
+    batch.Put(a);
+    EdgeRecord e;
+    e.source = a.id;
+    e.target = author.id;
+    e.id = ++next;
+    e.notifications = true;
+    batch.Put(e);
+  }
+  if (!storage->Commit(batch).ok()) std::abort();
+  DomainConfig config;
+  config.moderation.spam_limits = false;
+  if (state.range(0) == 0) config.status_notify_inline = kFans;
+  Domain d(*storage, config);
+  if (!d.Start().ok()) std::abort();
+  domain::NewStatus post;
+  post.text = "to every fan";
+  double made_ms = 0;
+  for (auto _ : state) {
+    const int64_t start = MonotonicNs();
+    if (!d.statuses().Create(author.id, post).ok()) state.SkipWithError("post refused");
+    state.PauseTiming();
+    while (d.notifications().PendingDeliveries() > 0) std::this_thread::yield();
+    made_ms += static_cast<double>(MonotonicNs() - start) / 1e6;
+    state.ResumeTiming();
+  }
+  state.counters["all_made_ms"] = made_ms / static_cast<double>(state.iterations());
+  d.Stop();
+}
+BENCHMARK(BM_PostToNotifiedFollowers)
+    ->Arg(0)
+    ->Arg(1)
+    ->Iterations(5)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace plaza
