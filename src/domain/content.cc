@@ -14,7 +14,9 @@ Result<RenderedContent> RenderContent(std::string_view text, const ContentOption
   if (!IsValidUtf8(text)) return Status::Invalid("text is not valid UTF-8");
   RenderedContent out;
   const text::Extractor& extractor = text::Extractor::Default();
-  auto length = text::WeiboLength(text, options.max_chars, text::WeightConfig::V3(), extractor);
+  std::vector<text::Entity> entities;
+  auto length = text::WeiboLength(text, options.max_chars, text::WeightConfig::V3(), extractor,
+                                  text::ExtractOptions{}, entities);
   out.weighted_length = length.length;
   if (!length.valid) {
     if (length.length > options.max_chars) {
@@ -24,7 +26,6 @@ Result<RenderedContent> RenderContent(std::string_view text, const ContentOption
     }
     return Status::Unprocessable("text is empty or contains invalid characters");
   }
-  std::vector<text::Entity> entities = extractor.ExtractEntities(text);
   std::unordered_map<std::string, Id> resolved;
   auto resolver = [&](std::string_view name) -> std::optional<text::MentionTarget> {
     auto id = resolve(name);

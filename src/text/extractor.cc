@@ -665,9 +665,13 @@ std::vector<Entity> Extractor::ExtractCashtags(std::string_view text,
 
 std::vector<Entity> Extractor::ExtractEntities(std::string_view text,
                                                const ExtractOptions& options) const {
-  std::vector<Entity> out;
   CodePoints cps(text);
-  UrlScanner(cps, *tlds_).Scan(options.urls_without_protocol, out);
+  return ExtractEntities(cps, ExtractUrls(cps, options), options);
+}
+
+std::vector<Entity> Extractor::ExtractEntities(const CodePoints& cps, std::vector<Entity> urls,
+                                               const ExtractOptions& options) const {
+  std::vector<Entity> out = std::move(urls);
   ScanMentions(cps, options, out);
   ScanHashtags(cps, options, out);
   ScanCashtags(cps, out);

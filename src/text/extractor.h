@@ -86,6 +86,10 @@ class Extractor {
   // All entities, in text order, without overlaps (where two overlap, the one starting first
   // wins), as twitter-text's extractEntitiesWithIndices.
   std::vector<Entity> ExtractEntities(std::string_view text, const ExtractOptions& options = {}) const;
+  // The same over a text already decoded whose URLs were already extracted with these options
+  // (ExtractUrls): `urls` become the URL entities. (ParseTweet finds both for a post at once.)
+  std::vector<Entity> ExtractEntities(const internal::CodePoints& cps, std::vector<Entity> urls,
+                                      const ExtractOptions& options = {}) const;
 
   std::vector<Entity> ExtractUrls(std::string_view text, const ExtractOptions& options = {}) const;
   // The same over a text already decoded (the weighted length decodes it for itself).

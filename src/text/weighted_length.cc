@@ -305,16 +305,19 @@ const WeightConfig& WeightConfig::V3() {
   return *kV3;
 }
 
-ParseResult ParseTweet(std::string_view text, const WeightConfig& config,
-                       const Extractor& extractor) {
-  ParseResult r;
-  std::string storage;
-  std::string_view normalized = Nfc(text, storage);
-  CodePoints cps(normalized);
-  ExtractOptions url_options;
-  url_options.weibo_extensions = false;
-  std::vector<Entity> urls = extractor.ExtractUrls(cps, url_options);
+namespace {
 
+// The options ParseTweet finds URLs with (URL extraction reads only urls_without_protocol).
+ExtractOptions UrlOptions() {
+  ExtractOptions o;
+  o.weibo_extensions = false;
+  return o;
+}
+
+// parseTweet's sums over `cps`, the NFC form of `text`, whose URLs are `urls`.
+ParseResult Weigh(std::string_view text, const CodePoints& cps, const std::vector<Entity>& urls,
+                  const WeightConfig& config) {
+  ParseResult r;
   const int64_t scale = config.scale > 0 ? config.scale : 1;
   const int64_t max_scaled = static_cast<int64_t>(config.max_weighted_tweet_length) * scale;
   int64_t weighted = 0;
@@ -356,6 +359,34 @@ ParseResult ParseTweet(std::string_view text, const WeightConfig& config,
   return r;
 }
 
+}  // namespace
+
+ParseResult ParseTweet(std::string_view text, const WeightConfig& config,
+                       const Extractor& extractor) {
+  std::string storage;
+  CodePoints cps(Nfc(text, storage));
+  return Weigh(text, cps, extractor.ExtractUrls(cps, UrlOptions()), config);
+}
+
+ParseResult ParseTweet(std::string_view text, const WeightConfig& config,
+                       const Extractor& extractor, const ExtractOptions& entity_options,
+                       std::vector<Entity>& entities) {
+  std::string storage;
+  std::string_view normalized = Nfc(text, storage);
+  CodePoints cps(normalized);
+  const ExtractOptions url_options = UrlOptions();
+  std::vector<Entity> urls = extractor.ExtractUrls(cps, url_options);
+  ParseResult r = Weigh(text, cps, urls, config);
+  // Entities index the text as given: the decoding serves both only when NFC left it as it was.
+  if (normalized.data() == text.data() &&
+      entity_options.urls_without_protocol == url_options.urls_without_protocol) {
+    entities = extractor.ExtractEntities(cps, std::move(urls), entity_options);
+  } else {
+    entities = extractor.ExtractEntities(text, entity_options);
+  }
+  return r;
+}
+
 bool IsValidTweet(std::string_view text, const WeightConfig& config, const Extractor& extractor) {
   if (text.empty()) return false;
   ParseResult r = ParseTweet(text, config, extractor);
@@ -364,10 +395,12 @@ bool IsValidTweet(std::string_view text, const WeightConfig& config, const Extra
   return r.scaled_weight <= max_scaled && !r.has_invalid_characters;
 }
 
-WeiboLengthResult WeiboLength(std::string_view text, int limit, const WeightConfig& config,
-                              const Extractor& extractor) {
+namespace {
+
+// The Weibo length of `text`, whose parseTweet result is `r`.
+WeiboLengthResult WeiboLengthOf(std::string_view text, const ParseResult& r, int limit,
+                                const WeightConfig& config) {
   WeiboLengthResult w;
-  ParseResult r = ParseTweet(text, config, extractor);
   const int64_t unit = 2 * static_cast<int64_t>(config.scale > 0 ? config.scale : 1);
   w.length = static_cast<int>((r.scaled_weight + unit - 1) / unit);
   // Decoded only as far as the first code point that is not white space (in most texts, the
@@ -379,6 +412,20 @@ WeiboLengthResult WeiboLength(std::string_view text, int limit, const WeightConf
   }
   w.valid = content && !r.has_invalid_characters && w.length <= limit;
   return w;
+}
+
+}  // namespace
+
+WeiboLengthResult WeiboLength(std::string_view text, int limit, const WeightConfig& config,
+                              const Extractor& extractor) {
+  return WeiboLengthOf(text, ParseTweet(text, config, extractor), limit, config);
+}
+
+WeiboLengthResult WeiboLength(std::string_view text, int limit, const WeightConfig& config,
+                              const Extractor& extractor, const ExtractOptions& entity_options,
+                              std::vector<Entity>& entities) {
+  return WeiboLengthOf(text, ParseTweet(text, config, extractor, entity_options, entities), limit,
+                       config);
 }
 
 }  // namespace plaza::text

@@ -64,6 +64,11 @@ struct ParseResult {
 // twitter-text's parseTweet. URLs are found by `extractor` (its TLD set matters).
 ParseResult ParseTweet(std::string_view text, const WeightConfig& config = WeightConfig::V3(),
                        const Extractor& extractor = Extractor::Default());
+// The same, and `extractor.ExtractEntities(text, entity_options)` into `entities`: a text in NFC
+// (nearly every text) is decoded and its URLs found once for both.
+ParseResult ParseTweet(std::string_view text, const WeightConfig& config,
+                       const Extractor& extractor, const ExtractOptions& entity_options,
+                       std::vector<Entity>& entities);
 
 // twitter-text's isValidTweetText: non-empty, weighted length within the config's maximum,
 // no invalid characters.
@@ -82,5 +87,9 @@ inline constexpr int kDefaultWeiboLimit = 140;
 WeiboLengthResult WeiboLength(std::string_view text, int limit = kDefaultWeiboLimit,
                               const WeightConfig& config = WeightConfig::V3(),
                               const Extractor& extractor = Extractor::Default());
+// The same, and the text's entities into `entities` (see ParseTweet): what a post needs of both.
+WeiboLengthResult WeiboLength(std::string_view text, int limit, const WeightConfig& config,
+                              const Extractor& extractor, const ExtractOptions& entity_options,
+                              std::vector<Entity>& entities);
 
 }  // namespace plaza::text

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace plaza::text {
 namespace {
@@ -104,6 +105,51 @@ TEST(WeightConfigTest, BuiltInV3) {
   EXPECT_EQ(v3.max_weighted_tweet_length, 280);
   EXPECT_TRUE(v3.emoji_parsing_enabled);
   EXPECT_EQ(v3.ranges.size(), 4u);
+}
+
+// What a post asks for at once (ParseTweet and WeiboLength with the entities) is exactly what
+// the separate calls give, whether the one decoding serves both (NFC text) or not.
+TEST(WeightedLengthTest, LengthWithEntitiesIsLengthAndExtractEntities) {
+  const std::vector<std::string> texts = {
+      "",
+      "plain ascii",
+      "see example.com and https://t.co/abc?x=1 now",
+      "春节快乐 @小明 看 #春晚 直播# 和 #topic http://weibo.com/123 好",
+      "caf\u00e9 versus cafe\xcc\x81 @bob #tag example.org",  // precomposed, then decomposed (not
+                                                              // NFC)
+      "emoji \xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9 $TWTR @user/list-1 #hash",
+      "\xef\xbc\xa0"
+      "fullwidth \xef\xbc\x83tag ftp://nope.example www.example.com/path",
+      "bad \xff\xfe utf8 @x example.com",
+      "zero\xef\xbb\xbfwidth no-break @y",
+      "链接紧贴中文example.com中文 和https://例子.测试/路径",
+      Repeat("中", 150) + " @tail example.net",
+  };
+  for (const std::string& text : texts) {
+    for (bool without_protocol : {true, false}) {
+      for (bool weibo : {true, false}) {
+        ExtractOptions options;
+        options.urls_without_protocol = without_protocol;
+        options.weibo_extensions = weibo;
+        const Extractor& x = Extractor::Default();
+        std::vector<Entity> entities;
+        ParseResult both = ParseTweet(text, WeightConfig::V3(), x, options, entities);
+        ParseResult alone = ParseTweet(text, WeightConfig::V3(), x);
+        EXPECT_EQ(both.scaled_weight, alone.scaled_weight) << text;
+        EXPECT_EQ(both.valid, alone.valid) << text;
+        EXPECT_EQ(both.valid_range_end, alone.valid_range_end) << text;
+        EXPECT_EQ(both.display_range_end, alone.display_range_end) << text;
+        EXPECT_EQ(both.has_invalid_characters, alone.has_invalid_characters) << text;
+        EXPECT_EQ(entities, x.ExtractEntities(text, options))
+            << text << " without_protocol=" << without_protocol << " weibo=" << weibo;
+        std::vector<Entity> again;
+        WeiboLengthResult w = WeiboLength(text, 140, WeightConfig::V3(), x, options, again);
+        EXPECT_EQ(w.length, WeiboLength(text).length) << text;
+        EXPECT_EQ(w.valid, WeiboLength(text).valid) << text;
+        EXPECT_EQ(again, entities) << text;
+      }
+    }
+  }
 }
 
 }  // namespace
