@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Instructions and simulated cache misses per home-timeline read, for Plaza and the ceiling
-# server, counted by callgrind: figures that do not move with the host's CPU stalls, so two
-# builds can be compared on this shared machine where requests/s cannot tell 10% apart.
+# server, and per post, counted by callgrind: figures that do not move with the host's CPU
+# stalls, so two builds can be compared on this shared machine where requests/s cannot tell 10%
+# apart.
 #
-#   scripts/bench_instructions.sh BUILD_DIR [READS]      (make bench-instructions)
+#   scripts/bench_instructions.sh BUILD_DIR [READS] [POSTS]      (make bench-instructions)
 #
 # A `small` dataset is generated; Plaza starts under callgrind with instrumentation off, every
 # token's home is read once (timelines built), then instrumentation is switched on for READS more
 # reads (default 2,000; the same tokens, in file order) and off again. The ceiling serves the
-# captured home response and is counted the same way. Every thread of each process counts. The
+# captured home response and is counted the same way. Then a second Plaza on a fresh copy of the
+# dataset: every token's home read once (so posts fan out to the timelines in memory, as in the
+# suite's compose), POSTS posts (default 2,000) from the tokens in turn uncounted, then POSTS more
+# counted. Every thread of each process counts (the committers and the fan-out worker too). The
 # result goes to $BENCH_OUT/instructions.json (default bench/results/). User-space instructions
 # only: the kernel's share of a request (most of the ceiling's) is not in these figures, so their
 # ratio is not the headline ratio of `make bench`.
@@ -17,6 +21,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "$root/${1:?usage: bench_instructions.sh BUILD_DIR [READS]}" && pwd)
 reads=${2:-2000}
+posts=${3:-2000}
 out=${BENCH_OUT:-$root/bench/results}
 mkdir -p "$out"
 for tool in valgrind callgrind_control curl python3; do
@@ -34,6 +39,7 @@ port=$(free_port)
 "$datagen" --scale small --seed 42 --data-dir "$work/data" --tokens-file "$work/all-tokens" \
   --manifest "$work/datagen.json" --base-url "http://127.0.0.1:$port" --quiet > /dev/null
 head -n "$reads" "$work/all-tokens" > "$work/tokens"
+cp -r "$work/data" "$work/compose-data"  # before any server writes to it
 
 reads_of() {  # PORT: one home read per token, in file order
   "$loadgen" --port "$1" --tokens "$work/tokens" --max-requests "$reads" --connections 8 \
@@ -72,10 +78,32 @@ cport=$(free_port)
 launch ceiling "$cport" "$ceiling" "$cport" "$work/home.json"
 measure "$cport"
 
-python3 - "$work" "$reads" "$out/instructions.json" <<'EOF'
+posts_of() {  # PORT: POSTS posts, one a token in file order
+  "$loadgen" --port "$1" --tokens "$work/tokens" --targets "$work/targets" --max-requests "$posts" \
+    --connections 8 --mix compose=1 --sequential-tokens --rate 2000 --duration 600 > /dev/null
+}
+enqueued() {  # PORT: posts the fan-out queue has taken since start
+  curl -s "http://127.0.0.1:$1/api/plaza/v1/fanout" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["enqueued"])'
+}
+touch "$work/targets"
+pport=$(free_port)
+launch compose "$pport" "$plaza" serve --listen "127.0.0.1:$pport" --data-dir "$work/compose-data" \
+  --threads 1 --no-rate-limit --log-level warn
+reads_of "$pport"
+posts_of "$pport"
+before=$(enqueued "$pport")
+callgrind_control -i on "$counted" > /dev/null 2>&1
+posts_of "$pport"
+callgrind_control -i off "$counted" > /dev/null 2>&1
+counted_posts=$(( $(enqueued "$pport") - before ))
+kill "$counted"
+wait "$counted" 2>/dev/null || true
+
+python3 - "$work" "$reads" "$out/instructions.json" "$counted_posts" <<'EOF'
 import json, sys
-work, reads, dest = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-def per_read(name):
+work, reads, dest, posts = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+def per_read(name, reads=reads):
     events = totals = None
     for line in open(f"{work}/{name}.callgrind"):
         if line.startswith("events:"):
@@ -89,12 +117,15 @@ def per_read(name):
         "ll_misses_per_read": round((t["DLmr"] + t["DLmw"]) / reads, 1),
     }
 plaza, ceiling = per_read("plaza"), per_read("ceiling")
+compose = {k.replace("_read", "_post"): v for k, v in per_read("compose", posts).items()}
 result = {
     "reads": reads,
     "dataset": "small, seed 42",
     "plaza": plaza,
     "ceiling": ceiling,
     "plaza_vs_ceiling_instructions": round(plaza["instructions_per_read"] / ceiling["instructions_per_read"], 2),
+    "posts": posts,
+    "compose": compose,
 }
 json.dump(result, open(dest, "w"), indent=2)
 print(json.dumps(result))
