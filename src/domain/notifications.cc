@@ -99,11 +99,13 @@ Result<bool> Notifications::DeliverBatch(Id status_id, Id& after) {
     std::shared_lock lock(s_.mu);
     const StatusEntry* st = s_.FindStatus(status_id);
     if (st != nullptr) {
-      // Followers in id order, so a delivery resumes after the last one done; those who asked
-      // after the post was published (below `after`) are not notified of it.
+      // Followers in id order, so a delivery resumes after the last one done. Who is notified is
+      // decided as each batch is made: a follower who starts asking once the delivery has passed
+      // its id is not notified of this post, one whose id is still ahead is.
       std::span<const Id> followers = s_.NotifiedFollowers(st->rec->account_id);
       auto it = std::upper_bound(followers.begin(), followers.end(), after);
-      for (size_t n = 0; it != followers.end() && n < s_.config.status_notify_batch; ++it, ++n) {
+      const size_t batch_size = std::max<size_t>(s_.config.status_notify_batch, 1);
+      for (size_t n = 0; it != followers.end() && n < batch_size; ++it, ++n) {
         AddStatusLocked(batch, *it, *st->rec);
         next = *it;
       }
