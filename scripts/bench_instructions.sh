@@ -19,7 +19,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "$root/${1:?usage: bench_instructions.sh BUILD_DIR [READS]}" && pwd)
+build=$(cd "$root" && cd "${1:?usage: bench_instructions.sh BUILD_DIR [READS] [POSTS]}" && pwd)
 reads=${2:-2000}
 posts=${3:-2000}
 out=${BENCH_OUT:-$root/bench/results}
