@@ -57,15 +57,23 @@ launch() {
   pids+=("$counted")
   wait_http "http://127.0.0.1:$port/api/v1/instance" 900
 }
-# measure PORT: every token's home once with instrumentation off (timelines built), then READS
-# reads counted; stops the server (callgrind writes its counts as it exits).
-measure() {
-  reads_of "$1"
+# count_during WORK PORT: runs WORK PORT with the server's instrumentation on.
+count_during() {
   callgrind_control -i on "$counted" > /dev/null 2>&1
-  reads_of "$1"
+  "$1" "$2"
   callgrind_control -i off "$counted" > /dev/null 2>&1
+}
+# stop_counted: stops the server (callgrind writes its counts as it exits).
+stop_counted() {
   kill "$counted"
   wait "$counted" 2>/dev/null || true
+}
+# measure PORT: every token's home once with instrumentation off (timelines built), then READS
+# reads counted; stops the server.
+measure() {
+  reads_of "$1"
+  count_during reads_of "$1"
+  stop_counted
 }
 launch plaza "$port" "$plaza" serve --listen "127.0.0.1:$port" --data-dir "$work/data" \
   --threads 1 --no-rate-limit --log-level warn
@@ -93,12 +101,9 @@ launch compose "$pport" "$plaza" serve --listen "127.0.0.1:$pport" --data-dir "$
 reads_of "$pport"
 posts_of "$pport"
 before=$(enqueued "$pport")
-callgrind_control -i on "$counted" > /dev/null 2>&1
-posts_of "$pport"
-callgrind_control -i off "$counted" > /dev/null 2>&1
+count_during posts_of "$pport"
 counted_posts=$(( $(enqueued "$pport") - before ))
-kill "$counted"
-wait "$counted" 2>/dev/null || true
+stop_counted
 
 python3 - "$work" "$reads" "$out/instructions.json" "$counted_posts" <<'EOF'
 import json, sys

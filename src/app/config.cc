@@ -108,7 +108,6 @@ void FinishConfig(Config& c) {
   c.domain.domain = c.api.domain;
   if (c.domain.max_status_chars < 1) c.domain.max_status_chars = 1;
   if (c.domain.home_timeline_cap < 20) c.domain.home_timeline_cap = 20;
-  if (c.domain.status_notify_batch < 1) c.domain.status_notify_batch = 1;
 }
 
 }  // namespace plaza::app

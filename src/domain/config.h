@@ -20,7 +20,7 @@ struct DomainConfig {
   int64_t celebrity_threshold = 10000;
   size_t fanout_queue_capacity = 100000;
   // `status` notifications (a follow with notify) made in a post's own write; past this many
-  // followers to notify, all of them are made after the post, this many to a write.
+  // followers to notify, all of them are made after the post, this many to a write (at least 1).
   size_t status_notify_inline = 256;
   size_t status_notify_batch = 1024;
   // Failed sign-ins allowed per account per hour.

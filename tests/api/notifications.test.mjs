@@ -3,7 +3,7 @@
 // read marker.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, parseLink, isJsonError } from './lib/server.mjs';
+import { startServer, parseLink, isJsonError, eventually } from './lib/server.mjs';
 
 let s;
 let alice;
@@ -221,16 +221,13 @@ test('past status_inline notified followers, the rest are notified after the pos
       { token: fans[8].token, json: { notifications: true } });
     const statusIds = async (u) => (await small.ok('GET', '/api/v1/notifications',
       { token: u.token, query: { 'types[]': 'status' } })).map((n) => n.status.id);
-    const waitForAll = async (want) => {
-      const deadline = Date.now() + 10000;
-      for (;;) {
-        const got = await Promise.all(fans.slice(0, 8).map(statusIds));
-        if (got.every((ids) => ids.length >= want.length) || Date.now() > deadline) return got;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
+    // The status notifications of the 8 followers to notify, once each has `n` of them.
+    const eachHas = (n) => eventually(async () => {
+      const got = await Promise.all(fans.slice(0, 8).map(statusIds));
+      return got.every((ids) => ids.length >= n) && got;
+    }, `${n} status notification(s) for each follower`);
     const first = await small.postStatus(author, 'to many fans');
-    assert.deepEqual(await waitForAll([first.id]), fans.slice(0, 8).map(() => [first.id]));
+    assert.deepEqual(await eachHas(1), fans.slice(0, 8).map(() => [first.id]));
     assert.deepEqual(await statusIds(fans[8]), []);
 
     // Killed right after the acknowledgement, whatever part of the delivery was made: after the
@@ -238,19 +235,15 @@ test('past status_inline notified followers, the rest are notified after the pos
     const second = await small.postStatus(author, 'and then the lights went out');
     small.child.kill('SIGKILL');
     await small.restart();
-    assert.deepEqual(await waitForAll([second.id, first.id]),
-      fans.slice(0, 8).map(() => [second.id, first.id]));
+    assert.deepEqual(await eachHas(2), fans.slice(0, 8).map(() => [second.id, first.id]));
     // The delivery is finished (its last write and the worker's count are not one step), and
     // nothing more arrived.
-    let pending;
-    for (const deadline = Date.now() + 10000; Date.now() < deadline;) {
-      pending = (await small.ok('GET', '/api/plaza/v1/fanout')).status_notify_pending;
-      if (pending === 0) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    assert.equal(pending, 0);
-    assert.deepEqual(await waitForAll([second.id, first.id]),
-      fans.slice(0, 8).map(() => [second.id, first.id]));
+    const fanout = await eventually(async () => {
+      const f = await small.ok('GET', '/api/plaza/v1/fanout');
+      return f.status_notify_pending === 0 && f;
+    }, 'the delivery to finish');
+    assert.equal(fanout.status_notify_pending, 0);
+    assert.deepEqual(await eachHas(2), fans.slice(0, 8).map(() => [second.id, first.id]));
     assert.deepEqual(await statusIds(fans[8]), []);
   } finally {
     await small.close();

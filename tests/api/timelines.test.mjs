@@ -2,26 +2,12 @@
 // account statuses; max_id / since_id / min_id / limit and Link headers as Mastodon has them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, parseLink, isJsonError } from './lib/server.mjs';
+import { startServer, parseLink, isJsonError, eventually } from './lib/server.mjs';
 
 let s;
 let pager;     // posts the ten paging statuses
 let reader;    // follows only pager
 let posts;     // the ten statuses, oldest first
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// Polls until fn() returns a truthy value (fan-out is asynchronous), failing after 10 s.
-async function eventually(fn, what) {
-  const deadline = Date.now() + 10000;
-  let last;
-  while (Date.now() < deadline) {
-    last = await fn();
-    if (last) return last;
-    await sleep(50);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 const homeIds = async (u, query = { limit: 40 }) =>
   (await s.ok('GET', '/api/v1/timelines/home', { token: u.token, query })).map((x) => x.id);

@@ -38,7 +38,8 @@ std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.dat
 // RocksDB counts into thread-local perf counters by default (PerfLevel::kEnableCount): every key
 // comparison reaches its `perf_context` through __tls_get_addr, as a shared library's
 // thread-locals must be, ~100 comparisons and ~1k instructions a post. Plaza reads none of them,
-// so each thread turns them off before its first call. The level is per thread.
+// so each thread turns them off before its first call (Get, Write, a scan). The level is per
+// thread.
 void QuietPerfCounters() {
   static thread_local const bool quiet = [] {
     rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
@@ -205,7 +206,6 @@ class RocksDbEngine final : public KvEngine {
 
   Status Scan(std::string_view prefix, std::string_view start, bool reverse,
               const std::function<bool(std::string_view, std::string_view)>& fn) override {
-    QuietPerfCounters();
     return ScanWith(rocksdb::ReadOptions(), prefix, start, reverse, fn);
   }
 
@@ -222,6 +222,7 @@ class RocksDbEngine final : public KvEngine {
  private:
   Status ScanWith(rocksdb::ReadOptions ro, std::string_view prefix, std::string_view start,
                   bool reverse, const std::function<bool(std::string_view, std::string_view)>& fn) {
+    QuietPerfCounters();
     const std::string upper = PrefixSuccessor(prefix);
     const rocksdb::Slice lower_slice = ToSlice(prefix);
     const rocksdb::Slice upper_slice(upper);

@@ -11,6 +11,7 @@
 //   (json is null when the body is not JSON).
 // - signUp() registers an account through POST /api/v1/accounts with an app token from the
 //   client_credentials grant and returns { id, username, email, password, token }.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -294,6 +295,19 @@ export function parseLink(header) {
     if (m) out[m[2]] = m[1];
   }
   return out;
+}
+
+// Polls until fn() returns a truthy value and resolves to it (fan-out and deferred notifications
+// are asynchronous), failing after 10 s with `what`.
+export async function eventually(fn, what) {
+  const deadline = Date.now() + 10000;
+  let last;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (last) return last;
+    await sleep(50);
+  }
+  assert.fail(`timed out waiting for ${what}`);
 }
 
 // Asserts a JSON error body: { error: "<non-empty string>" }.
