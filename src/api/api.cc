@@ -63,7 +63,7 @@ std::optional<http::Response> Api::Handlers::Authenticate(http::Request& req) {
         reinterpret_cast<const char*>(info->token_digest.data()), info->token_digest.size()));
     if (!decision.allowed) return http::TooManyRequests(decision);
   }
-  req.context() = Caller{info->account_id, info->app_id, std::move(info->scopes)};
+  req.context() = Caller{info->account_id, info->app_id};
   return std::nullopt;
 }
 

@@ -36,7 +36,6 @@ struct ApiOptions {
 struct Caller {
   Id account_id = 0;  // 0 = anonymous or app-only token
   Id app_id = 0;
-  std::string scopes;
 };
 
 class Api {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <boost/unordered/unordered_flat_map.hpp>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -39,7 +40,8 @@ struct IssuedToken {
 struct TokenInfo {
   Id account_id = 0;  // 0 for an app-only token
   Id app_id = 0;
-  std::string scopes;
+  // The token's scopes, interned by Auth for as long as it lives: reading them costs no copy.
+  std::string_view scopes;
   Sha256Digest token_digest;  // SHA-256 of the bearer token (the per-token rate limit's key)
 };
 
@@ -121,8 +123,9 @@ class Auth {
   std::unordered_map<std::string, storage::AppRecord> apps_;  // by client_id
   std::unordered_map<Id, std::string> app_client_ids_;
   boost::unordered_flat_map<TokenKey, TokenEntry, TokenKeyHash> tokens_;
-  // Distinct scope strings, interned: tokens share a handful of them.
-  std::vector<std::string> scope_sets_;
+  // Distinct scope strings, interned: tokens share a handful of them. A deque, so that a string
+  // stays where it is as more are added (TokenInfo::scopes points into it), and none is removed.
+  std::deque<std::string> scope_sets_;
   std::unordered_map<std::string, uint32_t> scope_set_ids_;
 };
 

@@ -13,7 +13,7 @@ namespace {
 
 // A cursor over an ascending id list, walked newest-first or oldest-first within a page's bounds.
 struct Cursor {
-  const std::vector<Id>* ids;
+  std::span<const Id> ids;
   ptrdiff_t pos;  // index of the next id to yield
 };
 
@@ -212,7 +212,7 @@ std::vector<Id>& HomeFeed::Materialize(Shard& shard, Id viewer) {
       auto a = s_.statuses_by_author.find(author);
       if (a == s_.statuses_by_author.end() || a->second.empty()) return;
       ptrdiff_t last = static_cast<ptrdiff_t>(a->second.size()) - 1;
-      heap.push({a->second[last], Cursor{&a->second, last - 1}});
+      heap.push({a->second[last], Cursor{a->second, last - 1}});
     };
     add(viewer);
     auto f = s_.following.find(viewer);
@@ -229,7 +229,7 @@ std::vector<Id>& HomeFeed::Materialize(Shard& shard, Id viewer) {
       auto [id, cur] = heap.top();
       heap.pop();
       if (built.empty() || built.back() != id) built.push_back(id);
-      if (cur.pos >= 0) heap.push({(*cur.ids)[cur.pos], Cursor{cur.ids, cur.pos - 1}});
+      if (cur.pos >= 0) heap.push({cur.ids[cur.pos], Cursor{cur.ids, cur.pos - 1}});
     }
   }
   std::reverse(built.begin(), built.end());
@@ -267,12 +267,12 @@ auto HomeFeed::ReadPage(Id viewer, const Page& page, Make make) {
   // min_id page): copy twice the page and some more rather than all of it (up to
   // home_timeline_cap ids, mostly not in cache). In the rare case that filtering leaves the page
   // short when that window runs out, read again with the whole ring.
-  std::vector<const StatusEntry*> entries;
+  PageEntries entries;
+  RingCopy ring;
   size_t window = page.limit * 2 + 16;
   for (;;) {
     bool cut = false;
-    std::vector<Id> ring =
-        page.limit == 0 ? std::vector<Id>() : CopyRing(viewer, page, window, cut);
+    if (page.limit != 0) CopyRing(viewer, page, window, ring, cut);
     std::shared_lock lock(s_.mu);
     if (page.limit == 0 || MergeLocked(viewer, page, ring, cut, entries)) return make(entries);
     window = std::numeric_limits<size_t>::max();
@@ -280,7 +280,7 @@ auto HomeFeed::ReadPage(Id viewer, const Page& page, Make make) {
 }
 
 std::vector<Id> HomeFeed::Read(Id viewer, const Page& page) {
-  return ReadPage(viewer, page, [](const std::vector<const StatusEntry*>& entries) {
+  return ReadPage(viewer, page, [](const PageEntries& entries) {
     std::vector<Id> ids;
     ids.reserve(entries.size());
     for (const StatusEntry* e : entries) ids.push_back(e->rec->id);
@@ -289,14 +289,14 @@ std::vector<Id> HomeFeed::Read(Id viewer, const Page& page) {
 }
 
 std::vector<StatusView> HomeFeed::ReadViews(Id viewer, const Page& page) {
-  return ReadPage(viewer, page, [&](const std::vector<const StatusEntry*>& entries) {
+  return ReadPage(viewer, page, [&](const PageEntries& entries) {
     return s_.ViewSeenStatuses(viewer, entries, s_.MarksOf(viewer));
   });
 }
 
-std::vector<Id> HomeFeed::CopyRing(Id viewer, const Page& page, size_t window, bool& cut) {
+void HomeFeed::CopyRing(Id viewer, const Page& page, size_t window, RingCopy& ring, bool& cut) {
   const bool ascending = page.min_id != 0;
-  std::vector<Id> ring;
+  ring.clear();
   Shard& shard = ShardOf(viewer);
   std::lock_guard lock(shard.mu);
   const std::vector<Id>& tl = Materialize(shard, viewer);
@@ -312,18 +312,17 @@ std::vector<Id> HomeFeed::CopyRing(Id viewer, const Page& page, size_t window, b
     }
   }
   if (lo < hi) ring.assign(lo, hi);
-  return ring;
 }
 
-bool HomeFeed::MergeLocked(Id viewer, const Page& page, const std::vector<Id>& ring, bool cut,
-                           std::vector<const StatusEntry*>& out) const {
+bool HomeFeed::MergeLocked(Id viewer, const Page& page, std::span<const Id> ring, bool cut,
+                           PageEntries& out) const {
   out.clear();
   out.reserve(page.limit);
   const bool ascending = page.min_id != 0;
   // Sources: the ring and the posts of every pulled author the viewer follows.
   // Inline storage for up to 31 pulled authors, and the page's batches: no allocation per read.
-  boost::container::small_vector<const std::vector<Id>*, 32> sources;
-  sources.push_back(&ring);
+  boost::container::small_vector<std::span<const Id>, 32> sources;
+  sources.push_back(ring);
   auto f = s_.following.find(viewer);
   const Followees* followees = f != s_.following.end() ? &f->second : nullptr;
   // What the filter asks of the viewer, asked once for the page.
@@ -345,21 +344,20 @@ bool HomeFeed::MergeLocked(Id viewer, const Page& page, const std::vector<Id>& r
     // would wait for each source in turn.
     for (Id p : pulled) {
       auto a = s_.statuses_by_author.find(p);
-      if (a != s_.statuses_by_author.end() && !a->second.empty()) sources.push_back(&a->second);
+      if (a != s_.statuses_by_author.end() && !a->second.empty()) sources.push_back(a->second);
     }
-    for (size_t i = 1; i < sources.size(); ++i) __builtin_prefetch(&sources[i]->back());
+    for (size_t i = 1; i < sources.size(); ++i) __builtin_prefetch(&sources[i].back());
   }
   const Id lower = std::max(page.min_id, page.since_id);
   // k-way merge in the page's direction, deduplicating ids present in more than one source.
   boost::container::small_vector<Cursor, 32> cursors;
-  for (const auto* src : sources) {
-    const auto& v = *src;
+  for (std::span<const Id> v : sources) {
     if (ascending) {
       auto it = std::upper_bound(v.begin(), v.end(), lower);
-      cursors.push_back({src, it - v.begin()});
+      cursors.push_back({v, it - v.begin()});
     } else {
       auto it = page.max_id != 0 ? std::lower_bound(v.begin(), v.end(), page.max_id) : v.end();
-      cursors.push_back({src, (it - v.begin()) - 1});
+      cursors.push_back({v, (it - v.begin()) - 1});
     }
   }
   // The merge yields candidates a batch at a time (as many as the page still lacks), and the
@@ -380,8 +378,8 @@ bool HomeFeed::MergeLocked(Id viewer, const Page& page, const std::vector<Id>& r
       Id best_id = 0;
       for (size_t i = 0; i < cursors.size(); ++i) {
         const Cursor& c = cursors[i];
-        if (c.pos < 0 || c.pos >= static_cast<ptrdiff_t>(c.ids->size())) continue;
-        Id id = (*c.ids)[c.pos];
+        if (c.pos < 0 || c.pos >= static_cast<ptrdiff_t>(c.ids.size())) continue;
+        Id id = c.ids[c.pos];
         if (ascending ? (page.max_id != 0 && id >= page.max_id) : (id <= lower)) continue;
         if (best < 0 || (ascending ? id < best_id : id > best_id)) {
           best = static_cast<int>(i);

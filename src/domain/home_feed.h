@@ -17,6 +17,7 @@
 
 #include <array>
 #include <atomic>
+#include <boost/container/small_vector.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -100,14 +101,18 @@ class HomeFeed {
   // The page: `make(entries)` of the accepted statuses' entries, newest first, under State::mu.
   template <typename Make>
   auto ReadPage(Id viewer, const Page& page, Make make);
+  // A page's copy of its part of the ring, and its entries: inline up to the largest page (40)
+  // and its first window (twice the page and 16), so that a read allocates neither.
+  using RingCopy = boost::container::small_vector<Id, 96>;
+  using PageEntries = boost::container::small_vector<const StatusEntry*, 40>;
   // The part of the viewer's ring the page can come from, at most `window` ids; `cut` when the
   // ring holds more there.
-  std::vector<Id> CopyRing(Id viewer, const Page& page, size_t window, bool& cut);
+  void CopyRing(Id viewer, const Page& page, size_t window, RingCopy& ring, bool& cut);
   // REQUIRES: State::mu held (shared). Merges `ring` with the pulled authors' posts into `out`,
   // the page's entries; false when `ring` was cut and not enough (the page is short and the ring
   // has more).
-  bool MergeLocked(Id viewer, const Page& page, const std::vector<Id>& ring, bool cut,
-                   std::vector<const StatusEntry*>& out) const;
+  bool MergeLocked(Id viewer, const Page& page, std::span<const Id> ring, bool cut,
+                   PageEntries& out) const;
   // The viewer of a page and what the filter asks of it once for the page: its entry of
   // State::following (null when it follows no one), whether it is in any block and mutes anyone.
   struct Reader {

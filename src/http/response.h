@@ -12,10 +12,10 @@
 // Thread-safety: a plain value.
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 #include "common/status.h"
 
@@ -28,8 +28,9 @@ struct Response {
   std::string body;
   // Empty means kJsonContentType (kept empty so the common case costs no allocation).
   std::string content_type;
-  // Extra headers in order. Names are sent as given.
-  std::vector<std::pair<std::string, std::string>> headers;
+  // Extra headers in order. Names are sent as given. Room for one inline: most responses that
+  // have any have one (a timeline's Link), and it then costs no allocation of its own.
+  boost::container::small_vector<std::pair<std::string, std::string>, 1> headers;
 
   std::string_view ContentType() const {
     return content_type.empty() ? kJsonContentType : std::string_view(content_type);

@@ -125,6 +125,13 @@ TEST(AuthTest, TokenIndexFollowsIssueRevokeSuspensionAndRestart) {
   ASSERT_TRUE(ib);
   EXPECT_EQ(ib->account_id, b);
   EXPECT_EQ(ib->scopes, "read write");
+  // The scopes a TokenInfo shows are interned by Auth, and stay put as tokens bring new sets.
+  for (const char* more : {"read:accounts", "read:statuses", "write:statuses", "read:follows",
+                           "write:follows", "read:accounts write:statuses", "write:favourites"}) {
+    grant("alice", more);
+  }
+  EXPECT_EQ(ia->scopes, "read");
+  EXPECT_EQ(ib->scopes, "read write");
   // Unknown, empty, oversized and non-token bearers are refused.
   EXPECT_FALSE(f.d().auth().Authenticate("not-a-token"));
   EXPECT_FALSE(f.d().auth().Authenticate(""));
