@@ -93,6 +93,23 @@ std::optional<StatusView> State::ViewStatus(Id viewer, Id id, const ViewerMarks*
   return ViewSeenStatus(viewer, *st, marks, depth);
 }
 
+namespace {
+
+// A nested status's view (a repost's original, a quoted status), made where it will be held;
+// null when `viewer` may not see it.
+std::shared_ptr<const StatusView> NestedView(const State& s, Id viewer, Id id,
+                                             const ViewerMarks* marks, int depth) {
+  const StatusEntry* st = s.FindStatus(id);
+  if (st == nullptr || !s.CanSee(viewer, *st->rec)) return nullptr;
+  const AccountEntry* author = s.FindAccount(st->rec->account_id);
+  if (author == nullptr) return nullptr;
+  auto v = std::make_shared<StatusView>();
+  if (!s.FillSeenStatus(*v, viewer, *st, *author, marks, depth)) return nullptr;
+  return v;
+}
+
+}  // namespace
+
 const ViewerMarks* State::MarksOf(Id viewer) const {
   static const ViewerMarks kNone;
   auto marks = viewer_marks.find(viewer);
@@ -120,8 +137,8 @@ std::vector<StatusView> State::ViewSeenStatuses(Id viewer,
   views.reserve(entries.size());
   for (size_t i = 0; i < entries.size(); ++i) {
     if (authors[i] == nullptr) continue;
-    if (auto v = ViewSeenStatus(viewer, *entries[i], *authors[i], marks)) {
-      views.push_back(std::move(*v));
+    if (!FillSeenStatus(views.emplace_back(), viewer, *entries[i], *authors[i], marks, 0)) {
+      views.pop_back();
     }
   }
   return views;
@@ -130,7 +147,13 @@ std::vector<StatusView> State::ViewSeenStatuses(Id viewer,
 std::optional<StatusView> State::ViewSeenStatus(Id viewer, const StatusEntry& st,
                                                 const AccountEntry& author,
                                                 const ViewerMarks* marks, int depth) const {
-  StatusView v;
+  std::optional<StatusView> v(std::in_place);
+  if (!FillSeenStatus(*v, viewer, st, author, marks, depth)) return std::nullopt;
+  return v;
+}
+
+bool State::FillSeenStatus(StatusView& v, Id viewer, const StatusEntry& st,
+                           const AccountEntry& author, const ViewerMarks* marks, int depth) const {
   v.rec = st.rec;
   v.counts = st.counts;
   v.author = ViewAccount(author);
@@ -143,15 +166,13 @@ std::optional<StatusView> State::ViewSeenStatus(Id viewer, const StatusEntry& st
     v.muted = false;
   }
   if (st.rec->reblog_of_id != 0) {
-    if (depth > 0) return std::nullopt;
-    auto orig = ViewStatus(viewer, st.rec->reblog_of_id, marks, depth + 1);
-    if (!orig) return std::nullopt;  // a repost of something the viewer cannot see
-    v.reblog = std::make_shared<const StatusView>(std::move(*orig));
+    if (depth > 0) return false;
+    v.reblog = NestedView(*this, viewer, st.rec->reblog_of_id, marks, depth + 1);
+    if (v.reblog == nullptr) return false;  // a repost of something the viewer cannot see
   } else if (st.rec->quote_of_id() != 0 && depth < 2) {
-    auto quoted = ViewStatus(viewer, st.rec->quote_of_id(), marks, depth + 1);
-    if (quoted) v.quote = std::make_shared<const StatusView>(std::move(*quoted));
+    v.quote = NestedView(*this, viewer, st.rec->quote_of_id(), marks, depth + 1);
   }
-  return v;
+  return true;
 }
 
 namespace {

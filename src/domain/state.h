@@ -269,6 +269,11 @@ struct State {
   std::optional<StatusView> ViewSeenStatus(Id viewer, const StatusEntry& st,
                                            const AccountEntry& author, const ViewerMarks* marks,
                                            int depth = 0) const;
+  // The same, written into `v`, a view made for it: false when the viewer may not see the status
+  // (and `v` is then to be discarded). A page's views are made where they will stay, and a
+  // nested status's where its shared view will hold it, rather than made and moved.
+  bool FillSeenStatus(StatusView& v, Id viewer, const StatusEntry& st, const AccountEntry& author,
+                      const ViewerMarks* marks, int depth) const;
   // The views of a list of such entries (a page), in order, as ViewSeenStatus makes each. The
   // page's authors are looked up together and their records prefetched before any view takes a
   // count on one: independent cache misses that overlap, where one view after another would wait

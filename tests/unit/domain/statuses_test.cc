@@ -451,8 +451,15 @@ TEST(StatusesTest, ListsLeaveOutStatusesOfThoseWhoBlockTheViewer) {
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(IdsOf(*page), (std::vector<Id>{repost->rec->id, bobs}));
 
+  const Id reposted = repost->rec->id;
+  EXPECT_EQ(IdsOf(f.d().statuses().GetMany(alice, {reposted, bobs})),
+            (std::vector<Id>{reposted, bobs}));
+
   ASSERT_TRUE(f.d().graph().Block(carol, alice).ok());
   EXPECT_EQ(IdsOf(f.d().statuses().GetMany(alice, {carols, bobs})), std::vector<Id>{bobs});
+  // Bob's repost is his, but what it shows is carol's: alice sees it neither in a list nor alone.
+  EXPECT_EQ(IdsOf(f.d().statuses().GetMany(alice, {reposted, bobs})), std::vector<Id>{bobs});
+  EXPECT_EQ(f.d().statuses().Get(alice, reposted).status().code(), StatusCode::kNotFound);
   page = f.d().timelines().AccountViews(alice, bob, {}, {});
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(IdsOf(*page), std::vector<Id>{bobs});  // not bob's repost of carol's post
