@@ -84,6 +84,8 @@ void Api::Handlers::RegisterStatuses(http::Router& r) {
           .Field("max_lag_ms", st.max_lag_ms)
           .Field("status_notify_pending",
                  static_cast<int64_t>(d_.notifications().PendingDeliveries()))
+          .Field("home_timelines", static_cast<int64_t>(st.home_timelines))
+          .Field("home_timelines_dropped", static_cast<int64_t>(st.home_timelines_dropped))
           .EndObject();
     });
   }, {.tag = "public"});

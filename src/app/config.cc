@@ -74,6 +74,7 @@ Status LoadConfigFile(const std::string& path, Config& c) {
   PLAZA_RETURN_IF_ERROR(Read(t, "statuses", "max_chars", c.domain.max_status_chars));
   PLAZA_RETURN_IF_ERROR(Read(t, "timelines", "celebrity_threshold", c.domain.celebrity_threshold));
   PLAZA_RETURN_IF_ERROR(Read(t, "timelines", "home_cap", c.domain.home_timeline_cap));
+  PLAZA_RETURN_IF_ERROR(Read(t, "timelines", "home_timelines_max", c.domain.home_timelines_max));
   PLAZA_RETURN_IF_ERROR(Read(t, "timelines", "fanout_queue", c.domain.fanout_queue_capacity));
   PLAZA_RETURN_IF_ERROR(Read(t, "notifications", "status_inline", c.domain.status_notify_inline));
   PLAZA_RETURN_IF_ERROR(Read(t, "notifications", "status_batch", c.domain.status_notify_batch));

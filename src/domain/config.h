@@ -16,6 +16,9 @@ struct DomainConfig {
   int max_note_chars = 500;
   // Home timelines keep this many entries in memory.
   size_t home_timeline_cap = 800;
+  // At most this many home timelines are kept in memory (0: no limit), ~7 KB each at the default
+  // cap; past it, those read longest ago are dropped and built again on their next read.
+  size_t home_timelines_max = 200'000;
   // Authors with more followers than this are merged in at read time instead of pushed.
   int64_t celebrity_threshold = 10000;
   size_t fanout_queue_capacity = 100000;

@@ -199,7 +199,8 @@ void HomeFeed::Push(std::vector<Id>& timeline, Id status_id) {
 }
 
 std::vector<Id>& HomeFeed::Materialize(Shard& shard, Id viewer) {
-  if (std::vector<Id>* existing = shard.timelines.Find(viewer)) return *existing;
+  const uint64_t now = ++shard.reads;
+  if (std::vector<Id>* existing = shard.timelines.FindToRead(viewer, now)) return *existing;
   const size_t cap = s_.config.home_timeline_cap;
   std::vector<Id> built;
   {
@@ -233,7 +234,16 @@ std::vector<Id>& HomeFeed::Materialize(Shard& shard, Id viewer) {
     }
   }
   std::reverse(built.begin(), built.end());
-  return shard.timelines.Insert(viewer, std::move(built));
+  if (const size_t most = MostPerShard(); most != 0 && shard.timelines.size() >= most) {
+    dropped_.fetch_add(shard.timelines.EvictLeastRecentlyRead(std::max<size_t>(1, most / 8)),
+                       std::memory_order_relaxed);
+  }
+  return shard.timelines.Insert(viewer, std::move(built), now);
+}
+
+size_t HomeFeed::MostPerShard() const {
+  const size_t most = s_.config.home_timelines_max;
+  return most == 0 ? 0 : (most + kShards - 1) / kShards;
 }
 
 bool HomeFeed::Accept(const Reader& r, const StatusEntry& st) const {
@@ -427,6 +437,11 @@ FanoutStats HomeFeed::Stats() const {
   st.enqueued = enqueued_.load(std::memory_order_relaxed);
   st.delivered = delivered_.load(std::memory_order_relaxed);
   st.max_lag_ms = max_lag_ms_.load(std::memory_order_relaxed);
+  st.home_timelines_dropped = dropped_.load(std::memory_order_relaxed);
+  for (const Shard& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    st.home_timelines += shard.timelines.size();
+  }
   std::lock_guard lock(queue_mu_);
   st.queue_depth = queue_.size();
   if (!queue_.empty()) st.lag_ms = NowUnixMs() - queue_.front().second;

@@ -9,6 +9,11 @@
 // the two paths. Deletes, unfollows, blocks, mutes and visibility are applied when reading, so a
 // timeline never shows what its reader may not see.
 //
+// At most DomainConfig::home_timelines_max timelines are kept (in each of the kShards shards, that
+// many divided by kShards, rounded up). A shard that is full drops an eighth of its timelines,
+// those read longest ago, before it builds another; a dropped timeline receives no pushes and is
+// built again on its reader's next read, as after a restart.
+//
 // Thread-safety: all methods are thread-safe. Lock order: a timeline shard's mutex, then
 // State::mu (shared). Nothing holds State::mu while taking a shard mutex. The fan-out of a post to
 // few followers holds the mutexes of several shards at once, taken in ascending shard order;
@@ -42,6 +47,8 @@ struct FanoutStats {
   int64_t lag_ms = 0;  // age of the oldest queued post
   // Longest any post has waited in the queue before the worker took it, since start.
   int64_t max_lag_ms = 0;
+  size_t home_timelines = 0;            // kept in memory now
+  uint64_t home_timelines_dropped = 0;  // the least recently read, dropped since start
 };
 
 class HomeFeed {
@@ -83,6 +90,7 @@ class HomeFeed {
   struct Shard {
     mutable std::mutex mu;
     TimelineMap timelines;  // guarded by mu
+    uint64_t reads = 0;     // guarded by mu; the shard's clock for TimelineMap's last reads
   };
   static constexpr size_t kShards = 64;
   // Up to this many recipients a post is pushed holding every shard involved (PushTo).
@@ -91,8 +99,11 @@ class HomeFeed {
   static size_t ShardIndex(Id viewer) { return (viewer * 0x9E3779B97F4A7C15ull) >> 58; }
   Shard& ShardOf(Id viewer) { return shards_[ShardIndex(viewer)]; }
   const Shard& ShardOf(Id viewer) const { return shards_[ShardIndex(viewer)]; }
-  // REQUIRES: shard.mu held.
+  // REQUIRES: shard.mu held. The viewer's timeline, for a read: built if it is not kept (the
+  // shard first dropping the timelines read longest ago when it is full).
   std::vector<Id>& Materialize(Shard& shard, Id viewer);
+  // The most timelines a shard keeps; 0 for no limit.
+  size_t MostPerShard() const;
   void Push(std::vector<Id>& timeline, Id status_id);
   size_t PushPipelined(std::span<const Id> viewers, Id status_id);
   size_t PushHoldingAllShards(const std::vector<Id>& recipients, Id status_id);
@@ -142,6 +153,7 @@ class HomeFeed {
   std::atomic<uint64_t> enqueued_{0};
   std::atomic<uint64_t> delivered_{0};
   std::atomic<int64_t> max_lag_ms_{0};
+  std::atomic<uint64_t> dropped_{0};
 };
 
 }  // namespace plaza::domain

@@ -253,6 +253,41 @@ test('celebrity authors are pulled into home at read time', async () => {
   }
 });
 
+test('at most home_timelines_max home timelines are kept; a dropped one is built again on its ' +
+     'next read', async () => {
+  // One timeline in each of the 64 shards: 40 readers meet in some shard (the chance that no two
+  // do is ~4e-7), and there the one read longest ago is dropped.
+  const small = await startServer({ configToml: '[timelines]\nhome_timelines_max = 1\n' });
+  try {
+    const author = await small.signUp('kept_author');
+    const first = await small.postStatus(author, 'before any reader');
+    const readers = [];
+    for (let i = 0; i < 40; i++) {
+      const r = await small.signUp(`kept_reader${i}`);
+      await small.ok('POST', `/api/v1/accounts/${author.id}/follow`, { token: r.token });
+      readers.push(r);
+    }
+    const home = async (u) => (await small.ok('GET', '/api/v1/timelines/home', { token: u.token }))
+      .map((x) => x.id);
+    for (const r of readers) assert.deepEqual(await home(r), [first.id]);
+    const fanout = await small.ok('GET', '/api/plaza/v1/fanout');
+    assert.ok(fanout.home_timelines <= 64, JSON.stringify(fanout));
+    assert.ok(fanout.home_timelines_dropped >= 1, JSON.stringify(fanout));
+    assert.equal(fanout.home_timelines + fanout.home_timelines_dropped, 40, JSON.stringify(fanout));
+    // The post is pushed into the timelines kept, and read from the author's posts into those
+    // built again.
+    const second = await small.postStatus(author, 'after every reader');
+    for (const r of readers) {
+      assert.deepEqual(await eventually(async () => {
+        const ids = await home(r);
+        return ids.length === 2 && ids;
+      }, `reader ${r.username}'s home`), [second.id, first.id]);
+    }
+  } finally {
+    await small.close();
+  }
+});
+
 // Statuses are served from rendered JSON kept in memory (src/api/render_cache.h); what changes
 // after a status was first rendered — counters, the viewer's flags, the author's profile, an edit
 // — must show in the next read.

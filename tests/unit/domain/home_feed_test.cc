@@ -163,6 +163,43 @@ TEST(HomeFeedTest, RestartRebuildsTimelinesFromGraphAndPosts) {
   EXPECT_EQ(Home(f.d(), alice), before);
 }
 
+// At most home_timelines_max timelines are kept. A full shard drops the one read longest ago (not
+// one read since), and a dropped timeline gets no pushes and reads correctly, built afresh, on its
+// reader's next read.
+TEST(HomeFeedTest, KeepsAtMostTheConfiguredTimelinesDroppingTheLeastRecentlyRead) {
+  DomainConfig config = testing::TestConfig();
+  config.home_timelines_max = 128;      // two in each of the 64 shards
+  config.celebrity_threshold = 100000;  // the author's posts are pushed
+  DomainFixture f(config);
+  Id author = f.MakeAccount("author");
+  Id alice = f.MakeAccount("alice");
+  Id keeper = f.MakeAccount("keeper");
+  ASSERT_TRUE(f.d().graph().Follow(alice, author, {}, {}).ok());
+  ASSERT_TRUE(f.d().graph().Follow(keeper, author, {}, {}).ok());
+  Id p1 = f.Post(author, "before");
+  EXPECT_EQ(Home(f.d(), alice), std::vector<Id>{p1});
+  EXPECT_TRUE(f.d().home().IsMaterialized(alice));
+  // A thousand readers after alice: her shard meets at least two of them (the chance that it
+  // does not is ~3e-6). Keeper reads before each of them, so is never the one read longest ago.
+  for (int i = 0; i < 1000; ++i) {
+    Id v = f.MakeAccount("r" + std::to_string(i));
+    ASSERT_TRUE(f.d().graph().Follow(v, author, {}, {}).ok());
+    EXPECT_EQ(Home(f.d(), keeper), std::vector<Id>{p1});
+    EXPECT_EQ(Home(f.d(), v), std::vector<Id>{p1});
+  }
+  FanoutStats st = f.d().home().Stats();
+  EXPECT_LE(st.home_timelines, 128u);
+  EXPECT_EQ(st.home_timelines + st.home_timelines_dropped, 1002u);  // alice, keeper, the readers
+  EXPECT_TRUE(f.d().home().IsMaterialized(keeper));
+  EXPECT_FALSE(f.d().home().IsMaterialized(alice));
+  Id p2 = f.Post(author, "while alice's timeline is dropped");
+  f.d().home().Flush();
+  EXPECT_EQ(f.d().home().Stats().delivered - st.delivered, st.home_timelines);
+  EXPECT_EQ(Home(f.d(), alice), (std::vector<Id>{p2, p1}));
+  EXPECT_TRUE(f.d().home().IsMaterialized(alice));
+  EXPECT_EQ(Home(f.d(), keeper), (std::vector<Id>{p2, p1}));
+}
+
 // A post reaches its followers' timelines by one of two paths (every shard held at once for up to
 // 1,024 recipients, shard by shard above); each must push into every materialized timeline of a
 // follower and into no other.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <unordered_map>
 
@@ -52,6 +53,46 @@ TEST(TimelineMap, AgreesWithUnorderedMapUnderRandomOperations) {
     }
   }
   for (Id k = 1; k <= 3000; ++k) EXPECT_EQ(m.Contains(k), ref.count(k) == 1) << k;
+}
+
+// Eviction takes exactly the timelines read longest ago, by the last read each remembers through
+// growth and the backward shifts of earlier erasures; what stays keeps its ids.
+TEST(TimelineMap, EvictsTheLeastRecentlyRead) {
+  TimelineMap m;
+  std::mt19937_64 rng(11);
+  std::unordered_map<Id, uint64_t> last_read;
+  uint64_t now = 0;
+  for (Id v = 1; v <= 1000; ++v) {
+    m.Insert(v, {v}, ++now);  // grows the table several times
+    last_read[v] = now;
+  }
+  for (int i = 0; i < 3000; ++i) {
+    Id v = 1 + rng() % 1000;
+    ASSERT_NE(m.FindToRead(v, ++now), nullptr);
+    last_read[v] = now;
+  }
+  for (Id v = 1; v <= 1000; v += 7) {  // pushes do not count as reads
+    ASSERT_NE(m.Find(v), nullptr);
+    m.Find(v)->push_back(v + 1);
+  }
+  EXPECT_EQ(m.FindToRead(5000, ++now), nullptr);
+  EXPECT_EQ(m.EvictLeastRecentlyRead(300), 300u);
+  EXPECT_EQ(m.size(), 700u);
+  std::vector<std::pair<uint64_t, Id>> order;
+  for (const auto& [v, at] : last_read) order.emplace_back(at, v);
+  std::sort(order.begin(), order.end());
+  for (size_t i = 0; i < order.size(); ++i) {
+    const Id v = order[i].second;
+    ASSERT_EQ(m.Contains(v), i >= 300) << "viewer " << v << ", " << i << "th least recent";
+    if (i >= 300) {
+      std::vector<Id> ids{v};
+      if (v % 7 == 1) ids.push_back(v + 1);
+      EXPECT_EQ(*m.Find(v), ids);
+    }
+  }
+  EXPECT_EQ(m.EvictLeastRecentlyRead(1000), 700u);  // more than there are: all of them
+  EXPECT_EQ(m.size(), 0u);
+  EXPECT_EQ(m.EvictLeastRecentlyRead(1), 0u);
 }
 
 }  // namespace
