@@ -252,12 +252,12 @@ bool HomeFeed::Accept(const Reader& r, const StatusEntry& st) const {
   const Id author = rec.account_id;
   if (author != viewer) {
     if (r.followees == nullptr) return false;
-    if (!r.followees->contains(author)) return false;
+    if (!FolloweesHold(*r.followees, author)) return false;
     if (rec.reblog_of_id != 0 && !s_.OptionsOfFollow(viewer, author).reblogs) return false;
     if (r.mutes && s_.Mutes(viewer, author)) return false;
     if (rec.in_reply_to_account_id != 0 && rec.in_reply_to_account_id != author &&
         rec.in_reply_to_account_id != viewer &&
-        !r.followees->contains(rec.in_reply_to_account_id)) {
+        !FolloweesHold(*r.followees, rec.in_reply_to_account_id)) {
       return false;
     }
   }

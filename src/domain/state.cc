@@ -39,7 +39,7 @@ const StatusEntry* State::FindStatus(Id id) const {
 
 bool State::Follows(Id a, Id b) const {
   auto it = following.find(a);
-  return it != following.end() && it->second.count(b) != 0;
+  return it != following.end() && FolloweesHold(it->second, b);
 }
 
 Id State::FollowEdge(Id a, Id b) const {

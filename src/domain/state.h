@@ -104,6 +104,24 @@ struct StatusEntryById {
 // 15-slot group, ~380 bytes for the many accounts that follow a few others).
 using Followees = boost::container::flat_map<Id, Id>;
 
+// Whether `followees` holds `id`: Followees::contains, by a binary search whose steps are
+// conditional moves rather than branches. A home page asks it of one author after another, in no
+// order a branch predictor could learn, so a branch per step would be mispredicted half the time.
+inline bool FolloweesHold(const Followees& followees, Id id) {
+  if (followees.empty()) return false;
+  const auto edges = followees.begin();  // random access, sorted by followee
+  size_t base = 0;
+  for (size_t n = followees.size(); n > 1;) {
+    const size_t half = n / 2;
+    // half when the followee at base + half - 1 is below `id`, else 0: a mask, not a branch.
+    const auto below =
+        static_cast<size_t>(edges[static_cast<ptrdiff_t>(base + half - 1)].first < id);
+    base += half & (size_t{0} - below);
+    n -= half;
+  }
+  return edges[static_cast<ptrdiff_t>(base)].first == id;
+}
+
 // A follow's options; only follows that differ from the defaults are kept (State::follow_options).
 struct FollowOptions {
   bool reblogs = true;  // show the followee's reposts in home

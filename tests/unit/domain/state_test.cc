@@ -11,6 +11,18 @@ std::vector<Id> Ids(size_t n) {
   return v;
 }
 
+// The branch-free search agrees with flat_map's own for every size up to 70 and every id below,
+// between and above the followees (first, last and the middle of each run of halvings).
+TEST(FolloweesHoldTest, AgreesWithContainsForEverySizeAndId) {
+  for (size_t n = 0; n <= 70; ++n) {
+    Followees f;
+    for (Id i = 1; i <= n; ++i) f.emplace(i * 2, i);  // followees 2, 4, ..., 2n
+    for (Id id = 0; id <= 2 * n + 2; ++id) {
+      ASSERT_EQ(FolloweesHold(f, id), f.contains(id)) << "size " << n << ", id " << id;
+    }
+  }
+}
+
 TEST(PageDescendingTest, NewestFirstWithLimit) {
   auto v = Ids(10);
   auto page = PageDescending(v, Page{.limit = 3}, [](Id) { return true; });
