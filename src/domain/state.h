@@ -104,9 +104,9 @@ struct StatusEntryById {
 // 15-slot group, ~380 bytes for the many accounts that follow a few others).
 using Followees = boost::container::flat_map<Id, Id>;
 
-// Whether `followees` holds `id`: Followees::contains, by a binary search whose steps are
-// conditional moves rather than branches. A home page asks it of one author after another, in no
-// order a branch predictor could learn, so a branch per step would be mispredicted half the time.
+// Whether `followees` holds `id`: Followees::contains, by a binary search whose steps add a mask
+// rather than take a branch. A home page asks it of one author after another, in no order a
+// branch predictor could learn, so a branch per step would be mispredicted half the time.
 inline bool FolloweesHold(const Followees& followees, Id id) {
   if (followees.empty()) return false;
   const auto edges = followees.begin();  // random access, sorted by followee
