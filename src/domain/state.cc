@@ -86,41 +86,47 @@ int64_t State::FollowerCount(Id a) const {
   return it == followers.end() ? 0 : static_cast<int64_t>(it->second.size());
 }
 
-std::optional<StatusView> State::ViewStatus(Id viewer, Id id, const ViewerMarks* marks,
-                                            int depth) const {
-  const StatusEntry* st = FindStatus(id);
-  if (st == nullptr || !CanSee(viewer, *st->rec)) return std::nullopt;
-  return ViewSeenStatus(viewer, *st, marks, depth);
-}
-
 namespace {
+
+// The entries of status `id` and of its author when `viewer` may see the status; nulls otherwise.
+struct SeenEntries {
+  const StatusEntry* status = nullptr;
+  const AccountEntry* author = nullptr;
+};
+SeenEntries FindSeen(const State& s, Id viewer, Id id) {
+  const StatusEntry* st = s.FindStatus(id);
+  if (st == nullptr || !s.CanSee(viewer, *st->rec)) return {};
+  const AccountEntry* author = s.FindAccount(st->rec->account_id);
+  if (author == nullptr) return {};
+  return {st, author};
+}
 
 // A nested status's view (a repost's original, a quoted status), made where it will be held;
 // null when `viewer` may not see it.
 std::shared_ptr<const StatusView> NestedView(const State& s, Id viewer, Id id,
                                              const ViewerMarks* marks, int depth) {
-  const StatusEntry* st = s.FindStatus(id);
-  if (st == nullptr || !s.CanSee(viewer, *st->rec)) return nullptr;
-  const AccountEntry* author = s.FindAccount(st->rec->account_id);
-  if (author == nullptr) return nullptr;
+  SeenEntries seen = FindSeen(s, viewer, id);
+  if (seen.status == nullptr) return nullptr;
   auto v = std::make_shared<StatusView>();
-  if (!s.FillSeenStatus(*v, viewer, *st, *author, marks, depth)) return nullptr;
+  if (!s.FillSeenStatus(*v, viewer, *seen.status, *seen.author, marks, depth)) return nullptr;
   return v;
 }
 
 }  // namespace
 
+std::optional<StatusView> State::ViewStatus(Id viewer, Id id, const ViewerMarks* marks,
+                                            int depth) const {
+  SeenEntries seen = FindSeen(*this, viewer, id);
+  if (seen.status == nullptr) return std::nullopt;
+  std::optional<StatusView> v(std::in_place);
+  if (!FillSeenStatus(*v, viewer, *seen.status, *seen.author, marks, depth)) return std::nullopt;
+  return v;
+}
+
 const ViewerMarks* State::MarksOf(Id viewer) const {
   static const ViewerMarks kNone;
   auto marks = viewer_marks.find(viewer);
   return marks != viewer_marks.end() ? &marks->second : &kNone;
-}
-
-std::optional<StatusView> State::ViewSeenStatus(Id viewer, const StatusEntry& st,
-                                                const ViewerMarks* marks, int depth) const {
-  const AccountEntry* author = FindAccount(st.rec->account_id);
-  if (author == nullptr) return std::nullopt;
-  return ViewSeenStatus(viewer, st, *author, marks, depth);
 }
 
 std::vector<StatusView> State::ViewSeenStatuses(Id viewer,
@@ -142,14 +148,6 @@ std::vector<StatusView> State::ViewSeenStatuses(Id viewer,
     }
   }
   return views;
-}
-
-std::optional<StatusView> State::ViewSeenStatus(Id viewer, const StatusEntry& st,
-                                                const AccountEntry& author,
-                                                const ViewerMarks* marks, int depth) const {
-  std::optional<StatusView> v(std::in_place);
-  if (!FillSeenStatus(*v, viewer, st, author, marks, depth)) return std::nullopt;
-  return v;
 }
 
 bool State::FillSeenStatus(StatusView& v, Id viewer, const StatusEntry& st,

@@ -280,19 +280,14 @@ struct State {
   // nested status.
   std::optional<StatusView> ViewStatus(Id viewer, Id id, const ViewerMarks* marks,
                                        int depth = 0) const;
-  // The same for an entry of the table the caller has already checked with CanSee.
-  std::optional<StatusView> ViewSeenStatus(Id viewer, const StatusEntry& st,
-                                           const ViewerMarks* marks, int depth = 0) const;
-  // The same with the author's entry found.
-  std::optional<StatusView> ViewSeenStatus(Id viewer, const StatusEntry& st,
-                                           const AccountEntry& author, const ViewerMarks* marks,
-                                           int depth = 0) const;
-  // The same, written into `v`, a view made for it: false when the viewer may not see the status
-  // (and `v` is then to be discarded). A page's views are made where they will stay, and a
-  // nested status's where its shared view will hold it, rather than made and moved.
+  // The same for an entry of the table the caller has already checked with CanSee, and its
+  // author's entry, written into `v`, a view made for it: false when the viewer may not see the
+  // status (a repost's original), and `v` is then to be discarded. A page's views are made where
+  // they will stay, and a nested status's where its shared view will hold it, rather than made
+  // and moved.
   bool FillSeenStatus(StatusView& v, Id viewer, const StatusEntry& st, const AccountEntry& author,
                       const ViewerMarks* marks, int depth) const;
-  // The views of a list of such entries (a page), in order, as ViewSeenStatus makes each. The
+  // The views of a list of such entries (a page), in order, as FillSeenStatus makes each. The
   // page's authors are looked up together and their records prefetched before any view takes a
   // count on one: independent cache misses that overlap, where one view after another would wait
   // for each in turn.

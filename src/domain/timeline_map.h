@@ -28,24 +28,17 @@ class TimelineMap {
   TimelineMap() : slots_(kMinSlots), read_at_(kMinSlots) {}
 
   std::vector<Id>* Find(Id viewer) {
-    for (size_t i = Home(viewer);; i = (i + 1) & mask()) {
-      Slot& s = slots_[i];
-      if (s.viewer == viewer) return &s.ids;
-      if (s.viewer == kEmpty) return nullptr;
-    }
+    const size_t i = SlotOf(viewer);
+    return i == kNoSlot ? nullptr : &slots_[i].ids;
   }
   // Find for a read at `now`, which the timeline then remembers as its last.
   std::vector<Id>* FindToRead(Id viewer, uint64_t now) {
-    for (size_t i = Home(viewer);; i = (i + 1) & mask()) {
-      Slot& s = slots_[i];
-      if (s.viewer == viewer) {
-        read_at_[i] = now;
-        return &s.ids;
-      }
-      if (s.viewer == kEmpty) return nullptr;
-    }
+    const size_t i = SlotOf(viewer);
+    if (i == kNoSlot) return nullptr;
+    read_at_[i] = now;
+    return &slots_[i].ids;
   }
-  bool Contains(Id viewer) const { return const_cast<TimelineMap*>(this)->Find(viewer) != nullptr; }
+  bool Contains(Id viewer) const { return SlotOf(viewer) != kNoSlot; }
 
   // Hints the CPU to load the slot `viewer` hashes to.
   void PrefetchSlot(Id viewer) const { __builtin_prefetch(&slots_[Home(viewer)]); }
@@ -74,11 +67,8 @@ class TimelineMap {
   }
 
   void Erase(Id viewer) {
-    size_t i = Home(viewer);
-    while (slots_[i].viewer != viewer) {
-      if (slots_[i].viewer == kEmpty) return;
-      i = (i + 1) & mask();
-    }
+    size_t i = SlotOf(viewer);
+    if (i == kNoSlot) return;
     // Backward-shift: move later members of the probe run into the hole so that every entry
     // stays reachable from its home slot without tombstones.
     for (size_t j = (i + 1) & mask();; j = (j + 1) & mask()) {
@@ -109,6 +99,14 @@ class TimelineMap {
   };
   static_assert(sizeof(Slot) == 32);
 
+  static constexpr size_t kNoSlot = SIZE_MAX;
+  // The slot holding `viewer`'s timeline, or kNoSlot.
+  size_t SlotOf(Id viewer) const {
+    for (size_t i = Home(viewer);; i = (i + 1) & mask()) {
+      if (slots_[i].viewer == viewer) return i;
+      if (slots_[i].viewer == kEmpty) return kNoSlot;
+    }
+  }
   size_t mask() const { return slots_.size() - 1; }
   // A different mix from the shard choice (which uses the top bits of a Fibonacci hash), so the
   // viewers of one shard spread over the whole table.

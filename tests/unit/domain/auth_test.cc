@@ -132,6 +132,9 @@ TEST(AuthTest, TokenIndexFollowsIssueRevokeSuspensionAndRestart) {
   }
   EXPECT_EQ(ia->scopes, "read");
   EXPECT_EQ(ib->scopes, "read write");
+  // Where they were: the views still point at Auth's strings, not at memory those moved out of.
+  EXPECT_EQ(ia->scopes.data(), f.d().auth().Authenticate(ta)->scopes.data());
+  EXPECT_EQ(ib->scopes.data(), f.d().auth().Authenticate(tb)->scopes.data());
   // Unknown, empty, oversized and non-token bearers are refused.
   EXPECT_FALSE(f.d().auth().Authenticate("not-a-token"));
   EXPECT_FALSE(f.d().auth().Authenticate(""));
