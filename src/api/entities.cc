@@ -8,7 +8,7 @@
 
 #include "api/commerce_entities.h"
 #include "common/clock.h"
-#include "common/prefetch.h"
+#include "common/epochs.h"
 #include "domain/notifications.h"
 #include "domain/statuses.h"
 
@@ -220,10 +220,11 @@ void AppendAccount(std::string& out, const domain::AccountView& a, const RenderC
 }
 
 // A status's template and the filling kept on it, found before the status is written together
-// with the rest of its page (WriteStatuses); `t` is null when the cache had no template for it.
+// with the rest of its page (WriteStatuses), which holds an Epochs guard while it uses them (no
+// counts are taken); `t` is null when the cache had no template for it.
 struct FoundStatus {
-  std::shared_ptr<const JsonTemplate> t;
-  std::shared_ptr<const void> kept;     // t->filled as it was found
+  const JsonTemplate* t = nullptr;
+  const void* kept = nullptr;           // t->filled as it was found
   const FoundStatus* reblog = nullptr;  // the reposted status's, for a repost
 };
 
@@ -578,7 +579,7 @@ void AppendStatus(std::string& out, const domain::StatusView& s, const RenderCon
   }
   std::shared_ptr<const void> loaded;
   if (!was_found) loaded = t.filled.Load();
-  const auto* kept = static_cast<const FilledStatus*>(was_found ? found->kept.get() : loaded.get());
+  const auto* kept = static_cast<const FilledStatus*>(was_found ? found->kept : loaded.get());
   if (kept == nullptr || !kept->Holds(s, version)) {
     auto filled = std::make_shared<FilledStatus>();
     filled->counts = s.counts;
@@ -622,7 +623,7 @@ void PrefetchText(const std::string& text) {
 
 // Prefetches the whole text of a kept filling and of its author's account filling.
 void PrefetchFilling(const FoundStatus& f) {
-  const auto* kept = static_cast<const FilledStatus*>(f.kept.get());
+  const auto* kept = static_cast<const FilledStatus*>(f.kept);
   if (kept == nullptr) return;
   PrefetchText(kept->json);
   PrefetchText(kept->account->json);
@@ -640,7 +641,9 @@ void WriteStatuses(JsonWriter& w, std::span<const domain::StatusView> views,
   // through a chain of pointers, each a likely cache miss on a large or changing timeline. Found
   // for the whole page first, a stage at a time, the misses of one stage overlap (the first
   // stage's in RenderCache::FindMany, the later ones through prefetches) instead of adding up
-  // status by status while the page is written.
+  // status by status while the page is written. The templates and fillings are used without
+  // reference counts (six locked operations a status saved) while this guard pins them.
+  Epochs::Guard pinned(Epochs::Shared());
   boost::container::small_vector<Id, 48> ids;
   boost::container::small_vector<const domain::StatusMetaPtr*, 48> sources;
   for (const auto& v : views) {
@@ -652,19 +655,16 @@ void WriteStatuses(JsonWriter& w, std::span<const domain::StatusView> views,
     }
   }
   const size_t n = ids.size();
-  boost::container::small_vector<std::shared_ptr<const JsonTemplate>, 48> templates(n);
+  boost::container::small_vector<const JsonTemplate*, 48> templates(n, nullptr);
   ctx.cache->statuses.FindMany(ids, sources, templates);
-  for (const auto& t : templates) {
-    if (t != nullptr) PrefetchShared(t->filled.Hint());  // the filling and the count Load takes
-  }
   boost::container::small_vector<FoundStatus, 48> found(n);
   for (size_t i = 0; i < n; ++i) {
     if (templates[i] == nullptr) continue;
-    found[i].kept = templates[i]->filled.Load();
-    found[i].t = std::move(templates[i]);
+    found[i].kept = templates[i]->filled.Peek();
+    found[i].t = templates[i];
   }
   for (const FoundStatus& f : found) {
-    const auto* kept = static_cast<const FilledStatus*>(f.kept.get());
+    const auto* kept = static_cast<const FilledStatus*>(f.kept);
     if (kept == nullptr) continue;
     __builtin_prefetch(kept->json.data());
     __builtin_prefetch(kept->json.data() + 64);

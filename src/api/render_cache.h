@@ -14,8 +14,10 @@
 //
 // Memory is bounded: each of the 16 shards holds at most capacity/16 entries and, when full,
 // drops an eighth of them (in hash order, i.e. arbitrary ones). Thread-safe; a lookup takes one
-// shard mutex for a hash lookup and a shared_ptr copy (a page's lookup, FindMany, the mutexes of
-// the shards it touches, in ascending order), never while rendering.
+// shard mutex for a hash lookup and a shared_ptr copy, never while rendering. A page's lookup,
+// FindMany, takes the mutexes of the shards it touches, in ascending order, and no count: a
+// template the cache drops, and a filling replaced on one, is retired to Epochs::Shared()
+// (common/epochs.h) rather than freed, so a page's writer under a guard may use them uncounted.
 #pragma once
 
 #include <algorithm>
@@ -28,27 +30,38 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <thread>
 
+#include "common/epochs.h"
 #include "common/id.h"
 #include "domain/model.h"
 
 namespace plaza::api {
 
-// The filling kept on a template (JsonTemplate::filled). Any thread may replace it.
+// The filling kept on a template (JsonTemplate::filled). Any thread may replace it; the one
+// replaced is retired to Epochs::Shared(), so a reader under a guard of it may use Peek's pointer
+// until its guard ends.
 class KeptFilling {
  public:
+  // The filling, with a reference count taken on it.
   std::shared_ptr<const void> Load() const { return kept_.load(); }
+  // The filling, without a count: valid while an Epochs::Guard of Epochs::Shared() that began
+  // before this call is alive.
+  const void* Peek() const { return peek_.load(std::memory_order_acquire); }
   void Store(std::shared_ptr<const void> filled) {
-    hint_.store(filled.get(), std::memory_order_relaxed);
-    kept_.store(std::move(filled));
+    std::shared_ptr<const void> replaced;
+    // Stores take turns: two at once could leave Peek's pointer at the filling the other retired.
+    while (storing_.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
+    peek_.store(filled.get(), std::memory_order_release);
+    replaced = kept_.exchange(std::move(filled));
+    storing_.clear(std::memory_order_release);
+    Epochs::Shared().Retire(std::move(replaced));
   }
-  // Where the filling last kept lies, to prefetch it before Load (which takes a count on it, a
-  // cache miss of its own). Only for a prefetch: it may have been replaced and freed since.
-  const void* Hint() const { return hint_.load(std::memory_order_relaxed); }
 
  private:
   std::atomic<std::shared_ptr<const void>> kept_;
-  std::atomic<const void*> hint_{nullptr};
+  std::atomic<const void*> peek_{nullptr};  // kept_'s pointer, or the one being stored
+  std::atomic_flag storing_;
 };
 
 struct JsonTemplate {
@@ -98,30 +111,43 @@ class RenderCache {
     render(*t);
     std::shared_ptr<const JsonTemplate> rendered = std::move(t);
     if (per_shard_ == 0 || !rendered->keep) return rendered;
-    Shard& shard = shards_[id % kShards];
-    std::lock_guard<std::mutex> lock(shard.mu);
-    if (shard.entries.size() >= per_shard_ && shard.entries.find(id) == shard.entries.end()) {
-      size_t drop = std::max<size_t>(1, per_shard_ / 8);
-      // Erasing from a flat table invalidates only iterators to the erased element.
-      for (auto it = shard.entries.begin(); it != shard.entries.end() && drop > 0; --drop) {
-        shard.entries.erase(it++);
+    // Templates dropped here may be in use by a reader without a count (FindMany): retired.
+    boost::container::small_vector<std::shared_ptr<const JsonTemplate>, 1> dropped;
+    {
+      Shard& shard = shards_[id % kShards];
+      std::lock_guard<std::mutex> lock(shard.mu);
+      auto it = shard.entries.find(id);
+      if (it != shard.entries.end()) {
+        dropped.push_back(std::move(it->second.rendered));
+        it->second = Entry{source, rendered};
+      } else {
+        if (shard.entries.size() >= per_shard_) {
+          size_t drop = std::max<size_t>(1, per_shard_ / 8);
+          // Erasing from a flat table invalidates only iterators to the erased element.
+          for (auto e = shard.entries.begin(); e != shard.entries.end() && drop > 0; --drop) {
+            dropped.push_back(std::move(e->second.rendered));
+            shard.entries.erase(e++);
+          }
+        }
+        shard.entries.emplace(id, Entry{source, rendered});
       }
     }
-    shard.entries[id] = Entry{source, rendered};
+    for (auto& t : dropped) Epochs::Shared().Retire(std::move(t));
     return rendered;
   }
 
   // The templates kept for a batch of entities (a timeline page): out[i] is the template of
-  // ids[i] rendered from *sources[i], or null when there is none (Get renders it). Every shard the
-  // batch touches is locked for the whole batch, in ascending order (Get locks one at a time, so
-  // this cannot deadlock), so no locked instruction separates one probe from the next: the
-  // processor overlaps their cache misses instead of taking them one by one. Each template found
-  // is prefetched, with its kept filling's slot, before its count is taken.
+  // ids[i] rendered from *sources[i], or null when there is none (Get renders it). No count is
+  // taken: the caller holds an Epochs::Guard of Epochs::Shared() from before this call for as long
+  // as it uses them (the cache retires a template it drops). Every shard the batch touches is
+  // locked for the whole batch, in ascending order (Get locks one at a time, so this cannot
+  // deadlock), so no locked instruction separates one probe from the next: the processor overlaps
+  // their cache misses instead of taking them one by one. Each template found is prefetched, with
+  // its kept filling's slot.
   void FindMany(std::span<const Id> ids, std::span<const Source* const> sources,
-                std::span<std::shared_ptr<const JsonTemplate>> out) {
+                std::span<const JsonTemplate*> out) {
     const size_t n = ids.size();
     if (per_shard_ == 0) return;
-    boost::container::small_vector<const Entry*, 48> found(n, nullptr);
     uint32_t shards = 0;
     for (Id id : ids) shards |= 1u << (id % kShards);
     for (size_t s = 0; s < kShards; ++s) {
@@ -130,19 +156,11 @@ class RenderCache {
     for (size_t i = 0; i < n; ++i) {
       const auto& entries = shards_[ids[i] % kShards].entries;
       auto it = entries.find(ids[i]);
-      if (it != entries.end()) found[i] = &it->second;
-    }
-    for (size_t i = 0; i < n; ++i) {
-      if (found[i] == nullptr || found[i]->source != *sources[i]) {
-        found[i] = nullptr;
-        continue;
+      if (it != entries.end() && it->second.source == *sources[i]) {
+        out[i] = it->second.rendered.get();
+        __builtin_prefetch(out[i]);
+        __builtin_prefetch(&out[i]->filled);
       }
-      const JsonTemplate* t = found[i]->rendered.get();
-      __builtin_prefetch(t);
-      __builtin_prefetch(&t->filled);
-    }
-    for (size_t i = 0; i < n; ++i) {
-      if (found[i] != nullptr) out[i] = found[i]->rendered;
     }
     for (size_t s = kShards; s-- > 0;) {
       if (shards & (1u << s)) shards_[s].mu.unlock();

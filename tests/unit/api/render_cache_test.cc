@@ -71,23 +71,79 @@ TEST(RenderCacheTest, FindsABatchAsGetWould) {
 
   std::vector<Id> ids = {100, 139, 7, 117, 100, 121, 130};
   std::vector<const std::shared_ptr<const int>*> sources = {&v1, &v1, &v1, &v2, &v1, &v1, &v2};
-  std::vector<std::shared_ptr<const JsonTemplate>> out(ids.size());
+  std::vector<const JsonTemplate*> out(ids.size(), nullptr);
+  Epochs::Guard guard(Epochs::Shared());
   cache.FindMany(ids, sources, out);
-  EXPECT_EQ(out[0], kept[0]);
-  EXPECT_EQ(out[1], kept[39]);
+  EXPECT_EQ(out[0], kept[0].get());
+  EXPECT_EQ(out[1], kept[39].get());
   EXPECT_EQ(out[2], nullptr);  // never rendered
   EXPECT_EQ(out[3], nullptr);  // rendered from another source
-  EXPECT_EQ(out[4], kept[0]);
-  EXPECT_EQ(out[5], kept[21]);
+  EXPECT_EQ(out[4], kept[0].get());
+  EXPECT_EQ(out[5], kept[21].get());
   EXPECT_EQ(out[6], nullptr);
 
   // The shards are unlocked again: Get from each still answers (it would wait forever otherwise).
   for (Id id = 100; id < 140; ++id) EXPECT_EQ(cache.Get(id, v1, render), kept[id - 100]);
 
   RenderCache<std::shared_ptr<const int>> off(0);  // caching disabled: nothing is found
-  std::vector<std::shared_ptr<const JsonTemplate>> none(1);
+  std::vector<const JsonTemplate*> none(1, nullptr);
   off.FindMany(std::span<const Id>(ids).first(1), std::span(sources).first(1), none);
   EXPECT_EQ(none[0], nullptr);
+}
+
+// FindMany takes no count on what it finds: a template the cache drops (replaced by a rendering
+// of a newer source, or evicted when a shard is full) while a page's writer holds it under a guard
+// stays whole until that guard ends, and is freed after.
+TEST(RenderCacheTest, ATemplateDroppedWhileAGuardHoldsItLivesUntilTheGuardEnds) {
+  RenderCache<std::shared_ptr<const int>> cache(16);  // one entry a shard
+  auto v1 = std::make_shared<const int>(1);
+  auto v2 = std::make_shared<const int>(2);
+  auto render = [](JsonTemplate& t) { t.json = std::string(100, 'r'); };
+  std::weak_ptr<const JsonTemplate> replaced = cache.Get(5, v1, render);
+  std::weak_ptr<const JsonTemplate> evicted = cache.Get(6, v1, render);
+  std::vector<Id> ids = {5, 6};
+  std::vector<const std::shared_ptr<const int>*> sources = {&v1, &v1};
+  std::vector<const JsonTemplate*> found(2, nullptr);
+  auto guard = std::make_unique<Epochs::Guard>(Epochs::Shared());
+  cache.FindMany(ids, sources, found);
+  ASSERT_NE(found[0], nullptr);
+  ASSERT_NE(found[1], nullptr);
+
+  cache.Get(5, v2, render);   // 5 rendered again from its newer source
+  cache.Get(22, v1, render);  // 22 shares 6's shard (id % 16), which holds one: 6 is dropped
+  EXPECT_EQ(cache.size(), 2u);
+  Epochs::Shared().Reclaim();
+  EXPECT_FALSE(replaced.expired());
+  EXPECT_FALSE(evicted.expired());
+  EXPECT_EQ(found[0]->json, std::string(100, 'r'));
+  EXPECT_EQ(found[1]->json, std::string(100, 'r'));
+
+  guard.reset();
+  Epochs::Shared().Reclaim();
+  EXPECT_TRUE(replaced.expired());
+  EXPECT_TRUE(evicted.expired());
+}
+
+// A filling replaced on a template while a reader holds it uncounted (Peek, under a guard) stays
+// whole until the guard ends; Load and Peek both give the newest.
+TEST(RenderCacheTest, AReplacedFillingLivesUntilTheGuardsThatMaySeeItEnd) {
+  JsonTemplate t;
+  auto first = std::make_shared<std::string>("first");
+  std::weak_ptr<std::string> first_weak = first;
+  t.filled.Store(first);
+  auto guard = std::make_unique<Epochs::Guard>(Epochs::Shared());
+  const auto* seen = static_cast<const std::string*>(t.filled.Peek());
+  ASSERT_EQ(seen, first.get());
+  first.reset();
+  t.filled.Store(std::make_shared<std::string>("second"));
+  EXPECT_EQ(*static_cast<const std::string*>(t.filled.Peek()), "second");
+  EXPECT_EQ(*std::static_pointer_cast<const std::string>(t.filled.Load()), "second");
+  Epochs::Shared().Reclaim();
+  EXPECT_FALSE(first_weak.expired());
+  EXPECT_EQ(*seen, "first");
+  guard.reset();
+  Epochs::Shared().Reclaim();
+  EXPECT_TRUE(first_weak.expired());
 }
 
 }  // namespace
