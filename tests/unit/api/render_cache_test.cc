@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <span>
+#include <string>
+#include <thread>
 #include <vector>
 
 namespace plaza::api {
@@ -144,6 +147,68 @@ TEST(RenderCacheTest, AReplacedFillingLivesUntilTheGuardsThatMaySeeItEnd) {
   guard.reset();
   Epochs::Shared().Reclaim();
   EXPECT_TRUE(first_weak.expired());
+}
+
+// Page writers (FindMany and Peek under a guard, the text read whole) while other threads render
+// newer versions of the same entities, evict them from a small cache and replace their fillings:
+// every template and filling a writer holds still reads as what it was made as.
+TEST(RenderCacheTest, PageWritersReadWholeTemplatesWhileOthersReplaceAndEvictThem) {
+  constexpr Id kIds = 64;
+  RenderCache<std::shared_ptr<const int>> cache(32);  // two a shard: most Gets evict
+  std::vector<std::shared_ptr<const int>> sources(kIds);
+  std::mutex sources_mu;
+  for (auto& s : sources) s = std::make_shared<const int>(0);
+  auto text_of = [](Id id, int version) {
+    return "id " + std::to_string(id) + " v" + std::to_string(version) + std::string(200, '.');
+  };
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> pages{0}, bad{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 2; ++w) {
+    threads.emplace_back([&, w] {
+      for (int round = 1; !stop.load(); ++round) {
+        Id id = static_cast<Id>((round * 7 + w) % kIds);
+        std::shared_ptr<const int> source;
+        {
+          std::lock_guard lock(sources_mu);
+          if (round % 3 == 0) sources[id] = std::make_shared<const int>(round);
+          source = sources[id];
+        }
+        auto t = cache.Get(id, source, [&](JsonTemplate& t) { t.json = text_of(id, *source); });
+        t->filled.Store(std::make_shared<std::string>(t->json + " filled"));
+      }
+    });
+  }
+  for (int r = 0; r < 2; ++r) {
+    threads.emplace_back([&] {
+      std::vector<Id> ids(kIds);
+      for (Id i = 0; i < kIds; ++i) ids[i] = i;
+      while (!stop.load()) {
+        std::vector<std::shared_ptr<const int>> held;
+        {
+          std::lock_guard lock(sources_mu);
+          held = sources;
+        }
+        std::vector<const std::shared_ptr<const int>*> page_sources;
+        for (const auto& s : held) page_sources.push_back(&s);
+        std::vector<const JsonTemplate*> found(kIds, nullptr);
+        Epochs::Guard guard(Epochs::Shared());
+        cache.FindMany(ids, page_sources, found);
+        for (Id i = 0; i < kIds; ++i) {
+          if (found[i] == nullptr) continue;
+          const std::string want = text_of(i, *held[i]);
+          if (found[i]->json != want) bad.fetch_add(1);
+          const auto* filled = static_cast<const std::string*>(found[i]->filled.Peek());
+          if (filled != nullptr && *filled != want + " filled") bad.fetch_add(1);
+        }
+        pages.fetch_add(1);
+      }
+    });
+  }
+  while (pages.load() < 20000) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  stop = true;
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(bad.load(), 0u);
 }
 
 }  // namespace
