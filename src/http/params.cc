@@ -2,7 +2,9 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <unordered_set>
@@ -23,35 +25,51 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+// Each byte's value as a hex digit, or -1: a table, since a form's non-ASCII text (most of a
+// Chinese post) is all escapes, two digits each.
+constexpr std::array<int8_t, 256> kHexValue = [] {
+  std::array<int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<int8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<int8_t>(c - 'a' + 10);
+  for (int c = 'A'; c <= 'F'; ++c) t[c] = static_cast<int8_t>(c - 'A' + 10);
+  return t;
+}();
 
-// Appends the percent-decoding of `in` to `out`; false on a malformed escape.
+int HexValue(char c) { return kHexValue[static_cast<unsigned char>(c)]; }
+
+// Appends the percent-decoding of `in` to `out`; false on a malformed escape (`out` then holds
+// what was decoded before it). Decoding never lengthens, so it writes straight into room made
+// once, rather than appending byte by byte.
 bool AppendPercentDecoded(std::string_view in, bool plus_as_space, std::string& out) {
-  for (size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
+  const size_t start = out.size();
+  out.resize(start + in.size());
+  char* w = out.data() + start;
+  const char* p = in.data();
+  const char* const end = p + in.size();
+  bool ok = true;
+  while (p < end) {
+    const char c = *p;
     if (c == '%') {
-      if (i + 2 >= in.size()) {
-        return false;
+      if (end - p < 3) {
+        ok = false;
+        break;
       }
-      int hi = HexValue(in[i + 1]);
-      int lo = HexValue(in[i + 2]);
-      if (hi < 0 || lo < 0) {
-        return false;
+      const int hi = HexValue(p[1]);
+      const int lo = HexValue(p[2]);
+      if ((hi | lo) < 0) {
+        ok = false;
+        break;
       }
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else if (c == '+' && plus_as_space) {
-      out += ' ';
+      *w++ = static_cast<char>(hi * 16 + lo);
+      p += 3;
     } else {
-      out += c;
+      *w++ = c == '+' && plus_as_space ? ' ' : c;
+      ++p;
     }
   }
-  return true;
+  out.resize(static_cast<size_t>(w - out.data()));
+  return ok;
 }
 
 // Rails-style key normalization: "a[]" -> "a", "poll[options][]" -> "poll[options]".

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -195,6 +197,42 @@ TEST(ParamsTest, PercentDecode) {
   EXPECT_EQ(PercentDecode("a%20b+c", true).value(), "a b c");
   EXPECT_FALSE(PercentDecode("%", true).ok());
   EXPECT_FALSE(PercentDecode("%g0", true).ok());
+}
+
+// The decoder against the plain definition, on random strings of escapes (whole, cut short, with
+// every kind of digit and non-digit), plus signs and other bytes: the same text, or the same
+// refusal.
+TEST(ParamsTest, PercentDecodeAgreesWithTheDefinition) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  auto reference = [&](std::string_view in, bool plus) -> std::optional<std::string> {
+    std::string out;
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (in[i] == '%') {
+        if (i + 2 >= in.size() || hex(in[i + 1]) < 0 || hex(in[i + 2]) < 0) return std::nullopt;
+        out += static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2]));
+        i += 2;
+      } else {
+        out += in[i] == '+' && plus ? ' ' : in[i];
+      }
+    }
+    return out;
+  };
+  const std::string alphabet = "%%%%+09afAFgG/z\xe5\x80 ";
+  std::mt19937 rng(7);
+  for (int n = 0; n < 200000; ++n) {
+    std::string in(rng() % 12, ' ');
+    for (char& c : in) c = alphabet[rng() % alphabet.size()];
+    const bool plus = rng() % 2 == 0;
+    auto want = reference(in, plus);
+    auto got = PercentDecode(in, plus);
+    ASSERT_EQ(got.ok(), want.has_value()) << in;
+    if (want) ASSERT_EQ(*got, *want) << in;
+  }
 }
 
 }  // namespace
