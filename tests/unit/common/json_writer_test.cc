@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace plaza {
 namespace {
 
@@ -116,6 +118,20 @@ TEST(JsonStringTest, EscapesEveryByteAtEveryOffsetAsTheByteWiseReferenceDoes) {
   std::string out = "x";
   AppendJsonString(out, "");
   EXPECT_EQ(out, "x\"\"");
+}
+
+// Random strings dense with bytes to escape (several in one sixteen-byte block, side by side, at
+// a block's first and last byte) among clean ASCII and UTF-8 bytes, of every length up to 100.
+TEST(JsonStringTest, EscapesRandomTextDenseWithSpecialsAsTheReferenceDoes) {
+  const std::string alphabet = "\"\\\n\t\x01\x1f ab<>=/\x7f\x80\xe5\xbe\xae\xff";
+  std::mt19937 rng(11);
+  for (int n = 0; n < 20000; ++n) {
+    std::string s(rng() % 101, ' ');
+    for (char& c : s) c = alphabet[rng() % alphabet.size()];
+    std::string out = "x";
+    AppendJsonString(out, s);
+    ASSERT_EQ(out, "x" + ReferenceJsonString(s)) << n;
+  }
 }
 
 }  // namespace
