@@ -1,14 +1,19 @@
 #include "common/utf8.h"
 
+#include <cstdint>
 #include <cstring>
 
 namespace plaza {
 
+// The well-formed sequences of Unicode's table 3-7, each length checked on its own: a post in
+// Chinese is mostly three-byte sequences, whose check is two continuation masks and, for the
+// leads E0 and ED alone, one bound on the second byte.
 bool IsValidUtf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto* end = p + s.size();
+  auto continuation = [](unsigned char b) { return (b & 0xC0) == 0x80; };
   while (p < end) {
-    unsigned c = *p;
+    const unsigned c = *p;
     if (c < 0x80) {
       ++p;
       // ASCII runs (paths, header values, most of a post) eight bytes at a time.
@@ -18,31 +23,21 @@ bool IsValidUtf8(std::string_view s) {
       }
       continue;
     }
-    int n;
-    char32_t cp;
-    if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-      if (c < 0xC2) return false;  // overlong
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-      if (c > 0xF4) return false;
-    } else {
-      return false;
+    if (c < 0xE0) {  // C2..DF, then one continuation (80..C1 lead nothing)
+      if (c < 0xC2 || end - p < 2 || !continuation(p[1])) return false;
+      p += 2;
+    } else if (c < 0xF0) {  // E0..EF, then two: E0 A0..BF, ED 80..9F (no surrogates)
+      if (end - p < 3 || !continuation(p[1]) || !continuation(p[2])) return false;
+      if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0)) return false;
+      p += 3;
+    } else {  // F0..F4, then three: F0 90..BF, F4 80..8F (nothing above U+10FFFF)
+      if (c > 0xF4 || end - p < 4 || !continuation(p[1]) || !continuation(p[2]) ||
+          !continuation(p[3])) {
+        return false;
+      }
+      if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90)) return false;
+      p += 4;
     }
-    if (end - p <= n) return false;
-    for (int k = 1; k <= n; ++k) {
-      unsigned cc = p[k];
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if (n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) return false;
-    if (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) return false;
-    p += n + 1;
   }
   return true;
 }

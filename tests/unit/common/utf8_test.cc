@@ -39,6 +39,73 @@ TEST(Utf8Test, SequencesAnywhereInAnAsciiRunAreChecked) {
   }
 }
 
+// Every sequence of one to three bytes, and every four-byte sequence of a lead from F0 to F7
+// with continuation-range or boundary bytes after it, against the definition: a string is valid
+// UTF-8 exactly when it decodes, shortest form, to scalar values (no surrogates, none above
+// U+10FFFF). Each is checked alone and after ASCII, so the word-at-a-time skip leads into it.
+TEST(Utf8Test, AgreesWithTheDefinitionOnEverySequenceUpToThreeBytes) {
+  auto valid = [](const std::string& s) {
+    size_t i = 0;
+    while (i < s.size()) {
+      auto c = static_cast<unsigned char>(s[i]);
+      if (c < 0x80) {
+        ++i;
+        continue;
+      }
+      size_t n;
+      char32_t cp;
+      if ((c & 0xE0) == 0xC0) {
+        n = 1;
+        cp = c & 0x1F;
+      } else if ((c & 0xF0) == 0xE0) {
+        n = 2;
+        cp = c & 0x0F;
+      } else if ((c & 0xF8) == 0xF0) {
+        n = 3;
+        cp = c & 0x07;
+      } else {
+        return false;
+      }
+      if (i + n >= s.size()) return false;
+      for (size_t k = 1; k <= n; ++k) {
+        auto b = static_cast<unsigned char>(s[i + k]);
+        if ((b & 0xC0) != 0x80) return false;
+        cp = (cp << 6) | (b & 0x3F);
+      }
+      const char32_t least[] = {0, 0x80, 0x800, 0x10000};
+      if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+      i += n + 1;
+    }
+    return true;
+  };
+  auto check = [&](const std::string& s) {
+    ASSERT_EQ(IsValidUtf8(s), valid(s)) << ::testing::PrintToString(s);
+    const std::string after = "0123456789" + s;
+    ASSERT_EQ(IsValidUtf8(after), valid(after)) << ::testing::PrintToString(after);
+  };
+  for (int a = 0; a < 256; ++a) {
+    check(std::string(1, static_cast<char>(a)));
+    for (int b = 0; b < 256; ++b) {
+      check({static_cast<char>(a), static_cast<char>(b)});
+      if (a < 0xC0) continue;  // a third byte after an ASCII or continuation lead adds nothing new
+      for (int c = 0; c < 256; ++c) {
+        check({static_cast<char>(a), static_cast<char>(b), static_cast<char>(c)});
+      }
+    }
+  }
+  const int seconds[] = {0x00, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF};
+  for (int a = 0xF0; a <= 0xF7; ++a) {
+    for (int b : seconds) {
+      for (int c : {0x7F, 0x80, 0xBF, 0xC0}) {
+        for (int d : {0x7F, 0x80, 0xBF, 0xC0}) {
+          check({static_cast<char>(a), static_cast<char>(b), static_cast<char>(c),
+                 static_cast<char>(d)});
+        }
+      }
+    }
+  }
+}
+
 TEST(Utf8Test, DecodeEncodeRoundTrip) {
   std::string s = "a中😀";
   size_t i = 0;
