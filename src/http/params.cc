@@ -15,16 +15,6 @@
 namespace plaza::http {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 // Each byte's value as a hex digit, or -1: a table, since a form's non-ASCII text (most of a
 // Chinese post) is all escapes, two digits each.
 constexpr std::array<int8_t, 256> kHexValue = [] {
@@ -38,38 +28,14 @@ constexpr std::array<int8_t, 256> kHexValue = [] {
 
 int HexValue(char c) { return kHexValue[static_cast<unsigned char>(c)]; }
 
-// Appends the percent-decoding of `in` to `out`; false on a malformed escape (`out` then holds
-// what was decoded before it). Decoding never lengthens, so it writes straight into room made
-// once, rather than appending byte by byte.
-bool AppendPercentDecoded(std::string_view in, bool plus_as_space, std::string& out) {
-  const size_t start = out.size();
-  out.resize(start + in.size());
-  char* w = out.data() + start;
-  const char* p = in.data();
-  const char* const end = p + in.size();
-  bool ok = true;
-  while (p < end) {
-    const char c = *p;
-    if (c == '%') {
-      if (end - p < 3) {
-        ok = false;
-        break;
-      }
-      const int hi = HexValue(p[1]);
-      const int lo = HexValue(p[2]);
-      if ((hi | lo) < 0) {
-        ok = false;
-        break;
-      }
-      *w++ = static_cast<char>(hi * 16 + lo);
-      p += 3;
-    } else {
-      *w++ = c == '+' && plus_as_space ? ' ' : c;
-      ++p;
-    }
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
   }
-  out.resize(static_cast<size_t>(w - out.data()));
-  return ok;
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
 }
 
 // Rails-style key normalization: "a[]" -> "a", "poll[options][]" -> "poll[options]".
@@ -529,9 +495,41 @@ void Params::Clear() {
 
 // ---- decoders ----
 
+// Decoding never lengthens, so it writes straight into room made once, rather than appending
+// byte by byte.
+bool AppendPercentDecoded(std::string_view in, bool plus_as_space, std::string& out) {
+  const size_t start = out.size();
+  out.resize(start + in.size());
+  char* w = out.data() + start;
+  const char* p = in.data();
+  const char* const end = p + in.size();
+  bool ok = true;
+  while (p < end) {
+    const char c = *p;
+    if (c == '%') {
+      if (end - p < 3) {
+        ok = false;
+        break;
+      }
+      const int hi = HexValue(p[1]);
+      const int lo = HexValue(p[2]);
+      if ((hi | lo) < 0) {
+        ok = false;
+        break;
+      }
+      *w++ = static_cast<char>(hi * 16 + lo);
+      p += 3;
+    } else {
+      *w++ = c == '+' && plus_as_space ? ' ' : c;
+      ++p;
+    }
+  }
+  out.resize(static_cast<size_t>(w - out.data()));
+  return ok;
+}
+
 Result<std::string> PercentDecode(std::string_view in, bool plus_as_space) {
   std::string out;
-  out.reserve(in.size());
   if (!AppendPercentDecoded(in, plus_as_space, out)) {
     return Status::Invalid("Malformed percent-encoding");
   }

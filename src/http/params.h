@@ -110,6 +110,10 @@ class Params {
   std::vector<UploadedFile> files_;
 };
 
+// Appends the percent-decoding of `in` to `out` (a path's, or a form's with `plus_as_space`);
+// false on a malformed escape, when `out` holds what was decoded before it. Does not check UTF-8.
+bool AppendPercentDecoded(std::string_view in, bool plus_as_space, std::string& out);
+
 // Percent-decodes `in`. With `plus_as_space`, '+' becomes ' ' (form encoding). kInvalid on a
 // malformed escape ("%4", "%zz"). Does not check UTF-8.
 Result<std::string> PercentDecode(std::string_view in, bool plus_as_space);

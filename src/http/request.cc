@@ -2,19 +2,9 @@
 
 #include "common/ascii.h"
 #include "common/utf8.h"
+#include "http/params.h"
 
 namespace plaza::http {
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
 std::string_view MethodName(Method m) {
   switch (m) {
     case Method::kGet: return "GET";
@@ -94,24 +84,8 @@ Status Request::SetTarget(std::string_view target) {
   std::string_view raw = t.substr(0, raw_path_len_);
   if (raw.find('%') == std::string_view::npos) {
     path_.assign(raw);  // nothing to decode (most paths)
-  } else {
-    path_.reserve(raw.size());
-    for (size_t i = 0; i < raw.size(); ++i) {
-      char c = raw[i];
-      if (c == '%') {
-        if (i + 2 >= raw.size()) {
-          return Status::Invalid("Malformed percent-encoding in path");
-        }
-        int hi = HexValue(raw[i + 1]);
-        int lo = HexValue(raw[i + 2]);
-        if (hi < 0 || lo < 0) {
-          return Status::Invalid("Malformed percent-encoding in path");
-        }
-        c = static_cast<char>(hi * 16 + lo);
-        i += 2;
-      }
-      path_ += c;
-    }
+  } else if (!AppendPercentDecoded(raw, false, path_)) {
+    return Status::Invalid("Malformed percent-encoding in path");
   }
   if (path_.find('\0') != std::string::npos) {
     return Status::Invalid("Malformed path");

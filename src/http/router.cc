@@ -7,6 +7,7 @@
 #include <future>
 
 #include "common/utf8.h"
+#include "http/params.h"
 
 namespace plaza::http {
 namespace {
@@ -22,13 +23,6 @@ struct Span {
   std::fprintf(stderr, "plaza: bad route \"%.*s\": %s\n", static_cast<int>(pattern.size()),
                pattern.data(), why);
   std::abort();
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // Splits a path (leading '/' required) into segments, ignoring one trailing '/'.
@@ -202,18 +196,8 @@ Result<Router::Match> Router::Find(Method method, std::string_view raw_path,
       } else {
         std::string_view seg = rest.substr(pos, end - pos);
         Span span{static_cast<uint32_t>(decoded.size()), 0};
-        for (size_t i = 0; i < seg.size(); ++i) {
-          char c = seg[i];
-          if (c == '%') {
-            int hi = i + 2 < seg.size() ? HexValue(seg[i + 1]) : -1;
-            int lo = i + 2 < seg.size() ? HexValue(seg[i + 2]) : -1;
-            if (hi < 0 || lo < 0) {
-              return Status::Invalid("Malformed percent-encoding in path");
-            }
-            c = static_cast<char>(hi * 16 + lo);
-            i += 2;
-          }
-          decoded += c;
+        if (!AppendPercentDecoded(seg, false, decoded)) {
+          return Status::Invalid("Malformed percent-encoding in path");
         }
         span.len = static_cast<uint32_t>(decoded.size() - span.off);
         if (!IsValidUtf8(std::string_view(decoded).substr(span.off, span.len))) {

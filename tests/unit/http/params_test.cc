@@ -231,7 +231,9 @@ TEST(ParamsTest, PercentDecodeAgreesWithTheDefinition) {
     auto want = reference(in, plus);
     auto got = PercentDecode(in, plus);
     ASSERT_EQ(got.ok(), want.has_value()) << in;
-    if (want) ASSERT_EQ(*got, *want) << in;
+    if (want) {
+      ASSERT_EQ(*got, *want) << in;
+    }
   }
 }
 
