@@ -44,24 +44,34 @@ namespace plaza::api {
 class KeptFilling {
  public:
   // The filling, with a reference count taken on it.
-  std::shared_ptr<const void> Load() const { return kept_.load(); }
+  std::shared_ptr<const void> Load() const {
+    Lock();
+    std::shared_ptr<const void> kept = kept_;
+    Unlock();
+    return kept;
+  }
   // The filling, without a count: valid while an Epochs::Guard of Epochs::Shared() that began
   // before this call is alive.
   const void* Peek() const { return peek_.load(std::memory_order_acquire); }
   void Store(std::shared_ptr<const void> filled) {
-    std::shared_ptr<const void> replaced;
-    // Stores take turns: two at once could leave Peek's pointer at the filling the other retired.
-    while (storing_.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
+    // Under one lock with the owner, so that Peek's pointer is always the one kept (or the one
+    // being stored), never one another store has retired.
+    Lock();
     peek_.store(filled.get(), std::memory_order_release);
-    replaced = kept_.exchange(std::move(filled));
-    storing_.clear(std::memory_order_release);
-    Epochs::Shared().Retire(std::move(replaced));
+    kept_.swap(filled);
+    Unlock();
+    Epochs::Shared().Retire(std::move(filled));  // the one replaced
   }
 
  private:
-  std::atomic<std::shared_ptr<const void>> kept_;
-  std::atomic<const void*> peek_{nullptr};  // kept_'s pointer, or the one being stored
-  std::atomic_flag storing_;
+  void Lock() const {
+    while (lock_.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
+  }
+  void Unlock() const { lock_.clear(std::memory_order_release); }
+
+  mutable std::atomic_flag lock_;
+  std::shared_ptr<const void> kept_;        // guarded by lock_
+  std::atomic<const void*> peek_{nullptr};  // kept_'s pointer, read without the lock
 };
 
 struct JsonTemplate {
