@@ -42,7 +42,6 @@ serve() {  # BINARY DATA_DIR PORT: starts a server on core 0; its pid is $served
   wait_http "http://127.0.0.1:$3/api/v1/instance" 300
 }
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # PID: utime + stime, in clock ticks
 
 medians() {  # LABELS FILE: LABELS comma-separated, FILE lines "a|b VALUE..." (one per label)
   python3 - "$@" <<'PY'

@@ -4,6 +4,7 @@
 #   free_port           a free 127.0.0.1 TCP port
 #   wait_http URL [S]   waits up to S seconds (default 60) for URL to answer
 #   rss_mb PID          the process's resident memory in MB (0 once it has gone)
+#   cpu_ticks PID       the process's CPU time (utime + stime, all threads), in clock ticks
 
 bench_work() {
   work=$(mktemp -d "/tmp/$1.XXXXXX")
@@ -25,3 +26,4 @@ wait_http() {
   return 1
 }
 rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo 0; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

@@ -44,9 +44,16 @@ def workload_entry(r):
     if "ceiling_rounds" in r:  # read-home and the ceiling, alternating
         c = statistics.median(x["rps"] for x in r["ceiling_rounds"])
         p = statistics.median(x["rps"] for x in r["plaza_rounds"])
+
+        def cpu(rounds):  # the median server CPU a request, µs (None before it was recorded)
+            vals = [x["server_cpu_us_per_request"] for x in rounds
+                    if x.get("server_cpu_us_per_request")]
+            return round(statistics.median(vals), 2) if vals else None
         return {
             "rps": p,
             "ceiling_rps": c,
+            "cpu_us_per_request": cpu(r["plaza_rounds"]),
+            "ceiling_cpu_us_per_request": cpu(r["ceiling_rounds"]),
             "p50_ms": None, "p99_ms": None, "p999_ms": None,
             "errors": sum(x["errors"] for x in r["ceiling_rounds"] + r["plaza_rounds"]),
             "server_rss_mb": r["server_rss_mb"],
@@ -76,6 +83,10 @@ def ratios(w):
         "home_timeline_vs_ceiling": ratio(inter.get("rps"), inter.get("ceiling_rps"))
         or ratio(rps("read-home"), rps("ceiling")),
         "home_timeline_vs_ceiling_sequential": ratio(rps("read-home"), rps("ceiling")),
+        # The same rounds by what a read costs the server: the ceiling's CPU a request over
+        # Plaza's. Not bounded by the load generator's core, as the ceiling's rate can be.
+        "home_timeline_cpu_vs_ceiling": ratio(inter.get("ceiling_cpu_us_per_request"),
+                                              inter.get("cpu_us_per_request")),
         "home_timeline_vs_nginx": ratio(rps("read-home"), rps("nginx")),
         "home_timeline_vs_redis_lrange": ratio(rps("read-home"), rps("redis-lrange")),
         "compose_vs_ceiling": ratio(rps("compose"), rps("ceiling")),

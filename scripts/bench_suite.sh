@@ -142,16 +142,31 @@ cport=$(free_port)
 ceiling_pid=$!
 pids+=("$ceiling_pid")
 wait_http "http://127.0.0.1:$cport/"
+# Each round also records its server's CPU (all threads) per request: what a read costs the
+# server, whether or not the load generator's core kept it busy (the ceiling's often does not).
+with_cpu() {  # PID URL WORKLOAD -> the round's WRKJSON with "server_cpu_us_per_request"
+  local c0 c1 round
+  c0=$(cpu_ticks "$1")
+  round=$(wrk_run "$2" "$3" "$conns" "$dur")
+  c1=$(cpu_ticks "$1")
+  python3 -c '
+import json, os, sys
+d = json.loads(sys.argv[1])
+us = (int(sys.argv[2]) * 1e6 / os.sysconf("SC_CLK_TCK")) / d["requests"] if d["requests"] else None
+d["server_cpu_us_per_request"] = round(us, 2) if us else None
+print(json.dumps(d, separators=(",", ":")))' "$round" $((c1 - c0))
+}
 rounds_c=() rounds_p=()
 for _ in 1 2 3; do
-  rounds_c+=("$(wrk_run "http://127.0.0.1:$cport" get:/api/v1/timelines/home "$conns" "$dur")")
-  rounds_p+=("$(wrk_run "$url" read-home "$conns" "$dur")")
+  rounds_c+=("$(with_cpu "$ceiling_pid" "http://127.0.0.1:$cport" get:/api/v1/timelines/home)")
+  rounds_p+=("$(with_cpu "$plaza_pid" "$url" read-home)")
 done
 kill "$ceiling_pid"
 wait "$ceiling_pid" 2>/dev/null || true
 join() { local IFS=,; echo "$*"; }
 record read-home-interleaved plaza "\"ceiling_rounds\":[$(join "${rounds_c[@]}")],\"plaza_rounds\":[$(join "${rounds_p[@]}")],\"server_rss_mb\":$(rss_mb $plaza_pid)"
 echo "bench: interleaved rps ceiling $(for r in "${rounds_c[@]}"; do python3 -c 'import json,sys; print(json.loads(sys.argv[1])["rps"], end=" ")' "$r"; done)/ plaza $(for r in "${rounds_p[@]}"; do python3 -c 'import json,sys; print(json.loads(sys.argv[1])["rps"], end=" ")' "$r"; done)"
+echo "bench: interleaved server CPU a request (µs) ceiling $(for r in "${rounds_c[@]}"; do python3 -c 'import json,sys; print(json.loads(sys.argv[1])["server_cpu_us_per_request"], end=" ")' "$r"; done)/ plaza $(for r in "${rounds_p[@]}"; do python3 -c 'import json,sys; print(json.loads(sys.argv[1])["server_cpu_us_per_request"], end=" ")' "$r"; done)"
 plaza_workload mixed mixed home=60,account=30,compose=10
 plaza_workload compose compose compose=1
 plaza_workload follow-churn follow-churn follow=1
