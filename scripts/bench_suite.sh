@@ -165,8 +165,16 @@ kill "$ceiling_pid"
 wait "$ceiling_pid" 2>/dev/null || true
 join() { local IFS=,; echo "$*"; }
 record read-home-interleaved plaza "\"ceiling_rounds\":[$(join "${rounds_c[@]}")],\"plaza_rounds\":[$(join "${rounds_p[@]}")],\"server_rss_mb\":$(rss_mb $plaza_pid)"
-echo "bench: interleaved rps ceiling $(for r in "${rounds_c[@]}"; do python3 -c 'import json,sys; print(json.loads(sys.argv[1])["rps"], end=" ")' "$r"; done)/ plaza $(for r in "${rounds_p[@]}"; do python3 -c 'import json,sys; print(json.loads(sys.argv[1])["rps"], end=" ")' "$r"; done)"
-echo "bench: interleaved server CPU a request (µs) ceiling $(for r in "${rounds_c[@]}"; do python3 -c 'import json,sys; print(json.loads(sys.argv[1])["server_cpu_us_per_request"], end=" ")' "$r"; done)/ plaza $(for r in "${rounds_p[@]}"; do python3 -c 'import json,sys; print(json.loads(sys.argv[1])["server_cpu_us_per_request"], end=" ")' "$r"; done)"
+fields() {  # KEY JSON... -> each JSON's KEY, space-separated
+  local key=$1 r
+  shift
+  for r in "$@"; do
+    python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]], end=" ")' "$r" "$key"
+  done
+}
+echo "bench: interleaved rps ceiling $(fields rps "${rounds_c[@]}")/ plaza $(fields rps "${rounds_p[@]}")"
+echo "bench: interleaved server CPU a request (µs) ceiling $(fields server_cpu_us_per_request \
+  "${rounds_c[@]}")/ plaza $(fields server_cpu_us_per_request "${rounds_p[@]}")"
 plaza_workload mixed mixed home=60,account=30,compose=10
 plaza_workload compose compose compose=1
 plaza_workload follow-churn follow-churn follow=1
