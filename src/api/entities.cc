@@ -9,6 +9,7 @@
 #include "api/commerce_entities.h"
 #include "common/clock.h"
 #include "common/epochs.h"
+#include "common/prefetch.h"
 #include "domain/notifications.h"
 #include "domain/statuses.h"
 
@@ -615,18 +616,12 @@ void WriteStatus(JsonWriter& w, const domain::StatusView& s, const RenderContext
 
 namespace {
 
-void PrefetchText(const std::string& text) {
-  auto at = reinterpret_cast<uintptr_t>(text.data()) & ~uintptr_t{63};
-  const auto end = reinterpret_cast<uintptr_t>(text.data() + text.size());
-  for (; at < end; at += 64) __builtin_prefetch(reinterpret_cast<const void*>(at));
-}
-
 // Prefetches the whole text of a kept filling and of its author's account filling.
 void PrefetchFilling(const FoundStatus& f) {
   const auto* kept = static_cast<const FilledStatus*>(f.kept);
   if (kept == nullptr) return;
-  PrefetchText(kept->json);
-  PrefetchText(kept->account->json);
+  PrefetchBytes(kept->json.data(), kept->json.size());
+  PrefetchBytes(kept->account->json.data(), kept->account->json.size());
 }
 
 }  // namespace

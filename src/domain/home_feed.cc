@@ -7,6 +7,7 @@
 #include <queue>
 
 #include "common/clock.h"
+#include "common/prefetch.h"
 
 namespace plaza::domain {
 namespace {
@@ -339,9 +340,8 @@ bool HomeFeed::MergeLocked(Id viewer, const Page& page, std::span<const Id> ring
   // first steps miss the cache one after another: fetch the list (its first 4 KiB, 256 follows)
   // now, while the ring is merged and the page's statuses looked up.
   if (followees != nullptr && !followees->empty()) {
-    const auto* at = reinterpret_cast<const char*>(&*followees->begin());
-    const size_t bytes = std::min<size_t>(followees->size() * sizeof(*followees->begin()), 4096);
-    for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(at + off);
+    PrefetchBytes(&*followees->begin(),
+                  std::min<size_t>(followees->size() * sizeof(*followees->begin()), 4096));
   }
   // What the filter asks of the viewer, asked once for the page.
   const Reader reader{viewer, followees, s_.InBlocks(viewer), s_.MutesAny(viewer)};
