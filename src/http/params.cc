@@ -192,10 +192,9 @@ bool IsBlank(std::string_view s) {
   return true;
 }
 
-Result<Params> DecodeJson(std::string_view body, const ParamLimits& limits, bool padded) {
-  Params out;
+Status DecodeJson(std::string_view body, const ParamLimits& limits, bool padded, Params& out) {
   if (IsBlank(body)) {
-    return out;
+    return Status::Ok();
   }
   // One parser per thread: its buffers are reused across requests.
   thread_local simdjson::dom::parser parser;
@@ -216,7 +215,7 @@ Result<Params> DecodeJson(std::string_view body, const ParamLimits& limits, bool
   std::string prefix;
   JsonFlattener flattener(limits, out);
   PLAZA_RETURN_IF_ERROR(flattener.FlattenObject(root.get_object().value_unsafe(), prefix, 1));
-  return out;
+  return Status::Ok();
 }
 
 // ---- multipart/form-data ----
@@ -270,8 +269,8 @@ std::optional<std::string> HeaderParam(std::string_view value, std::string_view 
   return std::nullopt;
 }
 
-Result<Params> DecodeMultipart(std::string_view content_type, std::string_view body,
-                               const ParamLimits& limits) {
+Status DecodeMultipart(std::string_view content_type, std::string_view body,
+                       const ParamLimits& limits, Params& out) {
   std::optional<std::string> boundary = HeaderParam(content_type, "boundary");
   if (!boundary || boundary->empty() || boundary->size() > 200) {
     return Status::Invalid("multipart/form-data without a valid boundary");
@@ -279,7 +278,6 @@ Result<Params> DecodeMultipart(std::string_view content_type, std::string_view b
   std::string delimiter = "--" + *boundary;
   std::string separator = "\r\n" + delimiter;
 
-  Params out;
   // The first delimiter may be preceded by a preamble.
   size_t pos;
   if (body.substr(0, delimiter.size()) == delimiter) {
@@ -295,7 +293,7 @@ Result<Params> DecodeMultipart(std::string_view content_type, std::string_view b
   for (;;) {
     // After a delimiter: "--" ends the body, otherwise optional whitespace then CRLF.
     if (body.substr(pos, 2) == "--") {
-      return out;
+      return Status::Ok();
     }
     while (pos < body.size() && (body[pos] == ' ' || body[pos] == '\t')) ++pos;
     if (body.substr(pos, 2) != "\r\n") {
@@ -536,8 +534,7 @@ Result<std::string> PercentDecode(std::string_view in, bool plus_as_space) {
   return out;
 }
 
-Result<Params> DecodeFormParams(std::string_view form, const ParamLimits& limits) {
-  Params out;
+Status DecodeFormParams(std::string_view form, const ParamLimits& limits, Params& out) {
   std::string key;
   std::string value;
   size_t pos = 0;
@@ -572,23 +569,36 @@ Result<Params> DecodeFormParams(std::string_view form, const ParamLimits& limits
     }
     out.Add(k, value);
   }
+  return Status::Ok();
+}
+
+Status DecodeBodyParams(std::string_view content_type, std::string_view body,
+                        const ParamLimits& limits, bool body_padded, Params& out) {
+  std::string_view media = Trim(content_type.substr(0, content_type.find(';')));
+  if (AsciiEqualsIgnoreCase(media, "application/json") ||
+      (media.size() > 5 && AsciiEqualsIgnoreCase(media.substr(media.size() - 5), "+json"))) {
+    return DecodeJson(body, limits, body_padded, out);
+  }
+  if (AsciiEqualsIgnoreCase(media, "application/x-www-form-urlencoded")) {
+    return DecodeFormParams(body, limits, out);
+  }
+  if (AsciiEqualsIgnoreCase(media, "multipart/form-data")) {
+    return DecodeMultipart(content_type, body, limits, out);
+  }
+  return Status::Ok();
+}
+
+Result<Params> DecodeFormParams(std::string_view form, const ParamLimits& limits) {
+  Params out;
+  PLAZA_RETURN_IF_ERROR(DecodeFormParams(form, limits, out));
   return out;
 }
 
 Result<Params> DecodeBodyParams(std::string_view content_type, std::string_view body,
                                 const ParamLimits& limits, bool body_padded) {
-  std::string_view media = Trim(content_type.substr(0, content_type.find(';')));
-  if (AsciiEqualsIgnoreCase(media, "application/json") ||
-      (media.size() > 5 && AsciiEqualsIgnoreCase(media.substr(media.size() - 5), "+json"))) {
-    return DecodeJson(body, limits, body_padded);
-  }
-  if (AsciiEqualsIgnoreCase(media, "application/x-www-form-urlencoded")) {
-    return DecodeFormParams(body, limits);
-  }
-  if (AsciiEqualsIgnoreCase(media, "multipart/form-data")) {
-    return DecodeMultipart(content_type, body, limits);
-  }
-  return Params();
+  Params out;
+  PLAZA_RETURN_IF_ERROR(DecodeBodyParams(content_type, body, limits, body_padded, out));
+  return out;
 }
 
 }  // namespace plaza::http

@@ -120,6 +120,9 @@ Result<std::string> PercentDecode(std::string_view in, bool plus_as_space);
 
 // Decodes an application/x-www-form-urlencoded string (a query string or a form body).
 Result<Params> DecodeFormParams(std::string_view form, const ParamLimits& limits);
+// The same, appending to `out` (which keeps its capacity: a connection reuses one Params). On
+// failure `out` may hold some of the values.
+Status DecodeFormParams(std::string_view form, const ParamLimits& limits, Params& out);
 
 // Decodes a body according to its Content-Type header value (media type matched
 // case-insensitively, parameters such as charset ignored). JSON, form and multipart are decoded;
@@ -128,5 +131,8 @@ Result<Params> DecodeFormParams(std::string_view form, const ParamLimits& limits
 // readable bytes follow `body` in memory, which lets JSON be parsed without copying.
 Result<Params> DecodeBodyParams(std::string_view content_type, std::string_view body,
                                 const ParamLimits& limits, bool body_padded = false);
+// The same, appending to `out`, as DecodeFormParams does.
+Status DecodeBodyParams(std::string_view content_type, std::string_view body,
+                        const ParamLimits& limits, bool body_padded, Params& out);
 
 }  // namespace plaza::http

@@ -108,31 +108,32 @@ void Request::AddHeader(std::string_view name, std::string_view value) {
 }
 
 Status Request::DecodeParams(const ParamLimits& limits) {
+  // Decoded into the connection's own Params, whose room the last request made.
   params_.Clear();
-  Result<Params> query = DecodeFormParams(raw_query(), limits);
-  if (!query.ok()) {
-    return query.status();
-  }
-  std::string_view content_type = Header("Content-Type");
-  if (body_.empty() || content_type.empty()) {
-    params_ = std::move(query).value();
-    return Status::Ok();
-  }
-  bool padded = body_.capacity() - body_.size() >= 64;
-  Result<Params> body = DecodeBodyParams(content_type, body_, limits, padded);
-  if (!body.ok()) {
-    return body.status();
-  }
-  if (query->size() + body->size() + body->files().size() > limits.max_fields) {
-    return Status::Invalid("Too many parameters");
-  }
-  if (query->empty()) {
-    params_ = std::move(body).value();
-  } else {
-    params_ = std::move(query).value();
+  Status st = [&]() -> Status {
+    PLAZA_RETURN_IF_ERROR(DecodeFormParams(raw_query(), limits, params_));
+    std::string_view content_type = Header("Content-Type");
+    if (body_.empty() || content_type.empty()) {
+      return Status::Ok();
+    }
+    bool padded = body_.capacity() - body_.size() >= 64;
+    if (params_.empty()) {
+      return DecodeBodyParams(content_type, body_, limits, padded, params_);
+    }
+    Result<Params> body = DecodeBodyParams(content_type, body_, limits, padded);
+    if (!body.ok()) {
+      return body.status();
+    }
+    if (params_.size() + body->size() + body->files().size() > limits.max_fields) {
+      return Status::Invalid("Too many parameters");
+    }
     params_.MergeFrom(*body);
+    return Status::Ok();
+  }();
+  if (!st.ok()) {
+    params_.Clear();  // a request that cannot be decoded has no parameters, not some of them
   }
-  return Status::Ok();
+  return st;
 }
 
 void Request::AddPathParam(std::string_view name, std::string_view value) {

@@ -69,6 +69,40 @@ TEST(RequestTest, DecodeFailureLeavesNoParams) {
   EXPECT_TRUE(r.params().empty());
 }
 
+TEST(RequestTest, BodyDecodeFailureLeavesNoParams) {
+  // No query, so the body is decoded straight into the request's parameters: a failure part
+  // way through must not leave the values read before it.
+  Request r;
+  ASSERT_TRUE(r.SetTarget("/x").ok());
+  r.AddHeader("Content-Type", "application/x-www-form-urlencoded");
+  r.SetBody("status=hello&bad=%GG");
+  EXPECT_EQ(r.DecodeParams({}).code(), StatusCode::kInvalid);
+  EXPECT_TRUE(r.params().empty());
+}
+
+TEST(RequestTest, ReusedRequestDecodesOnlyItsOwnParams) {
+  // A connection reuses one Request (Clear between requests); its parameters are decoded into
+  // the room the previous request's made.
+  Request r;
+  ASSERT_TRUE(r.SetTarget("/x?limit=20&max_id=9").ok());
+  ASSERT_TRUE(r.DecodeParams({}).ok());
+  EXPECT_EQ(r.params().Get("max_id"), "9");
+  r.Clear();
+  ASSERT_TRUE(r.SetTarget("/y?limit=40").ok());
+  ASSERT_TRUE(r.DecodeParams({}).ok());
+  EXPECT_EQ(r.params().size(), 1u);
+  EXPECT_EQ(r.params().Get("limit"), "40");
+  EXPECT_FALSE(r.params().Has("max_id"));
+  r.Clear();
+  ASSERT_TRUE(r.SetTarget("/z").ok());
+  r.AddHeader("Content-Type", "application/x-www-form-urlencoded");
+  r.SetBody("status=hi&visibility=private");
+  ASSERT_TRUE(r.DecodeParams({}).ok());
+  EXPECT_EQ(r.params().size(), 2u);
+  EXPECT_EQ(r.params().Get("status"), "hi");
+  EXPECT_FALSE(r.params().Has("limit"));
+}
+
 TEST(RequestTest, QueryWithBadEscapeIsInvalid) {
   Request r;
   ASSERT_TRUE(r.SetTarget("/x?a=%GG").ok());
