@@ -30,6 +30,8 @@ def workload_entry(r):
     if "peak" in r:
         peak, open_ = r["peak"], r["open_loop"]
         extra = {}
+        if peak.get("server_cpu_us_per_request"):  # recorded since session 21
+            extra["cpu_us_per_request"] = peak["server_cpu_us_per_request"]
         if "fanout" in r:  # compose: the home fan-out queue right after the load
             f = r["fanout"]
             extra["fanout"] = f
@@ -193,15 +195,17 @@ def main():
           f"home timeline response {int(args.home_bytes):,} bytes.", "",
           *cpu_lines(cpu),
           "rps = closed-loop peak (wrk); p50/p99/p99.9 = open-loop at 80% of that peak "
-          "(plaza-load, from intended send times); Redis rows are redis-benchmark (50 clients, "
+          "(plaza-load, from intended send times); server CPU = the server's CPU time (all "
+          "threads) over the closed-loop requests; Redis rows are redis-benchmark (50 clients, "
           "its own percentiles).", "",
           f"| workload | kind | rps | median rps (last {len(history)}) | p50 ms | p99 ms | "
-          "p99.9 ms | errors | server RSS MB |",
-          "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+          "p99.9 ms | errors | server CPU µs/req | server RSS MB |",
+          "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, w in workloads.items():
         md.append(f"| {name} | {kinds[name]} | {fmt(w.get('rps'), 0)} | {fmt(med.get(name), 0)} | "
                   f"{fmt(w.get('p50_ms'))} | {fmt(w.get('p99_ms'))} | {fmt(w.get('p999_ms'))} | "
-                  f"{fmt(w.get('errors'))} | {fmt(w.get('server_rss_mb'), 1)} |")
+                  f"{fmt(w.get('errors'))} | {fmt(w.get('cpu_us_per_request'), 1)} | "
+                  f"{fmt(w.get('server_rss_mb'), 1)} |")
     if "celebrity" in workloads:
         c = workloads["celebrity"]
         md += ["", f"Celebrity: u0 ({datagen['celebrity_followers']:,} followers) posted "

@@ -54,6 +54,21 @@ wrk_run() {  # URL WORKLOAD CONNECTIONS DURATION -> WRKJSON line
   "${load_pin[@]}" wrk -t1 -c"$3" -d"$4"s --timeout 10s -s "$lua" "$1" -- "$2" "$work/tokens" \
     "$work/targets" "$client_id" "$client_secret" "$password" | sed -n 's/^WRKJSON //p'
 }
+# A closed-loop run that also records its server's CPU (all threads) per request: what a request
+# costs the server, whether or not the load generator's core kept it busy (the ceiling's often
+# does not), and comparable between runs on a host whose speed changes from one minute to the next.
+with_cpu() {  # PID URL WORKLOAD [CONNECTIONS] -> the WRKJSON line with "server_cpu_us_per_request"
+  local c0 c1 round
+  c0=$(cpu_ticks "$1")
+  round=$(wrk_run "$2" "$3" "${4:-$conns}" "$dur")
+  c1=$(cpu_ticks "$1")
+  python3 -c '
+import json, os, sys
+d = json.loads(sys.argv[1])
+us = (int(sys.argv[2]) * 1e6 / os.sysconf("SC_CLK_TCK")) / d["requests"] if d["requests"] else None
+d["server_cpu_us_per_request"] = round(us, 2) if us else None
+print(json.dumps(d, separators=(",", ":")))' "$round" $((c1 - c0))
+}
 open_run() {  # PORT RATE ARGS... -> JSON line
   local port=$1 rate=$2
   shift 2
@@ -109,7 +124,7 @@ url="http://127.0.0.1:$port"
 plaza_workload() {  # NAME WRK_WORKLOAD LOAD_MIX [CONNECTIONS]
   local name=$1 c=${4:-$conns}
   local peak open
-  peak=$(wrk_run "$url" "$2" "$c" "$dur")
+  peak=$(with_cpu "$plaza_pid" "$url" "$2" "$c")
   open=$(open_run "$port" "$(rate_of "$peak")" --mix "$3" --tokens "$work/tokens" \
     --targets "$work/targets" --client-id "$client_id" --client-secret "$client_secret" \
     --password "$password")
@@ -142,20 +157,6 @@ cport=$(free_port)
 ceiling_pid=$!
 pids+=("$ceiling_pid")
 wait_http "http://127.0.0.1:$cport/"
-# Each round also records its server's CPU (all threads) per request: what a read costs the
-# server, whether or not the load generator's core kept it busy (the ceiling's often does not).
-with_cpu() {  # PID URL WORKLOAD -> the round's WRKJSON with "server_cpu_us_per_request"
-  local c0 c1 round
-  c0=$(cpu_ticks "$1")
-  round=$(wrk_run "$2" "$3" "$conns" "$dur")
-  c1=$(cpu_ticks "$1")
-  python3 -c '
-import json, os, sys
-d = json.loads(sys.argv[1])
-us = (int(sys.argv[2]) * 1e6 / os.sysconf("SC_CLK_TCK")) / d["requests"] if d["requests"] else None
-d["server_cpu_us_per_request"] = round(us, 2) if us else None
-print(json.dumps(d, separators=(",", ":")))' "$round" $((c1 - c0))
-}
 rounds_c=() rounds_p=()
 for _ in 1 2 3; do
   rounds_c+=("$(with_cpu "$ceiling_pid" "http://127.0.0.1:$cport" get:/api/v1/timelines/home)")
