@@ -186,27 +186,54 @@ size_t HomeFeed::PushShardByShard(const std::vector<Id>& recipients, Id status_i
 namespace {
 // The most ids a timeline holds before Push trims it back to `cap`: the slack makes trimming
 // (a move of `cap` ids) happen once every cap/16 posts, and bounds what every materialized
-// timeline reserves (Materialize): 6.8 KB at the default cap of 800 (bench/README.md, session
-// 12; cap/4 reserved 8 KB).
+// timeline reserves (Build): 6.8 KB at the default cap of 800 (bench/README.md, session 12;
+// cap/4 reserved 8 KB), 1.7 KB for a shallow one (below).
 size_t MostKept(size_t cap) { return cap + cap / 16; }
+
+// A first read builds a timeline only this deep, the newest quarter of the cap: most readers
+// read a page or two and then poll for what is newer, and the rest would be ~5 KB a reader
+// built and kept for nothing (300 MiB for the 50,000 readers of the large benchmark, session 21).
+// A page that reaches past it builds the whole timeline (HomeFeed::CopyRing).
+size_t ShallowDepth(size_t cap) { return std::max<size_t>(1, cap / 4); }
+
+// The first id of a shallow timeline: a marker (no status has id 0) saying that older ids exist
+// which the timeline does not hold. It sorts first, so pushes and binary searches pass it by.
+constexpr Id kDeeper = 0;
+bool IsShallow(const std::vector<Id>& timeline) {
+  return !timeline.empty() && timeline.front() == kDeeper;
+}
 }  // namespace
 
 void HomeFeed::Push(std::vector<Id>& timeline, Id status_id) {
   InsertSorted(timeline, status_id);
-  size_t cap = s_.config.home_timeline_cap;
-  if (timeline.size() > MostKept(cap)) {
-    timeline.erase(timeline.begin(), timeline.begin() + static_cast<ptrdiff_t>(timeline.size() - cap));
+  const bool shallow = IsShallow(timeline);
+  const size_t cap = s_.config.home_timeline_cap;
+  const size_t depth = shallow ? ShallowDepth(cap) : cap;
+  const size_t first = shallow ? 1 : 0;  // a shallow timeline keeps its marker
+  if (timeline.size() - first > MostKept(depth)) {
+    timeline.erase(timeline.begin() + static_cast<ptrdiff_t>(first),
+                   timeline.begin() + static_cast<ptrdiff_t>(timeline.size() - depth));
   }
 }
 
 std::vector<Id>& HomeFeed::Materialize(Shard& shard, Id viewer) {
   const uint64_t now = ++shard.reads;
   if (std::vector<Id>* existing = shard.timelines.FindToRead(viewer, now)) return *existing;
+  std::vector<Id> built = Build(viewer, ShallowDepth(s_.config.home_timeline_cap));
+  if (const size_t most = MostPerShard(); most != 0 && shard.timelines.size() >= most) {
+    dropped_.fetch_add(shard.timelines.EvictLeastRecentlyRead(std::max<size_t>(1, most / 8)),
+                       std::memory_order_relaxed);
+  }
+  return shard.timelines.Insert(viewer, std::move(built), now);
+}
+
+std::vector<Id> HomeFeed::Build(Id viewer, size_t depth) {
   const size_t cap = s_.config.home_timeline_cap;
   std::vector<Id> built;
+  bool more = false;  // the authors have posts older than those built
   {
     std::shared_lock lock(s_.mu);
-    // Merge the newest `cap` ids of the viewer's own posts and of every pushed followee.
+    // Merge the newest `depth` ids of the viewer's own posts and of every pushed followee.
     using Item = std::pair<Id, Cursor>;
     auto cmp = [](const Item& a, const Item& b) { return a.first < b.first; };
     std::priority_queue<Item, std::vector<Item>, decltype(cmp)> heap(cmp);
@@ -223,23 +250,29 @@ std::vector<Id>& HomeFeed::Materialize(Shard& shard, Id viewer) {
         if (!s_.pulled_authors.count(followee)) add(followee);
       }
     }
-    // Room for the most Push keeps before it trims, so the fan-out worker never reallocates a
-    // timeline: its malloc arena is not on huge pages, and a timeline moved there would cost a
-    // TLB miss (in a virtual machine a two-level page walk) at every delivery and every read.
-    built.reserve(MostKept(cap) + 1);
-    while (!heap.empty() && built.size() < cap) {
+    // Room for the most Push keeps before it trims (and a shallow timeline's marker), so the
+    // fan-out worker never reallocates a timeline: its malloc arena is not on huge pages, and a
+    // timeline moved there would cost a TLB miss (in a virtual machine a two-level page walk) at
+    // every delivery and every read. Only a timeline cut short is shallow: one that holds all
+    // its authors' posts gets the whole cap's room.
+    built.reserve(MostKept(depth) + 2);
+    while (!heap.empty() && built.size() < depth) {
       auto [id, cur] = heap.top();
       heap.pop();
       if (built.empty() || built.back() != id) built.push_back(id);
       if (cur.pos >= 0) heap.push({cur.ids[cur.pos], Cursor{cur.ids, cur.pos - 1}});
     }
+    more = !heap.empty();
+  }
+  if (depth < cap) {
+    if (more) {
+      built.push_back(kDeeper);  // first once reversed
+    } else {
+      built.reserve(MostKept(cap) + 1);
+    }
   }
   std::reverse(built.begin(), built.end());
-  if (const size_t most = MostPerShard(); most != 0 && shard.timelines.size() >= most) {
-    dropped_.fetch_add(shard.timelines.EvictLeastRecentlyRead(std::max<size_t>(1, most / 8)),
-                       std::memory_order_relaxed);
-  }
-  return shard.timelines.Insert(viewer, std::move(built), now);
+  return built;
 }
 
 size_t HomeFeed::MostPerShard() const {
@@ -310,9 +343,17 @@ void HomeFeed::CopyRing(Id viewer, const Page& page, size_t window, RingCopy& ri
   ring.clear();
   Shard& shard = ShardOf(viewer);
   std::lock_guard lock(shard.mu);
-  const std::vector<Id>& tl = Materialize(shard, viewer);
-  auto lo = std::upper_bound(tl.begin(), tl.end(), std::max(page.min_id, page.since_id));
-  auto hi = page.max_id != 0 ? std::lower_bound(tl.begin(), tl.end(), page.max_id) : tl.end();
+  std::vector<Id>& tl = Materialize(shard, viewer);
+  const Id lower = std::max(page.min_id, page.since_id);
+  // A shallow timeline is built whole when the page is read again with all of it (the window
+  // was not enough), or when the page is the oldest ids above a bound below what it holds.
+  if (IsShallow(tl) && (window == std::numeric_limits<size_t>::max() ||
+                        (ascending && tl.size() > 1 && lower < tl[1]))) {
+    tl = Build(viewer, s_.config.home_timeline_cap);
+  }
+  const auto first = tl.begin() + (IsShallow(tl) ? 1 : 0);
+  auto lo = std::upper_bound(first, tl.end(), lower);
+  auto hi = page.max_id != 0 ? std::lower_bound(first, tl.end(), page.max_id) : tl.end();
   const size_t size = lo < hi ? static_cast<size_t>(hi - lo) : 0;
   cut = size > window;
   if (cut) {
@@ -322,6 +363,9 @@ void HomeFeed::CopyRing(Id viewer, const Page& page, size_t window, RingCopy& ri
       lo = hi - static_cast<ptrdiff_t>(window);
     }
   }
+  // A copy reaching a shallow timeline's oldest id counts as cut too: the merge must not run past
+  // it (the older ids it would skip are not there), so a page it leaves short is read again whole.
+  if (IsShallow(tl) && lo == first) cut = true;
   if (lo < hi) ring.assign(lo, hi);
 }
 

@@ -2,7 +2,8 @@
 //
 // Each reader's home timeline is an in-memory, capped, ascending list of status ids, built lazily
 // from the follow graph and the authors' posts on first read (so after a restart every timeline
-// reads correctly) and then kept current by a background fan-out worker that pushes each new
+// reads correctly; a first read builds the newest quarter of the cap, and a page reaching past
+// that builds the rest) and then kept current by a background fan-out worker that pushes each new
 // post into the timelines of its author's followers. Authors with more followers than the
 // celebrity threshold are never pushed: their posts are merged in at read time (pull). Once an
 // author has been pulled they stay pulled for the life of the process, so no post falls between
@@ -102,6 +103,10 @@ class HomeFeed {
   // REQUIRES: shard.mu held. The viewer's timeline, for a read: built if it is not kept (the
   // shard first dropping the timelines read longest ago when it is full).
   std::vector<Id>& Materialize(Shard& shard, Id viewer);
+  // The viewer's timeline built from the graph, at most `depth` ids (ascending). Cut short of
+  // the authors' posts at a depth below the cap, it is shallow: it starts with a marker (see
+  // home_feed.cc), and a page that needs more builds it again with the cap (CopyRing).
+  std::vector<Id> Build(Id viewer, size_t depth);
   // The most timelines a shard keeps; 0 for no limit.
   size_t MostPerShard() const;
   void Push(std::vector<Id>& timeline, Id status_id);

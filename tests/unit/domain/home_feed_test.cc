@@ -109,6 +109,80 @@ TEST(HomeFeedTest, APageFilteredBeyondTheCopiedWindowReadsTheWholeRing) {
             (std::vector<Id>{carols[2], carols[1]}));
 }
 
+// Follows bob and carol (pushed) and a star (pulled: the fixture's celebrity threshold is 3), and
+// posts `n` times among the three before the reader's first read; returns the posts, oldest first.
+std::vector<Id> PostBeforeFirstRead(DomainFixture& f, Id reader, int n) {
+  Id bob = f.MakeAccount("bob");
+  Id carol = f.MakeAccount("carol");
+  Id star = f.MakeAccount("star");
+  AddFans(f, star, 3);
+  for (Id t : {bob, carol, star}) EXPECT_TRUE(f.d().graph().Follow(reader, t, {}, {}).ok());
+  std::vector<Id> posts;
+  for (int i = 0; i < n; ++i) {
+    Id author = i % 5 == 4 ? star : (i % 2 ? bob : carol);
+    posts.push_back(f.Post(author, "post " + std::to_string(i)));
+  }
+  return posts;
+}
+
+// Every page of the reader's home, `limit` at a time, newest first.
+std::vector<Id> AllPages(DomainFixture& f, Id reader, size_t limit) {
+  std::vector<Id> all;
+  Page page{.limit = limit};
+  for (;;) {
+    auto got = Home(f.d(), reader, page);
+    if (got.empty()) break;
+    all.insert(all.end(), got.begin(), got.end());
+    page.max_id = got.back();
+  }
+  return all;
+}
+
+// A first read builds only the newest quarter of the cap (12 of 50 here). Paging past it must
+// give every older post, not skip the pushed ones it did not build for the pulled star's.
+TEST(HomeFeedTest, PagesPastAFirstReadsShallowTimelineGiveEveryOlderPost) {
+  DomainFixture f;  // cap 50
+  Id reader = f.MakeAccount("reader");
+  std::vector<Id> posts = PostBeforeFirstRead(f, reader, 40);
+  std::vector<Id> expected(posts.rbegin(), posts.rend());
+  EXPECT_EQ(Home(f.d(), reader, Page{.limit = 5}),
+            std::vector<Id>(expected.begin(), expected.begin() + 5));
+  EXPECT_EQ(AllPages(f, reader, 5), expected);
+}
+
+TEST(HomeFeedTest, BoundsBelowAFirstReadsShallowTimelineGiveTheOlderPosts) {
+  DomainFixture f;
+  Id reader = f.MakeAccount("reader");
+  std::vector<Id> posts = PostBeforeFirstRead(f, reader, 40);
+  // min_id below what the first read built: the oldest posts above it.
+  EXPECT_EQ(Home(f.d(), reader, Page{.min_id = posts[0], .limit = 3}),
+            (std::vector<Id>{posts[3], posts[2], posts[1]}));
+  // since_id below it, with a page longer than what it built: the newest posts above the bound.
+  DomainFixture g;
+  Id reader2 = g.MakeAccount("reader");
+  std::vector<Id> posts2 = PostBeforeFirstRead(g, reader2, 40);
+  EXPECT_EQ(Home(g.d(), reader2, Page{.since_id = posts2[1], .limit = 40}),
+            std::vector<Id>(posts2.rbegin(), posts2.rend() - 2));
+}
+
+// Posts pushed into a shallow timeline and then paged past it: the newest `cap` pushed posts and
+// every pulled one, in order, once each.
+TEST(HomeFeedTest, PostsPushedIntoAShallowTimelineThenPagedPast) {
+  DomainFixture f;  // cap 50
+  Id reader = f.MakeAccount("reader");
+  std::vector<Id> posts = PostBeforeFirstRead(f, reader, 40);
+  ASSERT_EQ(Home(f.d(), reader, Page{.limit = 3}).size(), 3u);  // built shallow
+  auto bob = f.d().accounts().FindByUsername("bob");
+  ASSERT_TRUE(bob.has_value());
+  for (int i = 0; i < 30; ++i) posts.push_back(f.Post(bob->rec->id, "later " + std::to_string(i)));
+  std::vector<Id> pushed, expected;
+  for (size_t i = 0; i < posts.size(); ++i)
+    (i < 40 && i % 5 == 4 ? expected : pushed).push_back(posts[i]);
+  expected.insert(expected.end(), pushed.end() - 50, pushed.end());  // the cap's newest
+  std::sort(expected.rbegin(), expected.rend());
+  EXPECT_EQ(AllPages(f, reader, 7), expected);
+}
+
 TEST(HomeFeedTest, UnfollowDeleteBlockAndMuteAreReflected) {
   DomainFixture f;
   Id alice = f.MakeAccount("alice");
