@@ -198,6 +198,7 @@ size_t ShallowDepth(size_t cap) { return std::max<size_t>(1, cap / 4); }
 
 // The first id of a shallow timeline: a marker (no status has id 0) saying that older ids exist
 // which the timeline does not hold. It sorts first, so pushes and binary searches pass it by.
+// At least one id follows it (Build stops at a depth of one or more; Push trims to that depth).
 constexpr Id kDeeper = 0;
 bool IsShallow(const std::vector<Id>& timeline) {
   return !timeline.empty() && timeline.front() == kDeeper;
@@ -346,12 +347,14 @@ void HomeFeed::CopyRing(Id viewer, const Page& page, size_t window, RingCopy& ri
   std::vector<Id>& tl = Materialize(shard, viewer);
   const Id lower = std::max(page.min_id, page.since_id);
   // A shallow timeline is built whole when the page is read again with all of it (the window
-  // was not enough), or when the page is the oldest ids above a bound below what it holds.
-  if (IsShallow(tl) && (window == std::numeric_limits<size_t>::max() ||
-                        (ascending && tl.size() > 1 && lower < tl[1]))) {
+  // was not enough), or when the page is the oldest ids above a bound below what it holds
+  // (tl[1], after the marker). Built with the cap, it is no longer shallow.
+  bool shallow = IsShallow(tl);
+  if (shallow && (window == std::numeric_limits<size_t>::max() || (ascending && lower < tl[1]))) {
     tl = Build(viewer, s_.config.home_timeline_cap);
+    shallow = false;
   }
-  const auto first = tl.begin() + (IsShallow(tl) ? 1 : 0);
+  const auto first = tl.begin() + (shallow ? 1 : 0);
   auto lo = std::upper_bound(first, tl.end(), lower);
   auto hi = page.max_id != 0 ? std::lower_bound(first, tl.end(), page.max_id) : tl.end();
   const size_t size = lo < hi ? static_cast<size_t>(hi - lo) : 0;
@@ -365,7 +368,7 @@ void HomeFeed::CopyRing(Id viewer, const Page& page, size_t window, RingCopy& ri
   }
   // A copy reaching a shallow timeline's oldest id counts as cut too: the merge must not run past
   // it (the older ids it would skip are not there), so a page it leaves short is read again whole.
-  if (IsShallow(tl) && lo == first) cut = true;
+  if (shallow && lo == first) cut = true;
   if (lo < hi) ring.assign(lo, hi);
 }
 
