@@ -42,7 +42,6 @@ serve() {  # BINARY DATA_DIR PORT: starts a server on core 0; its pid is $served
   wait_http "http://127.0.0.1:$3/api/v1/instance" 300
 }
 
-
 medians() {  # LABELS FILE: LABELS comma-separated, FILE lines "a|b VALUE..." (one per label)
   python3 - "$@" <<'PY'
 import statistics as st, sys
