@@ -65,10 +65,11 @@ void Api::Handlers::RegisterStatuses(http::Router& r) {
     }
     // The products are committed in the post's own batch: both are durable or neither is.
     if (!products.empty()) commerce_->CarryProducts(caller.account_id, std::move(products), in);
-    d_.statuses().CreateAsync(caller.account_id, in,
-                              [this, respond](Result<domain::StatusView> created) {
-                                respond(OneStatus(created));
-                              });
+    d_.statuses().CreateAsync(
+        caller.account_id, in,
+        [this, respond = std::move(respond)](Result<domain::StatusView> created) {
+          respond(OneStatus(created));
+        });
   }, {.tag = "user write:statuses"});
 
   // Plaza extension, for operators and the benchmark suite: the home fan-out queue, and the posts

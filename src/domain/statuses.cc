@@ -297,6 +297,23 @@ Result<StatusView> Statuses::Create(Id author, const NewStatus& in) {
   return future.get();
 }
 
+Result<ContentDecision> Statuses::Moderate(Id author, std::string_view text,
+                                           std::string_view spoiler_text, bool is_new) {
+  if (moderation_ != nullptr) return moderation_->CheckStatus(author, text, spoiler_text, is_new);
+  ContentDecision d;
+  d.text = std::string(text);
+  d.spoiler_text = std::string(spoiler_text);
+  return d;
+}
+
+std::optional<Id> Statuses::ResolveMention(std::string_view name) const {
+  std::string lower = AsciiToLower(name);
+  std::shared_lock lock(s_.mu);
+  auto it = s_.account_by_username.find(lower);
+  if (it == s_.account_by_username.end()) return std::nullopt;
+  return it->second;
+}
+
 void Statuses::CreateAsync(Id author, const NewStatus& in, CreateCallback done) {
   if (!IsValidUtf8(in.text) || !IsValidUtf8(in.spoiler_text) || !IsValidUtf8(in.language)) {
     return done(Status::Invalid("text is not valid UTF-8"));
@@ -343,38 +360,23 @@ void Statuses::CreateAsync(Id author, const NewStatus& in, CreateCallback done) 
       return done(prior.status());
     }
   }
-  ContentDecision decision;
-  decision.text = in.text;
-  decision.spoiler_text = in.spoiler_text;
-  if (moderation_ != nullptr) {
-    auto checked = moderation_->CheckStatus(author, in.text, in.spoiler_text, true);
-    if (!checked.ok()) return done(checked.status());
-    decision = std::move(*checked);
-  }
+  auto checked = Moderate(author, in.text, in.spoiler_text, true);
+  if (!checked.ok()) return done(checked.status());
+  ContentDecision decision = std::move(*checked);
 
   StatusRecord rec;
   rec.account_id = author;
-  rec.text = decision.text;
-  rec.spoiler_text = decision.spoiler_text;
+  // The decision keeps what the commit needs (action, hold, audit, hash), not the text.
+  rec.text = std::move(decision.text);
+  rec.spoiler_text = std::move(decision.spoiler_text);
   rec.visibility = in.visibility.value_or(Visibility::kPublic);
   rec.sensitive = in.sensitive || decision.sensitive || !rec.spoiler_text.empty();
   rec.language = in.language;
   rec.app_id = in.app_id;
 
   ContentOptions opts{s_.config.max_status_chars, s_.config.base_url, s_.config.domain};
-  auto resolver = [this](std::string_view name) -> std::optional<Id> {
-    std::string lower = AsciiToLower(name);
-    auto at = lower.find('@');
-    if (at != std::string::npos) {
-      if (lower.substr(at + 1) != AsciiToLower(s_.config.domain)) return std::nullopt;
-      lower.resize(at);
-    }
-    std::shared_lock lock(s_.mu);
-    auto it = s_.account_by_username.find(lower);
-    if (it == s_.account_by_username.end()) return std::nullopt;
-    return it->second;
-  };
-  auto content = RenderContent(rec.text, opts, resolver);
+  auto content =
+      RenderContent(rec.text, opts, [this](std::string_view name) { return ResolveMention(name); });
   if (!content.ok()) return done(content.status());
   rec.content_html = std::move(content->html);
   rec.mention_ids = std::move(content->mention_ids);
@@ -467,28 +469,20 @@ Result<StatusView> Statuses::Edit(Id actor, Id id, const StatusEdit& edit) {
     if (st->rec->reblog_of_id != 0) return Status::Unprocessable("a repost cannot be edited");
     old = st->rec;
   }
-  ContentDecision decision;
-  decision.text = edit.text;
-  decision.spoiler_text = edit.spoiler_text;
-  if (moderation_ != nullptr) {
-    PLAZA_ASSIGN_OR_RETURN(decision,
-                           moderation_->CheckStatus(actor, edit.text, edit.spoiler_text, false));
-  }
+  PLAZA_ASSIGN_OR_RETURN(ContentDecision decision,
+                         Moderate(actor, edit.text, edit.spoiler_text, false));
   ContentOptions opts{s_.config.max_status_chars, s_.config.base_url, s_.config.domain};
-  auto resolver = [this](std::string_view name) -> std::optional<Id> {
-    std::shared_lock lock(s_.mu);
-    auto it = s_.account_by_username.find(AsciiToLower(name));
-    if (it == s_.account_by_username.end()) return std::nullopt;
-    return it->second;
-  };
-  PLAZA_ASSIGN_OR_RETURN(RenderedContent content, RenderContent(decision.text, opts, resolver));
+  PLAZA_ASSIGN_OR_RETURN(RenderedContent content,
+                         RenderContent(decision.text, opts, [this](std::string_view name) {
+                           return ResolveMention(name);
+                         }));
   PLAZA_ASSIGN_OR_RETURN(auto history, s_.storage.ListStatusEdits(id));
   // The stored record is the current one: edits of a status are serialized by its key lock.
   PLAZA_ASSIGN_OR_RETURN(const StatusRecord stored, s_.storage.GetStatus(id));
 
   StatusRecord rec = stored;
-  rec.text = decision.text;
-  rec.spoiler_text = decision.spoiler_text;
+  rec.text = std::move(decision.text);
+  rec.spoiler_text = std::move(decision.spoiler_text);
   rec.sensitive = edit.sensitive || decision.sensitive || !rec.spoiler_text.empty();
   if (edit.language) rec.language = *edit.language;
   rec.content_html = std::move(content.html);

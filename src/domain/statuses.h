@@ -21,6 +21,7 @@
 namespace plaza::domain {
 
 class Moderation;
+struct ContentDecision;
 
 struct NewStatus {
   std::string text;
@@ -110,6 +111,13 @@ class Statuses {
   void ApplyUnmarkLocked(storage::MarkKind kind, Id account, Id status);
 
  private:
+  // The text and content warning to store, with what `moderation` decided about them (as written,
+  // when it is not set).
+  Result<ContentDecision> Moderate(Id author, std::string_view text, std::string_view spoiler_text,
+                                   bool is_new);
+  // The local account a mention names, in any case. (twitter-text's mentions are screen names:
+  // "@bob@example.com" is no mention at all, so a name never carries a domain.)
+  std::optional<Id> ResolveMention(std::string_view name) const;
   // The account's marks in `index` ({mark, status}), paged by mark id.
   std::vector<PageItem> MarksOf(const boost::unordered_flat_map<Id, MarkList>& index, Id account,
                                 const Page& page) const;

@@ -217,13 +217,16 @@ Response Dispatcher::Invoke(const Route& route, Request& request) {
 
 void Dispatcher::InvokeAsync(const Route& route, Request& request, Responder respond) {
   auto responded = std::make_shared<std::atomic<bool>>(false);
-  Responder once = [responded, respond = std::move(respond)](Response r) {
-    if (!responded->exchange(true)) respond(std::move(r));
-  };
+  // The handler's responder is made in place, not copied from one kept here: a copy of a
+  // std::function holding more than a pointer is one more allocation for every request.
+  const bool handled = RunHandler(route, [&] {
+    route.async_handler(request, [responded, respond](Response r) {
+      if (!responded->exchange(true)) respond(std::move(r));
+    });
+  });
   // A throw after the handler responded is only logged: the answer is already on its way.
-  if (!RunHandler(route, [&] { route.async_handler(request, once); })) {
-    once(Response::Error(500, "Internal server error"));
-  }
+  if (!handled && !responded->exchange(true))
+    respond(Response::Error(500, "Internal server error"));
 }
 
 void Dispatcher::Finish(const Request& request, const Exchange& x, Response& response) {

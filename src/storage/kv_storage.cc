@@ -64,6 +64,7 @@ class KvStorage final : public Storage {
       return;
     }
     KvWriteBatch kv;
+    kv.Reserve(batch.size());  // most records are one key
     for (const WriteOp& op : batch.ops()) AddOp(op, kv);
     if (!sync_) {
       // Nothing to wait for, so nothing to group.

@@ -572,8 +572,17 @@ void ScanCashtags(const CodePoints& cps, std::vector<Entity>& out) {
 // twitter-text's removeOverlappingEntities: by start, dropping any entity that begins before the
 // previous kept one ends.
 void RemoveOverlaps(std::vector<Entity>& entities) {
-  std::stable_sort(entities.begin(), entities.end(),
-                   [](const Entity& a, const Entity& b) { return a.start < b.start; });
+  auto by_start = [](const Entity& a, const Entity& b) { return a.start < b.start; };
+  // A post's few entities are sorted in place (an insertion sort, stable): std::stable_sort
+  // allocates a buffer for every call, one more allocation for every post written.
+  constexpr size_t kSortInPlace = 32;
+  if (entities.size() <= kSortInPlace) {
+    for (auto it = entities.begin(); it != entities.end(); ++it) {
+      std::rotate(std::upper_bound(entities.begin(), it, *it, by_start), it, it + 1);
+    }
+  } else {
+    std::stable_sort(entities.begin(), entities.end(), by_start);
+  }
   size_t kept = 0;
   for (size_t i = 0; i < entities.size(); ++i) {
     if (kept > 0 && entities[kept - 1].end > entities[i].start) continue;

@@ -162,9 +162,11 @@ std::string RenderStatusHtml(std::string_view text, std::span<const Entity> enti
   for (const Entity& e : entities) {
     if (e.byte_start < e.byte_end && e.byte_end <= text.size()) sorted.push_back(&e);
   }
-  std::stable_sort(sorted.begin(), sorted.end(), [](const Entity* a, const Entity* b) {
-    return a->byte_start < b->byte_start;
-  });
+  auto by_start = [](const Entity* a, const Entity* b) { return a->byte_start < b->byte_start; };
+  // The extractor's entities come in order; sorting them anyway would allocate a buffer.
+  if (!std::is_sorted(sorted.begin(), sorted.end(), by_start)) {
+    std::stable_sort(sorted.begin(), sorted.end(), by_start);
+  }
 
   ParagraphWriter w;
   // Room for the text, its paragraphs and each entity's link markup: one allocation per post.

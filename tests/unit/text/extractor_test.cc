@@ -115,6 +115,24 @@ TEST(ExtractorTest, EntitiesAreOrderedWithoutOverlap) {
   for (size_t i = 1; i < es.size(); ++i) EXPECT_LE(es[i - 1].end, es[i].start);
 }
 
+// Each kind is scanned on its own, so the kinds come out of the scanners in the reverse of their
+// order in this text; a text of many entities takes the sort for long lists.
+TEST(ExtractorTest, EntitiesAreSortedWhateverTheOrderOfTheirKinds) {
+  const std::string few = "$TSLA #话题# @张三 http://example.com/";
+  std::string many;
+  for (int i = 0; i < 12; ++i) many += few + " ";
+  for (const std::string& text : {few, many}) {
+    auto es = X().ExtractEntities(text, Weibo());
+    ASSERT_EQ(es.size(), text == few ? 4u : 48u);
+    for (size_t i = 0; i < es.size(); ++i) {
+      const EntityType expected[] = {EntityType::kCashtag, EntityType::kHashtag,
+                                     EntityType::kMention, EntityType::kUrl};
+      EXPECT_EQ(es[i].type, expected[i % 4]) << i;
+      if (i > 0) EXPECT_LE(es[i - 1].end, es[i].start);
+    }
+  }
+}
+
 TEST(ExtractorTest, ByteOffsetsSliceTheText) {
   const std::string text = "😷 see example.com/路径 and #标签 @bob";
   for (const auto& e : X().ExtractEntities(text, Weibo())) {
