@@ -354,6 +354,7 @@ void Api::Handlers::RegisterCommerce(http::Router& r) {
   pay_step("/api/plaza/v1/orders/:id/refund", &Commerce::RefundOrder);
 
   // ---- payments ----
+  // Untagged: the payment provider signs it; no token is needed.
   r.Add(Method::kPost, "/api/plaza/v1/payments/webhook", [&c](Request& req) {
     domain::commerce::PaymentEvent ev;
     ev.id = ParamString(req, "id");
@@ -366,7 +367,7 @@ void Api::Handlers::RegisterCommerce(http::Router& r) {
     Status st = c.HandleWebhook(req.body(), req.Header("Plaza-Signature"), ev);
     if (!st.ok()) return Fail(st);
     return JsonResponse(200, [&](JsonWriter& w) { w.BeginObject().Field("received", true).EndObject(); });
-  }, {.blocking = true});
+  }, {.blocking = true, .tag = ""});
 
   // ---- campaigns ----
   auto one_campaign = [](const Result<domain::commerce::CampaignView>& v) {

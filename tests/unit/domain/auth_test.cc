@@ -192,7 +192,9 @@ TEST(AccountsTest, ThePasswordHashStaysInStorageThroughEveryWrite) {
   auto hash_in_view = [&] { return f.d().accounts().Get(a)->rec->password_hash; };
   EXPECT_TRUE(password_works());
   EXPECT_EQ(hash_in_view(), "");
-  ASSERT_TRUE(f.d().accounts().UpdateProfile(a, ProfileUpdate{.display_name = "Alice"}).ok());
+  ProfileUpdate rename;
+  rename.display_name = "Alice";
+  ASSERT_TRUE(f.d().accounts().UpdateProfile(a, rename).ok());
   EXPECT_TRUE(password_works());
   ASSERT_TRUE(f.d().accounts().SetRole(a, Role::kModerator).ok());
   EXPECT_TRUE(password_works());

@@ -289,7 +289,9 @@ TEST(HomeFeedTest, APostReachesEveryMaterializedFollowerWhetherFewOrMany) {
     Id v = f.MakeAccount("v" + std::to_string(i));
     ASSERT_TRUE(f.d().graph().Follow(v, many_author, {}, {}).ok());
     fans_of_many.push_back(v);
-    if (i < 200) ASSERT_TRUE(f.d().graph().Follow(v, few_author, {}, {}).ok());
+    if (i < 200) {
+      ASSERT_TRUE(f.d().graph().Follow(v, few_author, {}, {}).ok());
+    }
     if (i % 2 == 0) {
       EXPECT_TRUE(Home(f.d(), v).empty());  // materialized, before any post
       materialized.push_back(v);

@@ -128,7 +128,9 @@ TEST(ExtractorTest, EntitiesAreSortedWhateverTheOrderOfTheirKinds) {
       const EntityType expected[] = {EntityType::kCashtag, EntityType::kHashtag,
                                      EntityType::kMention, EntityType::kUrl};
       EXPECT_EQ(es[i].type, expected[i % 4]) << i;
-      if (i > 0) EXPECT_LE(es[i - 1].end, es[i].start);
+      if (i > 0) {
+        EXPECT_LE(es[i - 1].end, es[i].start);
+      }
     }
   }
 }
