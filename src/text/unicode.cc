@@ -126,8 +126,6 @@ bool IsPunct(char32_t c) {
   }
 }
 
-bool IsInvalidChar(char32_t c) { return c == 0xFFFE || c == 0xFEFF || c == 0xFFFF; }
-
 bool IsDirectionalMarker(char32_t c) {
   return (c >= 0x202A && c <= 0x202E) || c == 0x061C || c == 0x200E || c == 0x200F ||
          (c >= 0x2066 && c <= 0x2069);

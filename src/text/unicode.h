@@ -67,7 +67,7 @@ bool IsJsWhitespace(char32_t c);
 // twitter-text's punct set: !'#%&()*+,\-./:;<=>?@[]^_{|}~$ and backslash.
 bool IsPunct(char32_t c);
 // U+FFFE, U+FEFF, U+FFFF: characters that make a post invalid.
-bool IsInvalidChar(char32_t c);
+inline bool IsInvalidChar(char32_t c) { return c == 0xFFFE || c == 0xFEFF || c == 0xFFFF; }
 bool IsDirectionalMarker(char32_t c);
 bool IsLatinAccent(char32_t c);
 inline bool IsCyrillic(char32_t c) { return c >= 0x0400 && c <= 0x04FF; }

@@ -332,7 +332,9 @@ ParseResult Weigh(std::string_view text, const CodePoints& cps, const std::vecto
     if (next_url < urls.size() && urls[next_url].start == i && urls[next_url].end > i) {
       next = urls[next_url].end;
       weighted += static_cast<int64_t>(config.transformed_url_length) * scale;
-    } else if (size_t len = config.emoji_parsing_enabled ? internal::EmojiLengthAt(cps, i) : 0;
+    } else if (size_t len = config.emoji_parsing_enabled && internal::MayBeginEmoji(cps[i])
+                                ? internal::EmojiLengthAt(cps, i)
+                                : 0;
                len > 0) {
       next = i + len;
       weighted += config.default_weight;
@@ -340,11 +342,20 @@ ParseResult Weigh(std::string_view text, const CodePoints& cps, const std::vecto
       next = i + 1;
       weighted += WeightOf(cps[i], config);
     }
-    for (size_t k = i; k < next; ++k) {
-      if (internal::IsInvalidChar(cps[k])) r.has_invalid_characters = true;
+    if (next == i + 1) {
+      // Most of a text: one code point, weighed without a call per test.
+      const char32_t c = cps[i];
+      const bool invalid = internal::IsInvalidChar(c);
+      r.has_invalid_characters = r.has_invalid_characters || invalid;
+      u16 += c > 0xFFFF ? 2 : 1;
+      valid = valid && !invalid;
+    } else {
+      for (size_t k = i; k < next; ++k) {
+        if (internal::IsInvalidChar(cps[k])) r.has_invalid_characters = true;
+      }
+      u16 += static_cast<int64_t>(cps.Utf16Length(i, next));
+      if (valid) valid = !internal::IsInvalidChar(cps[next - 1]);
     }
-    u16 += static_cast<int64_t>(cps.Utf16Length(i, next));
-    if (valid) valid = !internal::IsInvalidChar(cps[next - 1]);
     if (valid && weighted <= max_scaled) valid_display = u16 - 1;
     i = next;
   }
