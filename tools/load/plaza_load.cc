@@ -8,16 +8,18 @@
 // microseconds, < 1% error). The run is bounded by --duration and --max-requests; requests still
 // unanswered 5 s after the end count as errors. Loopback only: the target must be 127.0.0.1.
 //
-// Workloads (--mix): home, account, compose, follow, signin (weights, e.g. home=60,account=30,compose=10)
-// with bearer tokens from --tokens (lines `token account_id username`) and profile ids from
+// Workloads (--mix): home, account, compose, follow, signin (weights, e.g.
+// home=60,account=30,compose=10) with bearer tokens from --tokens (lines `token account_id
+// username`) and profile ids from
 // --targets; or --path /x for a fixed unauthenticated GET (reference servers).
 //
 // --celebrity N: instead of load, the first token's account posts N times; after each post the
 // home timelines of --sample followers (the next tokens in the file, all of whom follow account
-// u0 in generated datasets) are polled until every one shows the post. Reports the time from the
-// post's acknowledgement until the last sampled follower saw it (an upper bound: the followers
-// are polled one after another), and the share of first reads after the acknowledgement that
-// already held the post (1.0 means every sampled follower saw it on its first look).
+// u0 in generated datasets) are polled until every one shows the post: all at once, each on its
+// own connection, sweep after sweep. Reports the time from the post's acknowledgement until the
+// last sampled follower's answer held it (an upper bound: it includes that answer's own queueing
+// behind the other load), and the share of first reads after the acknowledgement that already
+// held the post (1.0 means every sampled follower saw it on its first look).
 //
 // --flash-sale CAMPAIGN_ID: the flash-sale burst. Waits until the campaign is on sale, then sends
 // exactly one purchase attempt (POST /api/plaza/v1/campaigns/ID/buy) per token in --tokens, each
@@ -448,42 +450,51 @@ RunResult RunOpenLoop(const Options& o, RequestMaker& maker) {
   return r;
 }
 
+// Writes all of `req` to a blocking socket.
+bool SendAll(int fd, const std::string& req) {
+  size_t off = 0;
+  while (off < req.size()) {
+    ssize_t n = write(fd, req.data() + off, req.size() - off);
+    if (n <= 0) return false;
+    off += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Reads one response from a blocking keep-alive connection: its status, or -1 when the connection
+// failed. Closes `fd` (and sets it to -1) on a failure or when the server closes.
+int ReceiveResponse(int& fd, std::string& body) {
+  ResponseParser p;
+  char buf[65536];
+  int status = 0;
+  bool server_close = false;
+  while (!p.Take(status, server_close, &body)) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) {
+      close(fd);
+      fd = -1;
+      return -1;
+    }
+    p.buf.append(buf, static_cast<size_t>(n));
+  }
+  if (server_close) {
+    close(fd);
+    fd = -1;
+  }
+  return status;
+}
+
 // One blocking request on a keep-alive connection; reconnects once if the connection dropped.
 int BlockingRequest(const Options& o, int& fd, const std::string& req, std::string& body) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (fd < 0) fd = Connect(o, false);
     if (fd < 0) return -1;
-    size_t off = 0;
-    bool ok = true;
-    while (off < req.size()) {
-      ssize_t n = write(fd, req.data() + off, req.size() - off);
-      if (n <= 0) {
-        ok = false;
-        break;
-      }
-      off += static_cast<size_t>(n);
+    if (!SendAll(fd, req)) {
+      close(fd);
+      fd = -1;
+      continue;
     }
-    ResponseParser p;
-    char buf[65536];
-    int status = 0;
-    bool server_close = false;
-    while (ok && !p.Take(status, server_close, &body)) {
-      ssize_t n = read(fd, buf, sizeof buf);
-      if (n <= 0) {
-        ok = false;
-        break;
-      }
-      p.buf.append(buf, static_cast<size_t>(n));
-    }
-    if (ok) {
-      if (server_close) {
-        close(fd);
-        fd = -1;
-      }
-      return status;
-    }
-    close(fd);
-    fd = -1;
+    if (int status = ReceiveResponse(fd, body); status >= 0) return status;
   }
   return -1;
 }
@@ -496,6 +507,7 @@ int RunCelebrity(const Options& o, const std::vector<Token>& tokens) {
   const std::string host = "Host: " + o.host + ":" + std::to_string(o.port) + "\r\n";
   size_t sample = std::min<size_t>(static_cast<size_t>(o.sample), tokens.size() - 1);
   int fd = -1;
+  std::vector<int> probe_fds(sample, -1);  // a sampled follower's own connection
   std::vector<double> from_ack, from_send;
   int errors = 0;
   size_t first_sweep_hits = 0, first_sweep_reads = 0;
@@ -535,13 +547,28 @@ int RunCelebrity(const Options& o, const std::vector<Token>& tokens) {
     size_t remaining = sample;
     int64_t deadline = acked + 30'000'000;
     for (bool first_sweep = true; remaining > 0 && NowUs() < deadline; first_sweep = false) {
+      // Every follower not yet seen to hold the post is asked at once, each on its own
+      // connection, then the answers are read in turn: a sweep ends when the slowest answer has
+      // come, where asking one after another took the sum of all of them.
+      std::vector<char> asked(sample, 0);
       for (size_t s = 0; s < sample; ++s) {
         if (seen[s]) continue;
+        if (probe_fds[s] < 0) probe_fds[s] = Connect(o, false);
+        if (probe_fds[s] < 0) continue;
         std::string get = "GET /api/v1/timelines/home?limit=20 HTTP/1.1\r\n" + host +
                           "Authorization: Bearer " + tokens[1 + s].token + "\r\n\r\n";
+        if (SendAll(probe_fds[s], get)) {
+          asked[s] = 1;
+        } else {
+          close(probe_fds[s]);
+          probe_fds[s] = -1;
+        }
+      }
+      for (size_t s = 0; s < sample; ++s) {
+        if (!asked[s]) continue;
         std::string home;
-        bool hit = BlockingRequest(o, fd, get, home) == 200 &&
-                   home.find(needle) != std::string::npos;
+        bool hit =
+            ReceiveResponse(probe_fds[s], home) == 200 && home.find(needle) != std::string::npos;
         if (first_sweep) {
           ++first_sweep_reads;
           if (hit) ++first_sweep_hits;
@@ -561,6 +588,9 @@ int RunCelebrity(const Options& o, const std::vector<Token>& tokens) {
     from_send.push_back(static_cast<double>(last_seen - sent) / 1000.0);
   }
   if (fd >= 0) close(fd);
+  for (int f : probe_fds) {
+    if (f >= 0) close(f);
+  }
   auto median = [](std::vector<double> v) {
     if (v.empty()) return 0.0;
     std::sort(v.begin(), v.end());
