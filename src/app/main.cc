@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -72,10 +73,24 @@ Result<std::unique_ptr<storage::Storage>> OpenStorage(const Config& c) {
 // freed at the top of an arena stays with it instead of being returned at once.
 void PadMallocArenas() { mallopt(M_TOP_PAD, 64 << 20); }
 
+// Each client connection is a descriptor, and RocksDB keeps its table files open (a few hundred
+// at the large benchmark's size), while the soft limit a login shell hands out is often 1,024:
+// a thousand keep-alive clients would make accept() fail. The soft limit is raised to the hard
+// one, which only an administrator can raise.
+void RaiseOpenFileLimit() {
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur >= files.rlim_max) return;
+  files.rlim_cur = files.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &files) != 0) {
+    spdlog::warn("could not raise the open-file limit to {}", files.rlim_max);
+  }
+}
+
 int Serve(Config config) {
   PadMallocArenas();
   FinishConfig(config);
   spdlog::set_level(spdlog::level::from_str(config.log_level));
+  RaiseOpenFileLimit();
   spdlog::set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%v"})",
                       spdlog::pattern_time_type::utc);
 

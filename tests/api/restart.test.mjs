@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { startServer } from './lib/server.mjs';
 
 let s;
@@ -149,4 +150,31 @@ test('the server re-executes itself once with huge pages for its heap (glibc.mal
   assert.equal(tunables.length, 1, JSON.stringify(tunables));
   assert.match(tunables[0], /^GLIBC_TUNABLES=(.*:)?glibc\.malloc\.hugetlb=1$/);
   assert.equal((await s.ok('GET', '/api/v1/instance')).uri !== undefined, true);
+});
+
+test('the server raises its soft open-file limit to the hard one (a descriptor a connection)', async () => {
+  const low = await startServer({ openFilesSoftLimit: 256 });
+  try {
+    const limits = readFileSync(`/proc/${low.child.pid}/limits`, 'utf8');
+    const [, soft, hard] = limits.match(/^Max open files\s+(\S+)\s+(\S+)/m);
+    assert.notEqual(hard, '256', 'the hard limit must be above the lowered soft one');
+    assert.equal(soft, hard, limits);
+    // And it serves past the old limit: 300 keep-alive connections, each answered.
+    const sockets = await Promise.all(Array.from({ length: 300 }, () => new Promise((resolve, reject) => {
+      const c = net.connect(low.port, '127.0.0.1', () => resolve(c));
+      c.on('error', reject);
+    })));
+    const answers = await Promise.all(sockets.map((c) => new Promise((resolve) => {
+      let got = '';
+      c.on('data', (d) => {
+        got += d.toString();
+        if (got.includes('\r\n\r\n')) resolve(got.slice(0, 12));
+      });
+      c.write(`GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    })));
+    assert.deepEqual(new Set(answers), new Set(['HTTP/1.1 200']));
+    for (const c of sockets) c.destroy();
+  } finally {
+    await low.close();
+  }
 });

@@ -35,6 +35,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -758,6 +759,12 @@ void Usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A connection is a descriptor: --connections and --celebrity's --sample may ask for more
+  // than a shell's soft limit (often 1,024). Use what the hard limit allows.
+  if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
   Options o;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];

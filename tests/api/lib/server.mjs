@@ -53,7 +53,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // A running (or stopped) plaza server.
 export class Plaza {
-  constructor({ dataDir, port, rateLimit, config, extraArgs }) {
+  constructor({ dataDir, port, rateLimit, config, extraArgs, openFilesSoftLimit }) {
+    this.openFilesSoftLimit = openFilesSoftLimit;
     this.dataDir = dataDir;
     this.port = port;
     this.rateLimit = rateLimit;
@@ -79,7 +80,13 @@ export class Plaza {
 
   async start() {
     const bin = plazaBin();
-    const child = spawn(bin, this.args(), { stdio: ['ignore', 'pipe', 'pipe'] });
+    // With openFilesSoftLimit, started through a shell that lowers its soft open-file limit
+    // first (exec keeps the pid).
+    const [cmd, args] = this.openFilesSoftLimit === undefined
+      ? [bin, this.args()]
+      : ['bash', ['-c', `ulimit -Sn ${this.openFilesSoftLimit} && exec "$@"`, 'bash', bin,
+                  ...this.args()]];
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     live.add(child);
     let exited = null;
@@ -260,7 +267,8 @@ export async function startServer(options = {}) {
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const server = new Plaza({ dataDir, port, rateLimit: options.rateLimit ?? false, config,
-                               extraArgs: options.extraArgs || [] });
+                               extraArgs: options.extraArgs || [],
+                               openFilesSoftLimit: options.openFilesSoftLimit });
     server.ownsDir = !options.dataDir;
     try {
       return await server.start();
