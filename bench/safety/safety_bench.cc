@@ -89,7 +89,8 @@ RuleSet GenerateRules(size_t n) {
   set.rules.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     Rule r;
-    r.id = "g" + std::to_string(i);
+    r.id = "g";  // not "g" + std::to_string(i): GCC 12 warns falsely (-Wrestrict) on that form
+    r.id += std::to_string(i);
     r.action = static_cast<Action>(1 + rng.Below(4));
     r.category = "spam";
     if (i % 1000 == 999) {
