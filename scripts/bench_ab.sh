@@ -21,12 +21,15 @@
 #     Set up as `home` (the suite runs compose after read-home, so followers' timelines are in
 #     memory and each post fans out to them), then 4 s `wrk` compose rounds at 32 connections,
 #     alternating. Figures: posts/s and the server's CPU per post.
+#   scripts/bench_ab.sh compose-large PLAZA_A PLAZA_B [ROUNDS] (default 5 rounds)
+#     As `compose` on the large dataset (seed 42) with the suite's 50,000 tokens: ~5 GB of disk
+#     and ~15 GB of memory for the two servers, ~10 minutes before the first round.
 #
 # Server on core 0, load on core 1, as in the suite. BUILD_DIR (default build) supplies
 # plaza-datagen, plaza-datagen-flash-sale and plaza-load.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-mode=${1:?usage: bench_ab.sh flash|home|home-cold|compose PLAZA_A PLAZA_B [ROUNDS]}
+mode=${1:?usage: bench_ab.sh flash|home|home-cold|compose|compose-large PLAZA_A PLAZA_B [ROUNDS]}
 bin_a=$(realpath "${2:?plaza binary A}")
 bin_b=$(realpath "${3:?plaza binary B}")
 build=$(cd "$root/${BUILD_DIR:-build}" && pwd)
@@ -39,7 +42,7 @@ serve() {  # BINARY DATA_DIR PORT: starts a server on core 0; its pid is $served
     --log-level warn > "$2.log" 2>&1 &
   served=$!
   pids+=("$served")
-  wait_http "http://127.0.0.1:$3/api/v1/instance" 300
+  wait_http "http://127.0.0.1:$3/api/v1/instance" "${startup_s:-300}"
 }
 
 medians() {  # LABELS FILE: LABELS comma-separated, FILE lines "a|b VALUE..." (one per label)
@@ -97,14 +100,15 @@ print("%.1f %.2f" % (d["attempts_per_s"], us))' "$dir/load.json" "$c1" "$c0"
   done
   medians "attempts/s,us CPU an attempt" "$work/rows"
   ;;
-home | home-cold | compose)
+home | home-cold | compose | compose-large)
   rounds=${4:-5}
   port=$(free_port)
-  "$build/tools/plaza-datagen" --scale small --seed 42 --data-dir "$work/data" \
+  scale=small ntokens=2000 startup_s=300
+  [[ $mode == home-cold ]] && ntokens=10000
+  [[ $mode == compose-large ]] && scale=large ntokens=50000 startup_s=1200
+  "$build/tools/plaza-datagen" --scale "$scale" --seed 42 --data-dir "$work/data" \
     --tokens-file "$work/all-tokens" --manifest "$work/datagen.json" \
     --base-url "http://127.0.0.1:$port" --quiet > /dev/null
-  ntokens=2000
-  [[ $mode == home-cold ]] && ntokens=10000
   head -n "$ntokens" "$work/all-tokens" > "$work/tokens"
   touch "$work/targets"
   if [[ $mode == home-cold ]]; then
@@ -127,7 +131,7 @@ home | home-cold | compose)
       --targets "$work/targets" > /dev/null
   done
   workload=read-home unit=read
-  [[ $mode == compose ]] && workload=compose unit=post
+  [[ $mode == compose || $mode == compose-large ]] && workload=compose unit=post
   home_round() {  # PORT PID: prints "rps cpu_us_per_request"
     local c0 c1 out
     c0=$(cpu_ticks "$2")
@@ -151,7 +155,7 @@ print("%.0f %.2f" % (d["rps"], us))' "$out" "$c1" "$c0"
   medians "rps,us CPU a $unit" "$work/rows"
   ;;
 *)
-  echo "usage: bench_ab.sh flash|home|home-cold|compose PLAZA_A PLAZA_B [ROUNDS]" >&2
+  echo "usage: bench_ab.sh flash|home|home-cold|compose|compose-large PLAZA_A PLAZA_B [ROUNDS]" >&2
   exit 2
   ;;
 esac
