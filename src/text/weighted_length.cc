@@ -342,20 +342,13 @@ ParseResult Weigh(std::string_view text, const CodePoints& cps, const std::vecto
       next = i + 1;
       weighted += WeightOf(cps[i], config);
     }
-    if (next == i + 1) {
-      // Most of a text: one code point, weighed without a call per test.
-      const char32_t c = cps[i];
-      const bool invalid = internal::IsInvalidChar(c);
-      r.has_invalid_characters = r.has_invalid_characters || invalid;
+    // Inline tests, not a call per code point (most of a text is one code point at a time).
+    for (size_t k = i; k < next; ++k) {
+      const char32_t c = cps[k];
+      if (internal::IsInvalidChar(c)) r.has_invalid_characters = true;
       u16 += c > 0xFFFF ? 2 : 1;
-      valid = valid && !invalid;
-    } else {
-      for (size_t k = i; k < next; ++k) {
-        if (internal::IsInvalidChar(cps[k])) r.has_invalid_characters = true;
-      }
-      u16 += static_cast<int64_t>(cps.Utf16Length(i, next));
-      if (valid) valid = !internal::IsInvalidChar(cps[next - 1]);
     }
+    if (valid) valid = !internal::IsInvalidChar(cps[next - 1]);
     if (valid && weighted <= max_scaled) valid_display = u16 - 1;
     i = next;
   }
