@@ -12,7 +12,7 @@ fi
 BUILD_DIR=$(cd "$1" && pwd)
 SECONDS_EACH=$2
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-TARGETS=(fuzz_http_request fuzz_body_decode)
+TARGETS=(fuzz_http_request fuzz_body_decode fuzz_status_text)
 
 failed=()
 for target in "${TARGETS[@]}"; do

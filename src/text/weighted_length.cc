@@ -24,11 +24,14 @@ struct JsonValue {
   double number = 0;
   std::string string;
   std::vector<JsonValue> array;
-  std::vector<std::pair<std::string, JsonValue>> object;
+  // An object's members, keys[i] naming values[i] (two vectors: a vector of pairs would hold a
+  // std::pair of this still incomplete type, which clang with libstdc++ rejects).
+  std::vector<std::string> keys;
+  std::vector<JsonValue> values;
 
   const JsonValue* Find(std::string_view key) const {
-    for (const auto& [k, v] : object) {
-      if (k == key) return &v;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (keys[i] == key) return &values[i];
     }
     return nullptr;
   }
@@ -139,7 +142,8 @@ class JsonReader {
         ++i_;
         JsonValue member;
         if (!Value(member, depth + 1)) return false;
-        v.object.emplace_back(std::move(key), std::move(member));
+        v.keys.push_back(std::move(key));
+        v.values.push_back(std::move(member));
         SkipSpace();
         if (i_ < s_.size() && s_[i_] == ',') {
           ++i_;
