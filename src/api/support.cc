@@ -37,18 +37,42 @@ Result<domain::Page> ParsePage(const http::Request& req, size_t def_limit, size_
   return page;
 }
 
+namespace {
+
+// Whether `key`, as sent in a query (a list's "[]" literal or percent-encoded), names a filter
+// one of the paginated lists reads, so that the pages a Link header leads to are filtered alike.
+bool IsListFilter(std::string_view key) {
+  for (std::string_view suffix : {"[]", "%5B%5D", "%5b%5d"}) {
+    if (key.ends_with(suffix)) {
+      key.remove_suffix(suffix.size());
+      break;
+    }
+  }
+  static constexpr std::string_view kFilters[] = {
+      "limit",           "local",    "remote",           "only_media", "exclude_replies",
+      "exclude_reblogs", "pinned",   "tagged",           "types",      "exclude_types",
+      "account_id",      "resolved", "target_account_id"};
+  for (std::string_view f : kFilters) {
+    if (key == f) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void AddLinkHeader(http::Response& resp, const http::Request& req, const RenderContext& ctx,
                    Id newest_cursor, Id oldest_cursor) {
   if (newest_cursor == 0 && oldest_cursor == 0) return;
   std::string others;
   std::string_view raw = req.raw_query();
-  // Keep the caller's other parameters as they were sent.
+  // Keep the caller's filters as they were sent, and nothing else: a parameter no list reads
+  // would only make the header longer (by twice its length: some clients refuse a response whose
+  // headers pass 16 KiB).
   size_t start = 0;
   while (start <= raw.size() && !raw.empty()) {
     size_t amp = raw.find('&', start);
     std::string_view part = raw.substr(start, amp == std::string_view::npos ? raw.npos : amp - start);
-    std::string_view key = part.substr(0, part.find('='));
-    if (!part.empty() && key != "max_id" && key != "min_id" && key != "since_id") {
+    if (IsListFilter(part.substr(0, part.find('=')))) {
       others += '&';
       others += part;
     }

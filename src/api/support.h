@@ -25,7 +25,8 @@ const Caller& CallerOf(const http::Request& req);
 Result<domain::Page> ParsePage(const http::Request& req, size_t def_limit, size_t max_limit);
 
 // Adds a Mastodon Link header: rel="next" with max_id=<oldest cursor>, rel="prev" with
-// min_id=<newest cursor>, keeping the request's other query parameters.
+// min_id=<newest cursor>, keeping the request's limit and list filters (exclude_replies,
+// types[], ...) as sent; other query parameters are left out.
 void AddLinkHeader(http::Response& resp, const http::Request& req, const RenderContext& ctx,
                    Id newest_cursor, Id oldest_cursor);
 

@@ -212,6 +212,16 @@ test('account statuses filters: exclude_replies, exclude_reblogs, tagged', async
   assert.deepEqual(await get({ exclude_replies: 'true' }), [rb.id, top.id]);
   assert.deepEqual(await get({ exclude_reblogs: 'true' }), [rep.id, top.id]);
   assert.deepEqual(await get({ tagged: 'ftag' }), [top.id]);
+
+  // The Link header carries the filters and the limit, so the next page is filtered alike, and
+  // no parameter the list does not read (which would only lengthen it, twice).
+  const r = await s.get(`/api/v1/accounts/${u.id}/statuses`, {
+    query: { limit: 1, exclude_replies: 'true', junk: 'x'.repeat(6000), 'other[]': 'y' } });
+  assert.equal(r.status, 200, r.text);
+  const next = new URL(parseLink(r.headers.get('link')).next);
+  assert.deepEqual([...next.searchParams.keys()].sort(), ['exclude_replies', 'limit', 'max_id']);
+  assert.ok(r.headers.get('link').length < 400, r.headers.get('link'));
+  assert.deepEqual((await s.ok('GET', next.href)).map((x) => x.id), [top.id]);
 });
 
 test('celebrity authors are pulled into home at read time', async () => {
