@@ -199,6 +199,9 @@ function generator(seed) {
     () => '\uFEFF\uFFFE', () => '👩‍💻'.repeat(50), () => 'x'.repeat(5000),
     () => '2026-11-28T00:00:00Z', () => 'not a date', () => '-0.5', () => '1e308', () => 'NaN',
     () => 'urn:ietf:wg:oauth:2.0:oob', () => 'https://evil.example/cb', () => 'holdme',
+    () => 'regex', () => 'literal', () => 'always', () => 'never', () => '(a+)+$', () => '[',
+    () => '.*', () => '\\', () => 'v[i1]agra[0-9]*', () => 'mention', () => 'favourite',
+    () => 'merchant', () => 'suspend', () => 'silence', () => 'sensitive',
     () => idOf(pick(['account', 'status', 'product', 'order', 'campaign', 'report'])),
   ])();
   const jsonValue = (depth = 0) => {
