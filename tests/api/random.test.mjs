@@ -117,6 +117,7 @@ function mulberry32(seed) {
 }
 
 let s;
+let observer;
 const users = {};
 const ids = {
   account: [], status: [], notification: [], report: [], rule: [], appeal: [], shop: [],
@@ -143,6 +144,9 @@ before(async () => {
     users[name] = await s.signUp(name);
     ids.account.push(users[name].id);
   }
+  // Reads the counters at the end; sends none of the random requests, so it blocks and mutes no
+  // one and its lists hide no one.
+  observer = await s.signUp('rnd_observer');
   await s.stop();
   setRole('rnd_admin', 'admin');
   setRole('rnd_mod', 'moderator');
@@ -283,12 +287,46 @@ test(`random requests (seed ${SEED}, ${REQUESTS} requests) never get a 5xx or a 
   assert.ok(ok > REQUESTS / 20, `only ${ok} of ${REQUESTS} succeeded: ${[...statuses]}`);
   console.log(`statuses: ${JSON.stringify([...statuses].sort())}`);
 
-  // Still serving, and what it stored loads again.
+  // Still serving; the counters agree with the lists they count; and what it stored loads
+  // again, the same.
   assert.equal((await s.get('/health')).status, 200);
+  const before = await counters();
   const exit = await s.restart();
   assert.equal(exit.code, 0, `clean exit after the random requests: ${JSON.stringify(exit)}`);
   assert.equal((await s.get('/health')).status, 200);
+  assert.deepEqual(await counters(), before, 'counters after a restart');
   const pub = await s.get('/api/v1/timelines/public', { query: { limit: 40 } });
   assert.equal(pub.status, 200, pub.text);
   assert.ok(Array.isArray(pub.json));
 });
+
+// The fixture's accounts' and statuses' counters, as the observer sees them, each checked against
+// the list it counts.
+async function counters() {
+  const { token } = observer;
+  const all = async (path) => {
+    const r = await s.get(path, { token, query: { limit: 80 } });
+    assert.equal(r.status, 200, `${path}: ${r.text}`);
+    return r.json.length;
+  };
+  const out = {};
+  for (const id of ids.account) {
+    const r = await s.get(`/api/v1/accounts/${id}`, { token });
+    if (r.status !== 200) continue;
+    const a = r.json;
+    out[`account ${id}`] = [a.followers_count, a.following_count, a.statuses_count];
+    assert.equal(a.followers_count, await all(`/api/v1/accounts/${id}/followers`), `${id} followers`);
+    assert.equal(a.following_count, await all(`/api/v1/accounts/${id}/following`), `${id} following`);
+  }
+  for (const id of ids.status) {
+    const r = await s.get(`/api/v1/statuses/${id}`, { token });
+    if (r.status !== 200) continue;
+    const st = r.json;
+    out[`status ${id}`] = [st.favourites_count, st.reblogs_count, st.replies_count];
+    assert.equal(st.favourites_count, await all(`/api/v1/statuses/${id}/favourited_by`),
+                 `${id} favourites`);
+    assert.equal(st.reblogs_count, await all(`/api/v1/statuses/${id}/reblogged_by`),
+                 `${id} reblogs`);
+  }
+  return out;
+}
