@@ -465,25 +465,6 @@ void Finish(Unit* units, const uint32_t count, std::vector<Token>& tokens, Norma
   out.bytes.resize(pos);
 }
 
-// Pass 1's step for one mapped character: separators and dropped characters only set what
-// separates the next unit; anything else becomes units[count++].
-inline void AddUnit(Unit* units, uint32_t& count, uint8_t& pending_sep, uint32_t begin,
-                    uint32_t end, uint32_t value, uint8_t cls, uint8_t leet) {
-  switch (cls) {
-    case kDrop:
-      return;
-    case kSpace:
-      pending_sep = 2;
-      return;
-    case kPunct:
-      if (pending_sep == 0) pending_sep = 1;
-      return;
-    default:
-      units[count++] = Unit{begin, end, value, cls, leet, pending_sep};
-      pending_sep = 0;
-  }
-}
-
 }  // namespace
 
 void Normalizer::NormalizeReference(std::string_view text, NormalizedText& out) const {
