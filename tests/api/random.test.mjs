@@ -1,7 +1,7 @@
 // Random requests against every route: whatever a client sends, the server answers without a
 // 5xx, every error but the sign-in page's is a JSON {"error": "..."}, it keeps serving, the
-// counters of accounts and statuses equal the lists they count, and what it stored loads again
-// after a restart, the same.
+// counters of accounts and statuses equal the lists they count, what it stored loads again after
+// a restart, the same, and no token, client secret or password reached its log.
 //
 // The requests come from a seeded generator (PLAZA_RANDOM_SEED, default 1, and the two seeds
 // after it; the seed and the offending request are printed on failure), so a failure repeats.
@@ -137,6 +137,14 @@ async function scopedToken(user) {
   return r.json.access_token;
 }
 
+// Everything the server process writes from here on (Plaza.log keeps only the end of it).
+let log = '';
+function captureLog() {
+  const append = (d) => { log += d.toString(); };
+  s.child.stdout.on('data', append);
+  s.child.stderr.on('data', append);
+}
+
 const keep = (kind, obj) => { if (obj && obj.id) ids[kind].push(String(obj.id)); return obj; };
 
 before(async () => {
@@ -152,6 +160,7 @@ before(async () => {
   setRole('rnd_admin', 'admin');
   setRole('rnd_mod', 'moderator');
   await s.start();
+  captureLog();
   users.rnd_admin.token = await scopedToken(users.rnd_admin);
   users.rnd_mod.token = await scopedToken(users.rnd_mod);
   const { alice, bob, admin } = { alice: users.rnd_alice, bob: users.rnd_bob,
@@ -298,12 +307,24 @@ for (const seed of [SEED, SEED + 1, SEED + 2]) {
 
 test('after a restart the server serves the same counters and timelines', async () => {
   const exit = await s.restart();
+  captureLog();
   assert.equal(exit.code, 0, `clean exit after the random requests: ${JSON.stringify(exit)}`);
   assert.equal((await s.get('/health')).status, 200);
   assert.deepEqual(await counters(), counted, 'counters after a restart');
   const pub = await s.get('/api/v1/timelines/public', { query: { limit: 40 } });
   assert.equal(pub.status, 200, pub.text);
   assert.ok(Array.isArray(pub.json));
+});
+
+test('no token, client secret or password reached the log', async () => {
+  assert.ok(log.includes('path=/api/v1/statuses'), 'the access log was captured');
+  const { app } = await s.defaultApp();
+  const secrets = [...Object.values(users), observer].map((u) => u.token)
+    .concat([app.client_secret, users.rnd_alice.password]);
+  for (const secret of secrets) {
+    assert.ok(secret && secret.length >= 16, 'a secret worth looking for');
+    assert.ok(!log.includes(secret), `a secret in the log: ${secret.slice(0, 4)}…`);
+  }
 });
 
 // The fixture's accounts' and statuses' counters, as the observer sees them, each checked against
