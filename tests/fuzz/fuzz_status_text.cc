@@ -39,10 +39,10 @@ void Check(bool ok) {
 
 bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
-size_t CodePointsIn(std::string_view s) {
-  size_t n = 0;
-  for (char c : s) n += !IsContinuationByte(c);
-  return n;
+// Whether [begin, end) is a non-empty range of `text` that starts and ends on code points.
+bool IsCodePointRange(std::string_view text, size_t begin, size_t end) {
+  return begin < end && end <= text.size() && !IsContinuationByte(text[begin]) &&
+         (end == text.size() || !IsContinuationByte(text[end]));
 }
 
 // True when `value` is a prefix of `slice` followed by a suffix of it.
@@ -57,13 +57,11 @@ bool SplitsAround(std::string_view slice, std::string_view value) {
 void CheckEntities(std::string_view text, const std::vector<Entity>& entities) {
   size_t last_end = 0;
   for (const Entity& e : entities) {
-    Check(e.byte_start < e.byte_end && e.byte_end <= text.size());
+    Check(IsCodePointRange(text, e.byte_start, e.byte_end));
     Check(e.start < e.end && e.byte_start >= last_end);
-    Check(!IsContinuationByte(text[e.byte_start]));
-    Check(e.byte_end == text.size() || !IsContinuationByte(text[e.byte_end]));
-    Check(CodePointsIn(text.substr(0, e.byte_start)) == e.start);
+    Check(plaza::CountCodePoints(text.substr(0, e.byte_start)) == e.start);
     std::string_view slice = text.substr(e.byte_start, e.byte_end - e.byte_start);
-    Check(CodePointsIn(slice) == e.end - e.start);
+    Check(plaza::CountCodePoints(slice) == e.end - e.start);
     Check(!e.value.empty() && plaza::IsValidUtf8(e.value));
     switch (e.type) {
       case EntityType::kUrl:
@@ -73,8 +71,6 @@ void CheckEntities(std::string_view text, const std::vector<Entity>& entities) {
         Check(SplitsAround(slice, e.value));
         break;
       case EntityType::kMention:
-        Check(slice.find(e.value) != std::string_view::npos);
-        break;
       case EntityType::kHashtag:
       case EntityType::kCashtag:
         Check(slice.find(e.value) != std::string_view::npos);
@@ -127,9 +123,7 @@ void CheckModeration(std::string_view text) {
     const auto& a = indexed->matches[i];
     const auto& b = unindexed->matches[i];
     Check(a.begin == b.begin && a.end == b.end && a.rule == b.rule);
-    Check(a.begin < a.end && a.end <= text.size());
-    Check(!IsContinuationByte(text[a.begin]));
-    Check(a.end == text.size() || !IsContinuationByte(text[a.end]));
+    Check(IsCodePointRange(text, a.begin, a.end));
   }
   Check(plaza::IsValidUtf8(plaza::safety::Mask(text, *indexed)));
 }
