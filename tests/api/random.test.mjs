@@ -106,6 +106,22 @@ const FIELDS = [
   'status_id', 'warning_id', 'reblogs', 'notify', 'duration', 'unit_price', 'memo', 'state',
 ];
 
+// Field values: enum names the endpoints know, numbers at and past their limits, dates, URLs,
+// markup, control and non-character code points, long text and regexes (some do not compile).
+const SCALARS = [
+  '', '0', '1', '-1', '40', '41', '1000000', '9223372036854775808', 'true', 'false', 'null',
+  'public', 'private', 'direct', 'unlisted', 'reject', 'mask', 'password', 'client_credentials',
+  'authorization_code', 'read write', 'admin:write', 'S256', 'plain', 'code',
+  '今天#春节 快乐#真好 @rnd_alice https://example.com/a?b=c', '＃话题＃', '@rnd_bob@elsewhere',
+  '<script>alert(1)</script>', '\u0000\u0001\u001f', '\uFEFF\uFFFE', '👩‍💻'.repeat(50),
+  'x'.repeat(5000), '2026-11-28T00:00:00Z', 'not a date', '-0.5', '1e308', 'NaN',
+  'urn:ietf:wg:oauth:2.0:oob', 'https://evil.example/cb', 'holdme', 'regex', 'literal', 'always',
+  'never', '(a+)+$', '[', '.*', '\\', 'v[i1]agra[0-9]*', 'mention', 'favourite', 'merchant',
+  'suspend', 'silence', 'sensitive',
+];
+// The kinds of real object whose ids a field value may be.
+const ID_KINDS = ['account', 'status', 'product', 'order', 'campaign', 'report'];
+
 function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {
@@ -163,8 +179,9 @@ before(async () => {
   captureLog();
   users.rnd_admin.token = await scopedToken(users.rnd_admin);
   users.rnd_mod.token = await scopedToken(users.rnd_mod);
-  const { alice, bob, admin } = { alice: users.rnd_alice, bob: users.rnd_bob,
-                                  admin: users.rnd_admin };
+  const alice = users.rnd_alice;
+  const bob = users.rnd_bob;
+  const admin = users.rnd_admin;
   await s.ok('POST', `/api/v1/accounts/${alice.id}/follow`, { token: bob.token });
   const first = keep('status', await s.postStatus(alice, 'hello #plaza# @rnd_bob https://t.cn/x'));
   keep('status', await s.postStatus(bob, { status: 'a reply', in_reply_to_id: first.id }));
@@ -202,22 +219,11 @@ function generator(seed) {
     '0', '-1', '1', '18446744073709551615', '18446744073709551616', '99999999999999999999999',
     'abc', '１２３', '1e3', '%00', '..', '%2F', '', ' ', '0x10', '007', '1.5',
   ]));
-  const scalar = () => pick([
-    () => '', () => '0', () => '1', () => '-1', () => '40', () => '41', () => '1000000',
-    () => '9223372036854775808', () => 'true', () => 'false', () => 'null', () => 'public',
-    () => 'private', () => 'direct', () => 'unlisted', () => 'reject', () => 'mask',
-    () => 'password', () => 'client_credentials', () => 'authorization_code',
-    () => 'read write', () => 'admin:write', () => 'S256', () => 'plain', () => 'code',
-    () => '今天#春节 快乐#真好 @rnd_alice https://example.com/a?b=c', () => '＃话题＃',
-    () => '@rnd_bob@elsewhere', () => '<script>alert(1)</script>', () => '\u0000\u0001\u001f',
-    () => '\uFEFF\uFFFE', () => '👩‍💻'.repeat(50), () => 'x'.repeat(5000),
-    () => '2026-11-28T00:00:00Z', () => 'not a date', () => '-0.5', () => '1e308', () => 'NaN',
-    () => 'urn:ietf:wg:oauth:2.0:oob', () => 'https://evil.example/cb', () => 'holdme',
-    () => 'regex', () => 'literal', () => 'always', () => 'never', () => '(a+)+$', () => '[',
-    () => '.*', () => '\\', () => 'v[i1]agra[0-9]*', () => 'mention', () => 'favourite',
-    () => 'merchant', () => 'suspend', () => 'silence', () => 'sensitive',
-    () => idOf(pick(['account', 'status', 'product', 'order', 'campaign', 'report'])),
-  ])();
+  // One of SCALARS, or (one draw in SCALARS.length + 1) the id of a real object.
+  const scalar = () => {
+    const i = Math.floor(rnd() * (SCALARS.length + 1));
+    return i < SCALARS.length ? SCALARS[i] : idOf(pick(ID_KINDS));
+  };
   const jsonValue = (depth = 0) => {
     const r = rnd();
     if (r < 0.55 || depth > 2) return scalar();
@@ -273,12 +279,13 @@ for (const seed of [SEED, SEED + 1, SEED + 2]) {
       while (cursor < requests.length && failures.length < 5) {
         const i = cursor++;
         const { method, path, opts } = requests[i];
+        const fail = (what) => failures.push(
+          `#${i} ${method} ${path} ${JSON.stringify(opts).slice(0, 400)} → ${what}`);
         let r;
         try {
           r = await s.request(method, path, opts);
         } catch (e) {
-          failures.push(`#${i} ${method} ${path} ${JSON.stringify(opts).slice(0, 400)} → ` +
-                        `${e.message}: ${e.cause?.message ?? ''}`);
+          fail(`${e.message}: ${e.cause?.message ?? ''}`);
           continue;
         }
         statuses.set(r.status, (statuses.get(r.status) || 0) + 1);
@@ -288,10 +295,7 @@ for (const seed of [SEED, SEED + 1, SEED + 2]) {
         const page = path.startsWith('/oauth/authorize');
         const error = r.status >= 400 && !page &&
           !(ct.includes('application/json') && typeof r.json?.error === 'string' && r.json.error);
-        if (r.status >= 500 || error) {
-          failures.push(`#${i} ${method} ${path} ${JSON.stringify(opts).slice(0, 400)} → ` +
-                        `${r.status} ${r.text.slice(0, 300)}`);
-        }
+        if (r.status >= 500 || error) fail(`${r.status} ${r.text.slice(0, 300)}`);
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -342,8 +346,10 @@ async function counters() {
     if (r.status !== 200) continue;
     const a = r.json;
     out[`account ${id}`] = [a.followers_count, a.following_count, a.statuses_count];
-    assert.equal(a.followers_count, await all(`/api/v1/accounts/${id}/followers`), `${id} followers`);
-    assert.equal(a.following_count, await all(`/api/v1/accounts/${id}/following`), `${id} following`);
+    assert.equal(a.followers_count, await all(`/api/v1/accounts/${id}/followers`),
+                 `${id} followers`);
+    assert.equal(a.following_count, await all(`/api/v1/accounts/${id}/following`),
+                 `${id} following`);
   }
   for (const id of ids.status) {
     const r = await s.get(`/api/v1/statuses/${id}`, { token });
