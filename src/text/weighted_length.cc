@@ -347,12 +347,14 @@ ParseResult Weigh(std::string_view text, const CodePoints& cps, const std::vecto
       weighted += WeightOf(cps[i], config);
     }
     // Inline tests, not a call per code point (most of a text is one code point at a time).
+    bool invalid = false;  // the span's last code point's, which is what clears `valid`
     for (size_t k = i; k < next; ++k) {
       const char32_t c = cps[k];
-      if (internal::IsInvalidChar(c)) r.has_invalid_characters = true;
+      invalid = internal::IsInvalidChar(c);
+      if (invalid) r.has_invalid_characters = true;
       u16 += c > 0xFFFF ? 2 : 1;
     }
-    if (valid) valid = !internal::IsInvalidChar(cps[next - 1]);
+    if (invalid) valid = false;
     if (valid && weighted <= max_scaled) valid_display = u16 - 1;
     i = next;
   }
