@@ -10,8 +10,8 @@
 //
 // Workloads (--mix): home, account, compose, follow, signin (weights, e.g.
 // home=60,account=30,compose=10) with bearer tokens from --tokens (lines `token account_id
-// username`) and profile ids from
-// --targets; or --path /x for a fixed unauthenticated GET (reference servers).
+// username`) and profile ids from --targets; or --path /x for a fixed unauthenticated GET
+// (reference servers).
 //
 // --celebrity N: instead of load, the first token's account posts N times; after each post the
 // home timelines of --sample followers (the next tokens in the file, all of whom follow account
