@@ -45,6 +45,13 @@ serve() {  # BINARY DATA_DIR PORT: starts a server on core 0; its pid is $served
   wait_http "http://127.0.0.1:$3/api/v1/instance" "${startup_s:-300}"
 }
 
+rate_and_cpu() {  # RATE_FIELD FORMAT: a with_cpu_per line on stdin -> "RATE CPU_US"
+  python3 -c '
+import json, sys
+d = json.loads(sys.stdin.read())
+print(sys.argv[2] % d[sys.argv[1]], "%.2f" % d["server_cpu_us_per_request"])' "$@"
+}
+
 medians() {  # LABELS FILE: LABELS comma-separated, FILE lines "a|b VALUE..." (one per label)
   python3 - "$@" <<'PY'
 import statistics as st, sys
@@ -85,11 +92,8 @@ flash)
     c1=$(cpu_ticks "$served")
     kill "$served"
     wait "$served" 2>/dev/null || true
-    python3 -c '
-import json, os, sys
-d = json.load(open(sys.argv[1]))
-us = (int(sys.argv[2]) - int(sys.argv[3])) * 1e6 / os.sysconf("SC_CLK_TCK") / d["attempts"]
-print("%.1f %.2f" % (d["attempts_per_s"], us))' "$dir/load.json" "$c1" "$c0"
+    with_cpu_per "$(cat "$dir/load.json")" attempts $((c1 - c0)) |
+      rate_and_cpu attempts_per_s "%.1f"
   }
   for i in $(seq "$rounds"); do
     read -r ra ca < <(flash_round "$bin_a")
@@ -139,11 +143,7 @@ home | home-cold | compose | compose-large)
       "http://127.0.0.1:$1" -- "$workload" "$work/tokens" "$work/targets" x x x |
       sed -n 's/^WRKJSON //p')
     c1=$(cpu_ticks "$2")
-    python3 -c '
-import json, os, sys
-d = json.loads(sys.argv[1])
-us = (int(sys.argv[2]) - int(sys.argv[3])) * 1e6 / os.sysconf("SC_CLK_TCK") / d["requests"]
-print("%.0f %.2f" % (d["rps"], us))' "$out" "$c1" "$c0"
+    with_cpu_per "$out" requests $((c1 - c0)) | rate_and_cpu rps "%.0f"
   }
   for i in $(seq "$rounds"); do
     read -r ra ca < <(home_round "$port_a" "$pid_a")

@@ -5,6 +5,10 @@
 #   wait_http URL [S]   waits up to S seconds (default 60) for URL to answer
 #   rss_mb PID          the process's resident memory in MB (0 once it has gone)
 #   cpu_ticks PID       the process's CPU time (utime + stime, all threads), in clock ticks
+#   with_cpu_per JSON FIELD TICKS
+#                       JSON (a load generator's one-line result) with "server_cpu_us_per_request":
+#                       TICKS of server CPU in µs over the count JSON holds in FIELD ("requests",
+#                       "attempts"); null when either is 0
 
 bench_work() {
   work=$(mktemp -d "/tmp/$1.XXXXXX")
@@ -27,3 +31,12 @@ wait_http() {
 }
 rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo 0; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+with_cpu_per() {
+  python3 -c '
+import json, os, sys
+d = json.loads(sys.argv[1])
+count, ticks = d[sys.argv[2]], int(sys.argv[3])
+us = ticks * 1e6 / os.sysconf("SC_CLK_TCK") / count if count and ticks else None
+d["server_cpu_us_per_request"] = round(us, 2) if us else None
+print(json.dumps(d, separators=(",", ":")))' "$@"
+}

@@ -62,12 +62,7 @@ with_cpu() {  # PID URL WORKLOAD [CONNECTIONS] -> the WRKJSON line with "server_
   c0=$(cpu_ticks "$1")
   round=$(wrk_run "$2" "$3" "${4:-$conns}" "$dur")
   c1=$(cpu_ticks "$1")
-  python3 -c '
-import json, os, sys
-d = json.loads(sys.argv[1])
-us = (int(sys.argv[2]) * 1e6 / os.sysconf("SC_CLK_TCK")) / d["requests"] if d["requests"] else None
-d["server_cpu_us_per_request"] = round(us, 2) if us else None
-print(json.dumps(d, separators=(",", ":")))' "$round" $((c1 - c0))
+  with_cpu_per "$round" requests $((c1 - c0))
 }
 open_run() {  # PORT RATE ARGS... -> JSON line
   local port=$1 rate=$2
