@@ -24,22 +24,29 @@
 #   scripts/bench_ab.sh compose-large PLAZA_A PLAZA_B [ROUNDS] (default 5 rounds)
 #     As `compose` on the large dataset (seed 42) with the suite's 50,000 tokens: ~5 GB of disk
 #     and ~15 GB of memory for the two servers, ~10 minutes before the first round.
+#   scripts/bench_ab.sh home-large PLAZA_A PLAZA_B [ROUNDS] (default 5 rounds)
+#     As `home` on the large dataset with its 50,000 tokens (the same needs as compose-large).
+#
+# B_SERVE_ARGS: extra `plaza serve` flags for B only, to compare a setting with one binary as
+# both A and B (B_SERVE_ARGS="--celebrity-threshold 100000" scripts/bench_ab.sh home-large P P).
 #
 # Server on core 0, load on core 1, as in the suite. BUILD_DIR (default build) supplies
 # plaza-datagen, plaza-datagen-flash-sale and plaza-load.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-mode=${1:?usage: bench_ab.sh flash|home|home-cold|compose|compose-large PLAZA_A PLAZA_B [ROUNDS]}
+usage="bench_ab.sh flash|home|home-cold|home-large|compose|compose-large PLAZA_A PLAZA_B [ROUNDS]"
+mode=${1:?usage: $usage}
 bin_a=$(realpath "${2:?plaza binary A}")
 bin_b=$(realpath "${3:?plaza binary B}")
 build=$(cd "$root/${BUILD_DIR:-build}" && pwd)
 loadgen=$build/tools/load/plaza-load
 source "$root/scripts/bench_lib.sh"
 bench_work plaza-ab
+read -ra b_args <<< "${B_SERVE_ARGS:-}"
 
-serve() {  # BINARY DATA_DIR PORT: starts a server on core 0; its pid is $served
+serve() {  # BINARY DATA_DIR PORT [FLAGS...]: starts a server on core 0; its pid is $served
   taskset -c 0 "$1" serve --listen "127.0.0.1:$3" --data-dir "$2" --threads 1 --no-rate-limit \
-    --log-level warn > "$2.log" 2>&1 &
+    --log-level warn "${@:4}" > "$2.log" 2>&1 &
   served=$!
   pids+=("$served")
   wait_http "http://127.0.0.1:$3/api/v1/instance" "${startup_s:-300}"
@@ -75,7 +82,7 @@ PY
 case $mode in
 flash)
   rounds=${4:-4}
-  flash_round() {  # BINARY: one campaign, one burst; prints attempts/s
+  flash_round() {  # BINARY [FLAGS...]: one campaign, one burst; prints attempts/s
     local dir=$work/flash port campaign
     rm -rf "$dir"
     mkdir -p "$dir"
@@ -85,7 +92,7 @@ flash)
       --manifest "$dir/m.json" --base-url "http://127.0.0.1:$port" --quiet > /dev/null
     campaign=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["campaign_id"])' \
       "$dir/m.json")
-    serve "$1" "$dir/data" "$port"
+    serve "$1" "$dir/data" "$port" "${@:2}"
     c0=$(cpu_ticks "$served")
     taskset -c 1 "$loadgen" --port "$port" --flash-sale "$campaign" --tokens "$dir/tokens" \
       --connections 64 > "$dir/load.json"
@@ -97,19 +104,19 @@ flash)
   }
   for i in $(seq "$rounds"); do
     read -r ra ca < <(flash_round "$bin_a")
-    read -r rb cb < <(flash_round "$bin_b")
+    read -r rb cb < <(flash_round "$bin_b" "${b_args[@]}")
     echo "a $ra $ca" >> "$work/rows"
     echo "b $rb $cb" >> "$work/rows"
     echo "round $i: A $ra attempts/s, $ca us CPU an attempt | B $rb attempts/s, $cb us CPU an attempt"
   done
   medians "attempts/s,us CPU an attempt" "$work/rows"
   ;;
-home | home-cold | compose | compose-large)
+home | home-cold | home-large | compose | compose-large)
   rounds=${4:-5}
   port=$(free_port)
   scale=small ntokens=2000 startup_s=300
   [[ $mode == home-cold ]] && ntokens=10000
-  [[ $mode == compose-large ]] && scale=large ntokens=50000 startup_s=1200
+  [[ $mode == *-large ]] && scale=large ntokens=50000 startup_s=1200
   "$build/tools/plaza-datagen" --scale "$scale" --seed 42 --data-dir "$work/data" \
     --tokens-file "$work/all-tokens" --manifest "$work/datagen.json" \
     --base-url "http://127.0.0.1:$port" --quiet > /dev/null
@@ -127,7 +134,7 @@ home | home-cold | compose | compose-large)
   serve "$bin_a" "$work/data" "$port_a"
   pid_a=$served
   port_b=$(free_port)
-  serve "$bin_b" "$work/data-b" "$port_b"
+  serve "$bin_b" "$work/data-b" "$port_b" "${b_args[@]}"
   pid_b=$served
   for p in "$port_a" "$port_b"; do  # every token's timeline built before measuring
     taskset -c 1 "$loadgen" --port "$p" --rate 20000 --duration 600 --max-requests "$ntokens" \
@@ -155,7 +162,7 @@ home | home-cold | compose | compose-large)
   medians "rps,us CPU a $unit" "$work/rows"
   ;;
 *)
-  echo "usage: bench_ab.sh flash|home|home-cold|compose|compose-large PLAZA_A PLAZA_B [ROUNDS]" >&2
+  echo "usage: $usage" >&2
   exit 2
   ;;
 esac
