@@ -1,7 +1,7 @@
 // Random requests against every route: whatever a client sends, the server answers without a
 // 5xx, every error but the sign-in page's is a JSON {"error": "..."}, it keeps serving, the
-// counters of accounts and statuses equal the lists they count, what it stored loads again after
-// a restart, the same, and no token, client secret or password reached its log.
+// counters of accounts and statuses equal the lists they count, after a restart it serves the
+// same counters and its timelines load, and no token, client secret or password reached its log.
 //
 // The requests come from a seeded generator (PLAZA_RANDOM_SEED, default 1, and the two seeds
 // after it; the seed and the offending request are printed on failure), so a failure repeats.
