@@ -50,9 +50,12 @@ results=$work/results.jsonl
 record() {  # NAME KIND JSON...
   printf '{"name":"%s","kind":"%s",%s}\n' "$1" "$2" "$3" >> "$results"
 }
+# The dataset the Plaza workloads draw tokens and profiles from (the compose-fanout-100 workload
+# switches to its own).
+tokens=$work/tokens targets=$work/targets
 wrk_run() {  # URL WORKLOAD CONNECTIONS DURATION -> WRKJSON line
-  "${load_pin[@]}" wrk -t1 -c"$3" -d"$4"s --timeout 10s -s "$lua" "$1" -- "$2" "$work/tokens" \
-    "$work/targets" "$client_id" "$client_secret" "$password" | sed -n 's/^WRKJSON //p'
+  "${load_pin[@]}" wrk -t1 -c"$3" -d"$4"s --timeout 10s -s "$lua" "$1" -- "$2" "$tokens" \
+    "$targets" "$client_id" "$client_secret" "$password" | sed -n 's/^WRKJSON //p'
 }
 # A closed-loop run that also records its server's CPU (all threads) per request: what a request
 # costs the server, whether or not the load generator's core kept it busy (the ceiling's often
@@ -99,14 +102,19 @@ import json,sys; m=json.load(open(sys.argv[1])); print(m["client_id"], m["client
   "$work/datagen.json")
 
 # 2. Plaza, one io thread, pinned.
-start_ns=$(date +%s%N)
-"${server_pin[@]}" "$plaza" serve --listen "127.0.0.1:$port" --data-dir "$work/data" --threads 1 \
-  --no-rate-limit --log-level warn > "$work/plaza.log" 2>&1 &
-plaza_pid=$!
-pids+=("$plaza_pid")
-# Start-up rebuilds the in-memory model from storage: minutes at medium and large scale.
-wait_http "http://127.0.0.1:$port/api/v1/instance" 1800
-start_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+start_plaza() {  # DATA_DIR PORT LOG -> $plaza_pid, $start_ms
+  local start_ns
+  start_ns=$(date +%s%N)
+  "${server_pin[@]}" "$plaza" serve --listen "127.0.0.1:$2" --data-dir "$1" --threads 1 \
+    --no-rate-limit --log-level warn > "$3" 2>&1 &
+  plaza_pid=$!
+  pids+=("$plaza_pid")
+  # Start-up rebuilds the in-memory model from storage: minutes at medium and large scale.
+  wait_http "http://127.0.0.1:$2/api/v1/instance" 1800
+  start_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+}
+start_plaza "$work/data" "$port" "$work/plaza.log"
+plaza_start_ms=$start_ms
 echo "bench: plaza up in ${start_ms} ms, RSS $(rss_mb $plaza_pid) MB"
 token=$(sed -n 2p "$work/tokens" | cut -d' ' -f1)
 curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/timelines/home?limit=20" \
@@ -116,18 +124,18 @@ echo "bench: captured home timeline response, $home_bytes bytes"
 url="http://127.0.0.1:$port"
 
 # 3. Plaza workloads: closed-loop peak (wrk), then open-loop at 80% of that peak (plaza-load).
-plaza_workload() {  # NAME WRK_WORKLOAD LOAD_MIX [CONNECTIONS]
+plaza_workload() {  # NAME WRK_WORKLOAD LOAD_MIX [CONNECTIONS] [,"KEY":JSON recorded with it]
   local name=$1 c=${4:-$conns}
   local peak open
   peak=$(with_cpu "$plaza_pid" "$url" "$2" "$c")
-  open=$(open_run "$port" "$(rate_of "$peak")" --mix "$3" --tokens "$work/tokens" \
-    --targets "$work/targets" --client-id "$client_id" --client-secret "$client_secret" \
+  open=$(open_run "$port" "$(rate_of "$peak")" --mix "$3" --tokens "$tokens" \
+    --targets "$targets" --client-id "$client_id" --client-secret "$client_secret" \
     --password "$password")
   # Writers: the home fan-out queue right after the load (GET /api/plaza/v1/fanout): queued
   # posts, age of the oldest, and the longest any post has waited since start.
   local fanout=""
-  [[ $name == compose ]] && fanout=",\"fanout\":$(curl -s "$url/api/plaza/v1/fanout")"
-  record "$name" plaza "\"peak\":$peak,\"open_loop\":$open,\"server_rss_mb\":$(rss_mb $plaza_pid)$fanout"
+  [[ $3 == compose=1 ]] && fanout=",\"fanout\":$(curl -s "$url/api/plaza/v1/fanout")"
+  record "$name" plaza "\"peak\":$peak,\"open_loop\":$open,\"server_rss_mb\":$(rss_mb $plaza_pid)$fanout${5:-}"
   echo "bench: $name peak $peak"
   echo "bench: $name open-loop $open${fanout:+ fan-out${fanout#,\"fanout\":}}"
 }
@@ -135,10 +143,12 @@ plaza_workload() {  # NAME WRK_WORKLOAD LOAD_MIX [CONNECTIONS]
 # active readers (timelines in memory) like the ceiling does. These first reads each build a
 # timeline from the graph; they are reported as read-home-first (completed reads/s and latency
 # from the intended send time at a rate above what the server sustains).
-ntokens=$(wc -l < "$work/tokens")
-first=$("${load_pin[@]}" "$loadgen" --port "$port" --rate 20000 --duration 600 \
-  --max-requests "$ntokens" --connections "$conns" --mix home=1 --sequential-tokens \
-  --tokens "$work/tokens" --targets "$work/targets")
+first_reads() {  # -> plaza-load's JSON line
+  "${load_pin[@]}" "$loadgen" --port "$port" --rate 20000 --duration 600 \
+    --max-requests "$(wc -l < "$tokens")" --connections "$conns" --mix home=1 --sequential-tokens \
+    --tokens "$tokens" --targets "$targets"
+}
+first=$(first_reads)
 record read-home-first plaza "\"first_reads\":$first,\"server_rss_mb\":$(rss_mb $plaza_pid)"
 echo "bench: read-home-first $first"
 plaza_workload read-home read-home home=1
@@ -187,6 +197,24 @@ echo "bench: celebrity $celeb"
 # Sign-in: argon2id (m=19 MiB, t=2) per request; few connections, it is CPU-bound by design.
 plaza_workload sign-in sign-in signin=1 4 || true
 plaza_rss=$(rss_mb $plaza_pid)
+kill "$plaza_pid"
+wait "$plaza_pid" 2>/dev/null || true
+
+# Compose at the goal's fan-out (issue 3: "fan-out to an average of 100 followers"). The dataset
+# above has a mean of ~50 followers an account, and at medium and large only the timelines of
+# accounts that read are in memory and written, so its compose delivers ~50 (small) or ~2.6
+# (large) insertions a post. Here: the small shape with a mean out-degree of 100, every account
+# holding a token and reading its home first, so each post is delivered to all its followers,
+# ~100 on average. The same at every scale; the report prints its insertions a post.
+"$datagen" --scale small --follows-mean 100 --seed "$seed" --data-dir "$work/data100" \
+  --tokens-file "$work/tokens100" --targets-file "$work/targets100" \
+  --manifest "$work/datagen100.json" --base-url "http://127.0.0.1:$port" --quiet > /dev/null
+tokens=$work/tokens100 targets=$work/targets100
+start_plaza "$work/data100" "$port" "$work/plaza100.log"
+echo "bench: plaza on the fan-out-100 dataset up in ${start_ms} ms: $(cat "$work/datagen100.json")"
+echo "bench: fan-out-100 first reads $(first_reads)"
+plaza_workload compose-fanout-100 compose compose=1 "$conns" \
+  ",\"dataset\":$(cat "$work/datagen100.json")"
 kill "$plaza_pid"
 wait "$plaza_pid" 2>/dev/null || true
 
@@ -284,4 +312,4 @@ echo "bench: cpu probe after (server core, load core): $(cat "$work/cpu-after.js
 python3 "$root/scripts/bench_report.py" --results "$results" --datagen "$work/datagen.json" \
   --cpu-before "$work/cpu-before.json" --cpu-after "$work/cpu-after.json" \
   --scale "$scale" --pinning "$pinning" --duration "$dur" --connections "$conns" \
-  --start-ms "$start_ms" --home-bytes "$home_bytes" --plaza-rss "$plaza_rss" --out "$out"
+  --start-ms "$plaza_start_ms" --home-bytes "$home_bytes" --plaza-rss "$plaza_rss" --out "$out"
