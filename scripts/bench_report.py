@@ -40,6 +40,8 @@ def workload_entry(r):
             extra["fanout_per_post"] = round(f["delivered"] / f["enqueued"], 1) if f["enqueued"] else 0
         if "dataset" in r:  # a workload on its own dataset (compose-fanout-100): its manifest
             extra["dataset"] = r["dataset"]
+        if "warm_up" in r:  # the unmeasured closed-loop round before it, on a fresh server
+            extra["warm_up"] = r["warm_up"]
         return entry(peak, open_, peak["errors"] + open_["errors"], r["server_rss_mb"],
                      peak=peak, open_loop=open_, **extra)
     if "first_reads" in r:  # the warm-up: every token's first home read
@@ -229,8 +231,11 @@ def main():
         ds = w.get("dataset")
         shape = (f"{ds['accounts']:,} accounts, {ds['follows']:,} follows, all reading their home "
                  "first; " if ds else "")
+        warm = w.get("warm_up")
+        first = (f" (the warm-up round before it: {fmt(warm['rps'], 0)} posts/s at "
+                 f"{fmt(warm.get('server_cpu_us_per_request'), 1)} µs)" if warm else "")
         md += ["", f"{title}: {shape}{fmt(w['rps'], 0)} posts/s at {fmt(w.get('cpu_us_per_request'), 1)} "
-               f"µs of server CPU a post; {w['fanout_per_post']} home-timeline "
+               f"µs of server CPU a post{first}; {w['fanout_per_post']} home-timeline "
                f"insertions per post ({fanout['delivered']:,} for {fanout['enqueued']:,} posts since "
                f"start); right after the load {fanout['queue_depth']} posts queued, oldest "
                f"{fanout['lag_ms']} ms, longest wait since start {fanout['max_lag_ms']} ms."]
