@@ -221,6 +221,7 @@ plaza_workload compose-fanout-100 compose compose=1 "$conns" \
   ",\"dataset\":$(cat "$work/datagen100.json"),\"warm_up\":$warm"
 kill "$plaza_pid"
 wait "$plaza_pid" 2>/dev/null || true
+tokens=$work/tokens targets=$work/targets
 
 # 4. Reference servers, pinned the same way, serving the captured bytes.
 reference_http() {  # NAME PORT PATH
