@@ -38,10 +38,9 @@ def workload_entry(r):
             # Timeline insertions per post since start: only timelines in memory (the readers')
             # are written, so this is the fan-out each post actually cost.
             extra["fanout_per_post"] = round(f["delivered"] / f["enqueued"], 1) if f["enqueued"] else 0
-        if "dataset" in r:  # a workload on its own dataset (compose-fanout-100): its manifest
-            extra["dataset"] = r["dataset"]
-        if "warm_up" in r:  # the unmeasured closed-loop round before it, on a fresh server
-            extra["warm_up"] = r["warm_up"]
+        # A workload on its own dataset (compose-fanout-100): that dataset's manifest, and the
+        # unmeasured closed-loop round run first on its fresh server.
+        extra.update({k: r[k] for k in ("dataset", "warm_up") if k in r})
         return entry(peak, open_, peak["errors"] + open_["errors"], r["server_rss_mb"],
                      peak=peak, open_loop=open_, **extra)
     if "first_reads" in r:  # the warm-up: every token's first home read
